@@ -1,0 +1,200 @@
+/**
+ * The provider-driver contract. Every folder under `src/providers/` implements
+ * {@link ProviderDriver} for one API; `registry.ts` maps a {@link ProviderKind} to it.
+ * Other parts of the project and outside checks rely on these names: extend, never rename.
+ */
+
+export type ProviderKind = "host4coins" | "hostens" | "time4vps" | "hostkey" | "thehost";
+
+export const PROVIDER_KINDS = [
+  "host4coins",
+  "hostens",
+  "time4vps",
+  "hostkey",
+  "thehost",
+] as const satisfies readonly ProviderKind[];
+
+/** Human names, used in every message a person reads. */
+export const PROVIDER_NAMES: Record<ProviderKind, string> = {
+  host4coins: "Host4Coins",
+  hostens: "Hostens",
+  time4vps: "Time4VPS",
+  hostkey: "HOSTKEY",
+  thehost: "TheHost",
+};
+
+/** One optional method of {@link ProviderDriver}, by name. */
+export type Capability =
+  | "getBalance"
+  | "listServices"
+  | "getService"
+  | "listInvoices"
+  | "listDomains"
+  | "reboot"
+  | "powerOn"
+  | "powerOff"
+  | "listOperatingSystems"
+  | "reinstall"
+  | "renewService"
+  | "setAutorenew"
+  | "cancelService"
+  | "renewDomain"
+  | "setNameservers"
+  | "getTask";
+
+/** Capabilities that change something at the provider: reachable only through an approved request. */
+export const MUTATING_CAPABILITIES = [
+  "reboot",
+  "powerOn",
+  "powerOff",
+  "reinstall",
+  "renewService",
+  "setAutorenew",
+  "cancelService",
+  "renewDomain",
+  "setNameservers",
+] as const satisfies readonly Capability[];
+export type MutatingCapability = (typeof MUTATING_CAPABILITIES)[number];
+
+/** A sum of money. `amount` is a decimal string ("12.50"), never a float. */
+export interface Money {
+  amount: string;
+  currency: string;
+}
+
+export type ServiceStatus = "active" | "pending" | "suspended" | "expired" | "cancelled" | "unknown";
+
+export interface Service {
+  id: string;
+  label: string;
+  product: string;
+  status: ServiceStatus;
+  /** When the paid period ends (next due date); null when the provider gives none. */
+  expiresAt: Date | null;
+  autorenew: boolean | null;
+  hostname?: string;
+  ipv4?: string;
+  ipv6?: string;
+  /** Renewal price for one period, where the provider says. */
+  renewalPrice?: Money;
+  /** Renewal period in months (1 monthly, 12 annually), where known. */
+  billingCycleMonths?: number;
+  /** Renewal options (Host4Coins `renew_options`), where the provider offers a choice. */
+  renewOptions?: { id: string; label: string; price?: Money }[];
+  /** The provider's record, with secrets (passwords, console credentials) removed. */
+  raw: unknown;
+}
+
+export type InvoiceStatus = "paid" | "unpaid" | "overdue" | "cancelled" | "unknown";
+
+export interface Invoice {
+  id: string;
+  issuedAt: Date | null;
+  dueAt: Date | null;
+  total: Money;
+  status: InvoiceStatus;
+  raw: unknown;
+}
+
+export interface Domain {
+  id: string;
+  name: string;
+  expiresAt: Date | null;
+  /** Provider status in lower case ("active", "expired", "not paid", …). */
+  status: string;
+  autorenew: boolean | null;
+  nameservers?: string[];
+  raw: unknown;
+}
+
+export interface ActionResult {
+  /** One plain sentence a person can read ("Reboot of vps-1 started"). Never a secret. */
+  summary: string;
+  /** Set when the provider runs the action asynchronously: pass it to {@link ProviderDriver.getTask}. */
+  taskRef?: string;
+}
+
+export interface TaskStatus {
+  state: "running" | "succeeded" | "failed";
+  summary: string;
+}
+
+export interface OperatingSystem {
+  id: string;
+  name: string;
+}
+
+export interface PinOption {
+  /** HOSTKEY's PIN, typed by the approver; never stored. */
+  pin?: string;
+}
+
+/**
+ * One provider account's API. Every optional method exists only when the provider
+ * documents a way to do it; `capabilities` lists exactly the methods present.
+ * Methods throw {@link ProviderError} and nothing else.
+ */
+export interface ProviderDriver {
+  readonly kind: ProviderKind;
+  readonly capabilities: ReadonlySet<Capability>;
+  /** The cheapest authenticated call; throws AUTH_FAILED when the credentials are rejected. */
+  verifyCredentials(): Promise<void>;
+  /** Money available to spend (prepaid credit). */
+  getBalance?(): Promise<Money>;
+  listServices?(): Promise<Service[]>;
+  getService?(id: string): Promise<Service>;
+  listInvoices?(): Promise<Invoice[]>;
+  listDomains?(): Promise<Domain[]>;
+  // Mutating and destructive: called only by an approved confirmation request.
+  reboot?(id: string, opts?: PinOption): Promise<ActionResult>;
+  powerOn?(id: string, opts?: PinOption): Promise<ActionResult>;
+  powerOff?(id: string, opts?: PinOption): Promise<ActionResult>;
+  listOperatingSystems?(serviceId: string): Promise<OperatingSystem[]>;
+  reinstall?(id: string, opts: { osId: string; sshKey?: string; pin?: string }): Promise<ActionResult>;
+  renewService?(id: string, opts?: { optionId?: string }): Promise<ActionResult>;
+  setAutorenew?(id: string, enabled: boolean): Promise<ActionResult>;
+  cancelService?(id: string, opts: { immediate: boolean; reason: string }): Promise<ActionResult>;
+  renewDomain?(id: string, opts?: { years?: number }): Promise<ActionResult>;
+  setNameservers?(domainId: string, nameservers: string[]): Promise<ActionResult>;
+  /** Poll an asynchronous action by the `taskRef` its {@link ActionResult} carried. */
+  getTask?(ref: string): Promise<TaskStatus>;
+}
+
+export type ProviderErrorCode =
+  | "AUTH_FAILED"
+  | "NOT_FOUND"
+  | "RATE_LIMITED"
+  | "INSUFFICIENT_FUNDS"
+  | "VALIDATION"
+  | "UPSTREAM"
+  | "NETWORK"
+  | "UNEXPECTED_RESPONSE";
+
+/**
+ * The only error a driver throws. `message` is safe to show a person: it never contains a
+ * credential, a token or a PIN.
+ */
+export class ProviderError extends Error {
+  override readonly name = "ProviderError";
+  readonly code: ProviderErrorCode;
+  readonly retryable: boolean;
+  readonly provider: ProviderKind | undefined;
+  /** HTTP status, when the error came from one. */
+  readonly status: number | undefined;
+
+  constructor(
+    code: ProviderErrorCode,
+    message: string,
+    opts: { retryable?: boolean; provider?: ProviderKind; status?: number; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.code = code;
+    this.retryable = opts.retryable ?? (code === "NETWORK" || code === "RATE_LIMITED" || code === "UPSTREAM");
+    this.provider = opts.provider;
+    this.status = opts.status;
+  }
+}
+
+export function isProviderError(err: unknown): err is ProviderError {
+  return err instanceof ProviderError;
+}
