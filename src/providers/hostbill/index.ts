@@ -1,17 +1,41 @@
-// Placeholder so the registry compiles while the driver is written; replaced by the real driver.
 import { z } from "zod";
-import { defineProvider } from "../_shared/entry.ts";
-import { ProviderError } from "../types.ts";
+import { type CredentialField, defineProvider } from "../_shared/entry.ts";
+import { createHostBillDriver, type HostBillCredentials } from "./driver.ts";
 
-const placeholder = (kind: "hostens" | "time4vps") =>
-  defineProvider({
-    kind,
-    defaultBaseUrl: "https://example.invalid",
-    credentialsSchema: z.object({}),
-    credentialFields: [],
-    create() {
-      throw new ProviderError("VALIDATION", "driver not written yet");
-    },
-  });
-export const hostens = placeholder("hostens");
-export const time4vps = placeholder("time4vps");
+/** Client-area login, sent as HTTP Basic with every request (seeds/hostens-client-api.txt lines 6-27). */
+const credentialsSchema: z.ZodType<HostBillCredentials> = z.object({
+  username: z.string().trim().min(1, "the client-area email is required"),
+  password: z.string().min(1, "the client-area password is required"),
+});
+
+const fields = (site: string): CredentialField[] => [
+  {
+    key: "username",
+    label: "Client-area email",
+    secret: false,
+    hint: `The email you log in to ${site} with.`,
+  },
+  {
+    key: "password",
+    label: "Client-area password",
+    secret: true,
+    hint: "HostBill's API uses the full client-area login; a contact login with limited privileges narrows what the bot can do.",
+  },
+];
+
+export const hostens = defineProvider<HostBillCredentials>({
+  kind: "hostens",
+  defaultBaseUrl: "https://billing.hostens.com/api",
+  credentialsSchema,
+  credentialFields: fields("billing.hostens.com"),
+  create: (ctx) => createHostBillDriver("hostens", ctx, { domains: true }),
+});
+
+/** Same HostBill User API as Hostens; Time4VPS documents no domain routes (PROVIDERS.md 3.2). */
+export const time4vps = defineProvider<HostBillCredentials>({
+  kind: "time4vps",
+  defaultBaseUrl: "https://billing.time4vps.com/api",
+  credentialsSchema,
+  credentialFields: fields("billing.time4vps.com"),
+  create: (ctx) => createHostBillDriver("time4vps", ctx, { domains: false }),
+});

@@ -1,0 +1,432 @@
+import { scrub } from "../../observability/secrets.ts";
+import type { DriverContext } from "../_shared/entry.ts";
+import { stripSecrets } from "../_shared/normalize.ts";
+import {
+  type ActionResult,
+  type Capability,
+  type Domain,
+  type Invoice,
+  type Money,
+  type OperatingSystem,
+  PROVIDER_NAMES,
+  type ProviderDriver,
+  ProviderError,
+  type Service,
+  type TaskStatus,
+} from "../types.ts";
+import { createHostBillClient, type HostBillClient, type HostBillKind } from "./client.ts";
+import {
+  billingCycleMonths,
+  type HostBillServerBrief,
+  type HostBillServerDetails,
+  type HostBillService,
+  invoiceBaseStatus,
+  serviceStatus,
+} from "./schemas.ts";
+
+export interface HostBillCredentials {
+  username: string;
+  password: string;
+}
+
+export interface HostBillFeatures {
+  /** Hostens documents the 19 domain routes; Time4VPS has none (PROVIDERS.md 3.2). */
+  domains: boolean;
+}
+
+const ID = /^\d{1,18}$/;
+
+/** Task names seen in the seeds and in the official Time4VPS module ([ext], PROVIDERS.md 1.2). */
+const TASK_NAMES: Record<string, string> = {
+  server_reboot: "Reboot",
+  server_recreate: "Reinstall",
+  server_reinstall: "Reinstall",
+  server_reset_password: "Password reset",
+};
+
+const FAILED_TEXT = /\b(fail(ed|ure)?|error|unable|could not|cannot|timed? ?out|aborted)\b/i;
+
+/**
+ * Task `results` can carry the new root password after a reinstall or password reset (the
+ * official Time4VPS module reads it with /Password:\s(.*)\s?/) and console credentials: every
+ * "password: x"-like value and every user:pass@ in a URL is redacted.
+ */
+export function redactTaskText(text: string): string {
+  return scrub(
+    text
+      .replace(
+        /\b((?:root\s+|vnc\s+|console\s+)?(?:password|passwd|pass|pwd|secret|token|pin|shared[_ ]key)\s*(?:is\s*)?[:=]\s*)("[^"]*"|'[^']*'|\S+)/gi,
+        "$1[redacted]",
+      )
+      .replace(/\b((?:password|passwd)\s+is\s+)(\S+)/gi, "$1[redacted]")
+      .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi, "$1[redacted]@"),
+  );
+}
+
+/** Raw records for detail views: secret keys removed, secret-looking values in text redacted. */
+function cleanRaw(value: unknown): unknown {
+  const stripped = stripSecrets(value);
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return redactTaskText(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(stripped);
+}
+
+function startOfTodayUtc(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+
+function isoDay(d: Date | null): string {
+  return d ? d.toISOString().slice(0, 10) : "unknown";
+}
+
+const CAPABILITIES_BASE: Capability[] = [
+  "getBalance",
+  "listServices",
+  "getService",
+  "listInvoices",
+  "reboot",
+  "listOperatingSystems",
+  "reinstall",
+  "cancelService",
+  "getTask",
+];
+const CAPABILITIES_DOMAINS: Capability[] = ["listDomains", "renewDomain", "setNameservers"];
+
+/**
+ * The HostBill User API driver shared by Hostens and Time4VPS. Only the base URL and the domain
+ * routes differ; the optional domain methods exist only when `features.domains` is set, so the
+ * Time4VPS driver neither declares nor has them.
+ */
+export function createHostBillDriver(
+  kind: HostBillKind,
+  ctx: DriverContext<HostBillCredentials>,
+  features: HostBillFeatures,
+): ProviderDriver {
+  const name = PROVIDER_NAMES[kind];
+  const api: HostBillClient = createHostBillClient({
+    kind,
+    baseUrl: ctx.baseUrl,
+    username: ctx.credentials.username,
+    password: ctx.credentials.password,
+    timeoutMs: ctx.timeoutMs,
+    retries: ctx.retries,
+    log: ctx.log,
+  });
+
+  const fail = (code: ProviderError["code"], message: string) =>
+    new ProviderError(code, message, { provider: kind, retryable: false });
+
+  function checkId(id: string, what: string): string {
+    const v = String(id).trim();
+    if (!ID.test(v)) throw fail("VALIDATION", `"${v.slice(0, 40)}" is not a ${name} ${what} id (a number).`);
+    return v;
+  }
+
+  // Services and invoices carry no currency of their own in every answer; the account's is in
+  // /balance (lines 729-733). It does not change, so it is read once per driver.
+  let currencyOnce: Promise<string> | undefined;
+  function accountCurrency(): Promise<string> {
+    currencyOnce ??= api.getBalance().then(
+      (b) => b.currency,
+      (err: unknown) => {
+        currencyOnce = undefined;
+        throw err;
+      },
+    );
+    return currencyOnce;
+  }
+
+  function toService(
+    svc: HostBillService,
+    raw: unknown,
+    currency: string,
+    server?: { brief?: HostBillServerBrief; details?: HostBillServerDetails; raw?: unknown },
+  ): Service {
+    const ip = server?.details?.ip || server?.brief?.ip || "";
+    const hostname = server?.details?.domain || server?.brief?.domain || svc.domain;
+    const months = billingCycleMonths(svc.billingcycle);
+    const out: Service = {
+      id: svc.id,
+      label:
+        svc.label || server?.brief?.label || server?.details?.label || svc.domain || svc.name || `#${svc.id}`,
+      product: svc.name,
+      status: serviceStatus(svc.status),
+      // next_due is a calendar date "YYYY-MM-DD" (line 1961), read as UTC midnight.
+      expiresAt: svc.next_due,
+      // HostBill has no service autorenew setting: services renew through invoices.
+      autorenew: null,
+      raw:
+        server?.raw === undefined ? cleanRaw(raw) : { service: cleanRaw(raw), server: cleanRaw(server.raw) },
+    };
+    if (hostname) out.hostname = hostname;
+    if (ip.includes(":")) out.ipv6 = ip;
+    else if (ip) out.ipv4 = ip;
+    // `total` is the recurring price for one `billingcycle` (lines 1958-1960).
+    if (svc.total !== null && months !== undefined) {
+      out.renewalPrice = { amount: svc.total, currency };
+      out.billingCycleMonths = months;
+    }
+    return out;
+  }
+
+  /** GET /server/@id, turning "no such server" into a message that says why it matters. */
+  async function requireServer(id: string, action: string): Promise<HostBillServerDetails> {
+    try {
+      return (await api.getServer(id)).value;
+    } catch (err) {
+      if (err instanceof ProviderError && err.code === "NOT_FOUND")
+        throw fail("NOT_FOUND", `${name} has no server with id ${id}; only servers (VPS) can be ${action}.`);
+      throw err;
+    }
+  }
+
+  /** "You can run one task per server at a time" (line 3401): refuse while `active_task` is set. */
+  function assertIdle(id: string, server: HostBillServerDetails): void {
+    const t = server.active_task;
+    if (t === null || t === undefined || t === "" || t === false) return;
+    const taskName =
+      typeof t === "string"
+        ? t
+        : t && typeof t === "object" && "name" in t
+          ? String((t as { name: unknown }).name)
+          : "";
+    const what = TASK_NAMES[taskName] ?? (taskName ? taskName.replace(/_/g, " ") : "another task");
+    throw fail(
+      "VALIDATION",
+      `${name} server ${id} is busy (${what} in progress); try again when it has finished.`,
+    );
+  }
+
+  function serverLabel(id: string, server: HostBillServerDetails): string {
+    const host = server.domain || server.label;
+    return host ? `server ${id} (${host})` : `server ${id}`;
+  }
+
+  function taskRef(serverId: string, taskId: string | undefined): string | undefined {
+    return taskId === undefined ? undefined : `${serverId}:${taskId}`;
+  }
+
+  const driver: ProviderDriver = {
+    kind,
+    capabilities: new Set<Capability>([
+      ...CAPABILITIES_BASE,
+      ...(features.domains ? CAPABILITIES_DOMAINS : []),
+    ]),
+
+    async verifyCredentials() {
+      await api.getDetails();
+    },
+
+    async getBalance(): Promise<Money> {
+      const b = await api.getBalance();
+      // Prepaid credit is acc_credit; acc_balance is the unpaid-invoices total (HS-1).
+      return { amount: b.acc_credit, currency: b.currency };
+    },
+
+    async listServices() {
+      const services = await api.listServices();
+      if (services.length === 0) return [];
+      // One GET /server gives hostname and IP of every active server; service id = server id
+      // (PROVIDERS.md 1.2 "Ids"). Suspended or terminated servers are not listed (HS-8).
+      const servers = new Map((await api.listServers()).map((s) => [s.server_id, s]));
+      const currency = await accountCurrency();
+      return services.map(({ value, raw }) =>
+        toService(value, raw, currency, { brief: servers.get(value.id) }),
+      );
+    },
+
+    async getService(id) {
+      const sid = checkId(id, "service");
+      const { value, raw } = await api.getService(sid);
+      let server: { details: HostBillServerDetails; raw: unknown } | undefined;
+      try {
+        const s = await api.getServer(sid);
+        server = { details: s.value, raw: s.raw };
+      } catch (err) {
+        // Hosting, SSL and other non-server services have no /server record.
+        if (!(err instanceof ProviderError && (err.code === "NOT_FOUND" || err.code === "VALIDATION")))
+          throw err;
+      }
+      return toService(value, raw, await accountCurrency(), server);
+    },
+
+    async listInvoices(): Promise<Invoice[]> {
+      const invoices = await api.listInvoices();
+      const needsCurrency = invoices.some((i) => !i.value.currency);
+      const fallback = needsCurrency ? await accountCurrency() : "";
+      const today = startOfTodayUtc(Date.now());
+      return invoices.map(({ value: inv, raw }) => {
+        const dueAt = inv.duedate ?? inv.paybefore;
+        let status: Invoice["status"] = invoiceBaseStatus(inv.status);
+        // Overdue: unpaid and the due day (a calendar date, UTC midnight) is before today.
+        if (status === "unpaid" && dueAt && dueAt.getTime() < today) status = "overdue";
+        if (inv.total === null)
+          throw fail("UNEXPECTED_RESPONSE", `${name} sent an invoice (${inv.id}) without a valid total.`);
+        return {
+          id: inv.id,
+          issuedAt: inv.date,
+          dueAt,
+          total: { amount: inv.total, currency: inv.currency || fallback },
+          status,
+          raw: cleanRaw(raw),
+        };
+      });
+    },
+
+    async listOperatingSystems(serviceId): Promise<OperatingSystem[]> {
+      const sid = checkId(serviceId, "server");
+      try {
+        return (await api.listOses(sid)).map((o) => ({ id: o.os, name: o.title || o.os }));
+      } catch (err) {
+        if (err instanceof ProviderError && err.code === "NOT_FOUND")
+          throw fail(
+            "NOT_FOUND",
+            `${name} has no server with id ${sid}; only servers (VPS) can be reinstalled.`,
+          );
+        throw err;
+      }
+    },
+
+    async reboot(id): Promise<ActionResult> {
+      const sid = checkId(id, "server");
+      const server = await requireServer(sid, "rebooted");
+      assertIdle(sid, server);
+      const taskId = await api.reboot(sid);
+      const ref = taskRef(sid, taskId);
+      return {
+        summary: `Reboot of ${serverLabel(sid, server)} started${ref ? "" : `; ${name} gave no task id to follow`}.`,
+        ...(ref ? { taskRef: ref } : {}),
+      };
+    },
+
+    async reinstall(id, opts): Promise<ActionResult> {
+      const sid = checkId(id, "server");
+      const osId = String(opts?.osId ?? "").trim();
+      if (!osId)
+        throw fail("VALIDATION", `Choose an operating system to reinstall ${name} server ${sid} with.`);
+      const server = await requireServer(sid, "reinstalled");
+      assertIdle(sid, server);
+      // Only an OS from GET /server/@id/oses is valid (line 3547).
+      const oses = await api.listOses(sid);
+      const os = oses.find((o) => o.os === osId);
+      if (!os)
+        throw fail(
+          "VALIDATION",
+          `${name} offers no operating system "${osId.slice(0, 60)}" for server ${sid}; pick one from its OS list.`,
+        );
+      const sshKey = opts.sshKey?.trim() || undefined;
+      const taskId = await api.reinstall(sid, os.os, sshKey);
+      const ref = taskRef(sid, taskId);
+      return {
+        summary:
+          `Reinstall of ${serverLabel(sid, server)} with ${os.title || os.os} started; ` +
+          `all its data and backups are being deleted${ref ? "" : ` (${name} gave no task id to follow)`}.`,
+        ...(ref ? { taskRef: ref } : {}),
+      };
+    },
+
+    async cancelService(id, opts): Promise<ActionResult> {
+      const sid = checkId(id, "service");
+      const { value: svc } = await api.getService(sid);
+      await api.cancelService(sid, opts.immediate, opts.reason);
+      const label = svc.label || svc.domain || svc.name || `#${sid}`;
+      const when = opts.immediate
+        ? "it is terminated immediately"
+        : `it ends at the end of the paid period (next due ${isoDay(svc.next_due)})`;
+      return { summary: `Cancellation of ${name} service ${label} requested: ${when}.` };
+    },
+
+    async getTask(ref): Promise<TaskStatus> {
+      const m = /^(\d{1,18}):(\d{1,18})$/.exec(String(ref).trim());
+      if (!m?.[1] || !m[2])
+        throw fail("VALIDATION", `"${String(ref).slice(0, 40)}" is not a ${name} task reference.`);
+      const [serverId, taskId] = [m[1], m[2]];
+      const task = await api.getTask(serverId, taskId);
+      const what = TASK_NAMES[task.name] ?? (task.name ? task.name.replace(/_/g, " ") : `Task ${taskId}`);
+      const results = redactTaskText(task.results.replace(/\s+/g, " ").trim()).slice(0, 300);
+      // Done when `completed` is set (lines 3487-3490); there is no success flag (HS-9).
+      if (task.completed === "") {
+        const phase = task.assigned === "" ? "is queued" : "is running";
+        return { state: "running", summary: `${what} of server ${serverId} ${phase}.` };
+      }
+      const failed = FAILED_TEXT.test(task.results);
+      return {
+        state: failed ? "failed" : "succeeded",
+        summary: `${what} of server ${serverId} ${failed ? "failed" : "finished"}${results ? `: ${results}` : "."}`,
+      };
+    },
+  };
+
+  if (features.domains) {
+    driver.listDomains = async (): Promise<Domain[]> =>
+      (await api.listDomains()).map(({ value: d, raw }) => {
+        const out: Domain = {
+          id: d.id,
+          name: d.name,
+          // `expires` is "YYYY-MM-DD" (line 944).
+          expiresAt: d.expires,
+          status: d.status.toLowerCase() || "unknown",
+          autorenew: d.autorenew,
+          raw: cleanRaw(raw),
+        };
+        if (d.nameservers) out.nameservers = d.nameservers;
+        return out;
+      });
+
+    driver.renewDomain = async (id, opts): Promise<ActionResult> => {
+      const did = checkId(id, "domain");
+      const years = opts?.years ?? 1;
+      if (!Number.isInteger(years) || years < 1 || years > 10)
+        throw fail("VALIDATION", `A domain renewal is 1 to 10 whole years, not ${years}.`);
+      const { value: dom } = await api.getDomain(did);
+      // pay_method is required (line 1633). The API has no "pay from credit" id: take the first
+      // method the account offers (GET /payment); the renewal invoice is settled from the credit
+      // when the account's billing settings apply it.
+      const methods = (await api.listPaymentMethods()).filter((p) => ID.test(p.id));
+      const method = methods[0];
+      if (!method)
+        throw fail("VALIDATION", `${name} lists no payment method for this account, so it cannot renew.`);
+      const order = await api.renewDomain(did, years, method.id);
+      const invoice = order.invoice_id ? `; invoice ${order.invoice_id}` : "";
+      const total = order.total ? ` of ${order.total}` : "";
+      return {
+        summary:
+          `Renewal of ${dom.name} for ${years} year${years === 1 ? "" : "s"} ordered` +
+          `${invoice}${total} (payment method ${method.name || method.id}).`,
+      };
+    };
+
+    driver.setNameservers = async (domainId, nameservers): Promise<ActionResult> => {
+      const did = checkId(domainId, "domain");
+      const list = nameservers.map((n) => n.trim().toLowerCase().replace(/\.$/, "")).filter((n) => n !== "");
+      const bad = list.find(
+        (n) => !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(n),
+      );
+      if (bad) throw fail("VALIDATION", `"${bad.slice(0, 80)}" is not a nameserver host name.`);
+      // Domain orders take "2 - 4 nameservers" (line 1585); none restores the defaults.
+      if (list.length === 1 || list.length > 4)
+        throw fail(
+          "VALIDATION",
+          `Give 2 to 4 nameservers (or none for ${name}'s defaults), not ${list.length}.`,
+        );
+      if (new Set(list).size !== list.length) throw fail("VALIDATION", "The nameserver list repeats a name.");
+      const { value: dom } = await api.getDomain(did);
+      // An empty list restores the registrar's default nameservers (line 1087).
+      await api.setNameservers(did, list);
+      return {
+        summary:
+          list.length === 0
+            ? `Nameservers of ${dom.name} reset to ${name}'s defaults.`
+            : `Nameservers of ${dom.name} set to ${list.join(", ")}.`,
+      };
+    };
+  }
+
+  return driver;
+}
