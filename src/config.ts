@@ -1,0 +1,162 @@
+import cron from "node-cron";
+import { z } from "zod";
+
+/**
+ * The whole environment, parsed once at start. Each variable says what it is for; a missing or
+ * bad one stops the start with its name and that description.
+ */
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(emptyToUndefined, schema.optional());
+
+const VARS = {
+  DATABASE_URL: {
+    schema: opt(z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")),
+    doc: "Postgres connection string; unset = embedded PGlite database in HOSTOPS_DATA_DIR",
+  },
+  HOSTOPS_DATA_DIR: {
+    schema: z.preprocess(emptyToUndefined, z.string().default("./data")),
+    doc: "folder for the embedded database and the generated secret key",
+  },
+  HOSTOPS_SECRET_KEY: {
+    schema: opt(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9+/=_-]+$/, "must be base64")
+        .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)"),
+    ),
+    doc: "AES-256-GCM key for provider credentials (32 bytes, base64); generated into the data dir when unset on the embedded database",
+  },
+  SLACK_BOT_TOKEN: {
+    schema: opt(z.string().regex(/^xoxb-/, "must be a bot token starting with xoxb-")),
+    doc: "Slack bot token (OAuth & Permissions > Bot User OAuth Token)",
+  },
+  SLACK_SIGNING_SECRET: {
+    schema: opt(z.string().min(8, "looks too short")),
+    doc: "Slack signing secret (Basic Information > App Credentials)",
+  },
+  SLACK_APP_TOKEN: {
+    schema: opt(z.string().regex(/^xapp-/, "must be an app-level token starting with xapp-")),
+    doc: "Slack app-level token; when set, Slack runs in Socket Mode instead of HTTP",
+  },
+  SLACK_API_URL: {
+    schema: opt(z.url()),
+    doc: "override of the Slack Web API base URL (tests and proxies)",
+  },
+  DISCORD_TOKEN: { schema: opt(z.string().min(10)), doc: "Discord bot token" },
+  DISCORD_APPLICATION_ID: {
+    schema: opt(z.string().regex(/^\d{5,25}$/, "must be the numeric application id")),
+    doc: "Discord application id",
+  },
+  DISCORD_GUILD_ID: {
+    schema: opt(z.string().regex(/^\d{5,25}$/, "must be a numeric guild id")),
+    doc: "register Discord commands to this guild only (fast iteration)",
+  },
+  DISCORD_API_URL: { schema: opt(z.url()), doc: "override of the Discord REST base URL (tests)" },
+  PORT: {
+    schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+    doc: "HTTP port for Slack events, health and metrics",
+  },
+  LOG_LEVEL: {
+    schema: z.preprocess(
+      emptyToUndefined,
+      z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    ),
+    doc: "log level",
+  },
+  HOSTOPS_ALERT_CRON: {
+    schema: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default("0 * * * *")
+        .refine((v) => cron.validate(v), "is not a valid cron expression"),
+    ),
+    doc: "when the alert scan runs (cron expression)",
+  },
+  HOSTOPS_TZ: {
+    schema: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default("UTC")
+        .refine((v) => {
+          try {
+            new Intl.DateTimeFormat("en", { timeZone: v });
+            return true;
+          } catch {
+            return false;
+          }
+        }, "is not a known time zone"),
+    ),
+    doc: "time zone of the alert schedule and of dates shown in chat",
+  },
+  HOSTOPS_CONFIRM_TTL_MINUTES: {
+    schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1440).default(15)),
+    doc: "how long a confirmation request can be approved",
+  },
+  HOSTOPS_PROVIDER_CONCURRENCY: {
+    schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(4)),
+    doc: "concurrent calls per provider during scans",
+  },
+  HOSTOPS_PROVIDER_TIMEOUT_MS: {
+    schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(120_000).default(15_000)),
+    doc: "timeout of one provider API call",
+  },
+} as const;
+
+type Vars = typeof VARS;
+export type Config = { [K in keyof Vars]: z.output<Vars[K]["schema"]> };
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, { schema, doc }] of Object.entries(VARS)) {
+    const r = (schema as z.ZodType).safeParse(env[name]);
+    if (r.success) out[name] = r.data;
+    else problems.push(`${name} ${r.error.issues[0]?.message ?? "is invalid"} (${doc})`);
+  }
+  const c = out as Config;
+  if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN)
+    problems.push(`SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN in HTTP mode (${VARS.SLACK_SIGNING_SECRET.doc})`);
+  if (c.DISCORD_TOKEN && !c.DISCORD_APPLICATION_ID)
+    problems.push(`DISCORD_APPLICATION_ID is required with DISCORD_TOKEN (${VARS.DISCORD_APPLICATION_ID.doc})`);
+  if (c.DATABASE_URL && !c.HOSTOPS_SECRET_KEY)
+    problems.push(
+      `HOSTOPS_SECRET_KEY is required with DATABASE_URL: replicas must share one key (${VARS.HOSTOPS_SECRET_KEY.doc})`,
+    );
+  if (problems.length) throw new ConfigError(problems);
+  return c;
+}
+
+export function slackConfigured(c: Config): boolean {
+  return Boolean(c.SLACK_BOT_TOKEN);
+}
+export function discordConfigured(c: Config): boolean {
+  return Boolean(c.DISCORD_TOKEN);
+}
+
+/** What to tell a person who started the bot with no chat platform configured. */
+export function describeChatSetup(): string {
+  return [
+    "No chat platform is configured. Set, for Slack:",
+    `  SLACK_BOT_TOKEN       ${VARS.SLACK_BOT_TOKEN.doc}`,
+    `  SLACK_SIGNING_SECRET  ${VARS.SLACK_SIGNING_SECRET.doc}`,
+    `  SLACK_APP_TOKEN       (optional) ${VARS.SLACK_APP_TOKEN.doc}`,
+    "or, for Discord:",
+    `  DISCORD_TOKEN           ${VARS.DISCORD_TOKEN.doc}`,
+    `  DISCORD_APPLICATION_ID  ${VARS.DISCORD_APPLICATION_ID.doc}`,
+  ].join("\n");
+}
+
+/** The documented variables, for the README table and `--help`. */
+export const CONFIG_DOCS: { name: string; doc: string }[] = Object.entries(VARS).map(([name, v]) => ({
+  name,
+  doc: v.doc,
+}));

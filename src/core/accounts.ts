@@ -1,0 +1,317 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import {
+  type AlertSettings,
+  type ApprovalPolicy,
+  channelBindings,
+  type Platform,
+  providerAccounts,
+} from "../db/schema.ts";
+import type { Logger } from "../observability/logger.ts";
+import { createDriver, getProvider, validateCredentials } from "../providers/registry.ts";
+import type { ProviderDriver, ProviderKind } from "../providers/types.ts";
+import type { CredentialCipher } from "./crypto.ts";
+import { UserError } from "./errors.ts";
+
+export interface Account {
+  id: string;
+  platform: Platform;
+  workspaceId: string;
+  label: string;
+  kind: ProviderKind;
+  baseUrl: string | null;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Binding {
+  id: string;
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+  accountId: string;
+  alertSettings: AlertSettings;
+  approvalPolicy: ApprovalPolicy;
+  snoozedUntil: Date | null;
+}
+
+export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
+  enabled: true,
+  expiryDays: [14, 7, 3, 1],
+  minBalance: null,
+  unpaidInvoices: true,
+  quietStart: null,
+  quietEnd: null,
+  criticalOverridesQuiet: true,
+};
+
+/** Reinstall, cancel and everything that spends money need a second person by default. */
+export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = {
+  twoPersonActions: ["reinstall", "cancel", "renew", "domain-renew"],
+  quorum: 1,
+};
+
+export const LABEL_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
+
+/** Accounts, bindings and the drivers that serve them. Credentials are decrypted only to build a driver. */
+export class AccountService {
+  readonly #drivers = new Map<string, { stamp: number; driver: ProviderDriver }>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly cipher: CredentialCipher,
+    private readonly opts: {
+      log: Logger;
+      timeoutMs: number;
+      retries?: number;
+      baseUrlOverrides?: Partial<Record<string, string>>;
+    },
+  ) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  /** Checks credentials against the provider, then stores them encrypted. */
+  async add(input: {
+    platform: Platform;
+    workspaceId: string;
+    label: string;
+    kind: ProviderKind;
+    baseUrl?: string | null;
+    credentials: unknown;
+    createdBy: string;
+  }): Promise<Account> {
+    const credentials = validateCredentials(input.kind, input.credentials);
+    const existing = await this.findByLabel(input.platform, input.workspaceId, input.label);
+    if (existing) throw new UserError("conflict", `An account labelled *${input.label}* already exists.`);
+    const driver = this.buildDriver(input.kind, credentials, input.baseUrl ?? null);
+    await driver.verifyCredentials();
+    const [row] = await this.db
+      .insert(providerAccounts)
+      .values({
+        platform: input.platform,
+        workspaceId: input.workspaceId,
+        label: input.label,
+        kind: input.kind,
+        baseUrl: input.baseUrl ?? null,
+        credentialsEnc: this.cipher.encrypt(credentials),
+        createdBy: input.createdBy,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw new UserError("conflict", `An account labelled *${input.label}* already exists.`);
+    return this.acct(row);
+  }
+
+  /** Replaces an account's credentials (and base URL) after checking them. */
+  async updateCredentials(account: Account, credentials: unknown, baseUrl?: string | null): Promise<void> {
+    const valid = validateCredentials(account.kind, credentials);
+    const url = baseUrl === undefined ? account.baseUrl : baseUrl;
+    await this.buildDriver(account.kind, valid, url).verifyCredentials();
+    await this.db
+      .update(providerAccounts)
+      .set({ credentialsEnc: this.cipher.encrypt(valid), baseUrl: url, updatedAt: new Date() })
+      .where(eq(providerAccounts.id, account.id));
+    this.#drivers.delete(account.id);
+  }
+
+  async list(platform: Platform, workspaceId: string): Promise<Account[]> {
+    const rows = await this.db
+      .select()
+      .from(providerAccounts)
+      .where(and(eq(providerAccounts.platform, platform), eq(providerAccounts.workspaceId, workspaceId)))
+      .orderBy(asc(providerAccounts.label));
+    return rows.map((r) => this.acct(r));
+  }
+
+  async findByLabel(platform: Platform, workspaceId: string, label: string): Promise<Account | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(providerAccounts)
+      .where(
+        and(
+          eq(providerAccounts.platform, platform),
+          eq(providerAccounts.workspaceId, workspaceId),
+          eq(providerAccounts.label, label),
+        ),
+      );
+    return row ? this.acct(row) : undefined;
+  }
+
+  async getById(id: string): Promise<Account | undefined> {
+    const [row] = await this.db.select().from(providerAccounts).where(eq(providerAccounts.id, id));
+    return row ? this.acct(row) : undefined;
+  }
+
+  async requireByLabel(platform: Platform, workspaceId: string, label: string): Promise<Account> {
+    const a = await this.findByLabel(platform, workspaceId, label);
+    if (!a)
+      throw new UserError(
+        "not_found",
+        `No account labelled *${label}*. \`/hosting accounts list\` shows the accounts of this workspace.`,
+      );
+    return a;
+  }
+
+  async remove(account: Account): Promise<void> {
+    await this.db.delete(providerAccounts).where(eq(providerAccounts.id, account.id));
+    this.#drivers.delete(account.id);
+  }
+
+  async bind(account: Account, channelId: string, createdBy: string): Promise<{ created: boolean }> {
+    const rows = await this.db
+      .insert(channelBindings)
+      .values({
+        platform: account.platform,
+        workspaceId: account.workspaceId,
+        channelId,
+        accountId: account.id,
+        alertSettings: DEFAULT_ALERT_SETTINGS,
+        approvalPolicy: DEFAULT_APPROVAL_POLICY,
+        createdBy,
+      })
+      .onConflictDoNothing()
+      .returning({ id: channelBindings.id });
+    return { created: rows.length === 1 };
+  }
+
+  async unbind(account: Account, channelId: string): Promise<boolean> {
+    const rows = await this.db
+      .delete(channelBindings)
+      .where(and(eq(channelBindings.accountId, account.id), eq(channelBindings.channelId, channelId)))
+      .returning({ id: channelBindings.id });
+    return rows.length > 0;
+  }
+
+  /** The accounts bound to a channel, with their bindings, ordered by label. */
+  async channelAccounts(
+    platform: Platform,
+    workspaceId: string,
+    channelId: string,
+  ): Promise<{ account: Account; binding: Binding }[]> {
+    const rows = await this.db
+      .select({ a: providerAccounts, b: channelBindings })
+      .from(channelBindings)
+      .innerJoin(providerAccounts, eq(providerAccounts.id, channelBindings.accountId))
+      .where(
+        and(
+          eq(channelBindings.platform, platform),
+          eq(channelBindings.workspaceId, workspaceId),
+          eq(channelBindings.channelId, channelId),
+        ),
+      )
+      .orderBy(asc(providerAccounts.label));
+    return rows.map((r) => ({ account: this.acct(r.a), binding: toBinding(r.b) }));
+  }
+
+  async allBindings(): Promise<{ account: Account; binding: Binding }[]> {
+    const rows = await this.db
+      .select({ a: providerAccounts, b: channelBindings })
+      .from(channelBindings)
+      .innerJoin(providerAccounts, eq(providerAccounts.id, channelBindings.accountId));
+    return rows.map((r) => ({ account: this.acct(r.a), binding: toBinding(r.b) }));
+  }
+
+  async workspaceBindings(platform: Platform, workspaceId: string) {
+    const rows = await this.db
+      .select({ a: providerAccounts, b: channelBindings })
+      .from(channelBindings)
+      .innerJoin(providerAccounts, eq(providerAccounts.id, channelBindings.accountId))
+      .where(and(eq(channelBindings.platform, platform), eq(channelBindings.workspaceId, workspaceId)))
+      .orderBy(asc(channelBindings.channelId), asc(providerAccounts.label));
+    return rows.map((r) => ({ account: this.acct(r.a), binding: toBinding(r.b) }));
+  }
+
+  async updateBinding(
+    bindingId: string,
+    patch: Partial<Pick<Binding, "alertSettings" | "approvalPolicy" | "snoozedUntil">>,
+  ): Promise<void> {
+    await this.db.update(channelBindings).set(patch).where(eq(channelBindings.id, bindingId));
+  }
+
+  /**
+   * The channel's accounts a command covers: the one labelled `label`, or all of them.
+   * No binding -> a message that says how to bind one.
+   */
+  async resolve(
+    platform: Platform,
+    workspaceId: string,
+    channelId: string,
+    label?: string,
+  ): Promise<{ account: Account; binding: Binding }[]> {
+    const bound = await this.channelAccounts(platform, workspaceId, channelId);
+    if (bound.length === 0)
+      throw new UserError(
+        "not_found",
+        "No provider account is bound to this channel. An admin can add one with `/hosting accounts add` and bind it here with `/hosting bind <label>`.",
+      );
+    if (!label) return bound;
+    const hit = bound.filter((b) => b.account.label === label);
+    if (hit.length === 0)
+      throw new UserError(
+        "not_found",
+        `Account *${label}* is not bound to this channel. Bound here: ${bound.map((b) => b.account.label).join(", ")}.`,
+      );
+    return hit;
+  }
+
+  /** The driver of an account; cached per account until its credentials change. */
+  driverFor(account: Account): ProviderDriver {
+    const stamp = account.updatedAt.getTime();
+    const cached = this.#drivers.get(account.id);
+    if (cached && cached.stamp === stamp) return cached.driver;
+    const enc = this.#ciphertexts.get(account.id);
+    if (enc === undefined) throw new Error(`credentials of account ${account.label} were not loaded`);
+    const driver = this.buildDriver(account.kind, this.cipher.decrypt(enc), account.baseUrl);
+    this.#drivers.set(account.id, { stamp, driver });
+    return driver;
+  }
+
+  /** Ciphertext seen with each account read, so a driver can be built without another query. */
+  readonly #ciphertexts = new Map<string, string>();
+
+  private acct(row: typeof providerAccounts.$inferSelect): Account {
+    this.#ciphertexts.set(row.id, row.credentialsEnc);
+    return toAccount(row);
+  }
+
+  private buildDriver(kind: ProviderKind, credentials: unknown, baseUrl: string | null): ProviderDriver {
+    const override = this.opts.baseUrlOverrides?.[kind];
+    return createDriver(kind, {
+      credentials,
+      baseUrl: baseUrl ?? override ?? getProvider(kind).defaultBaseUrl,
+      timeoutMs: this.opts.timeoutMs,
+      retries: this.opts.retries,
+      log: this.opts.log,
+    });
+  }
+}
+
+function toAccount(row: typeof providerAccounts.$inferSelect): Account {
+  return {
+    id: row.id,
+    platform: row.platform,
+    workspaceId: row.workspaceId,
+    label: row.label,
+    kind: row.kind as ProviderKind,
+    baseUrl: row.baseUrl,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function toBinding(row: typeof channelBindings.$inferSelect): Binding {
+  return {
+    id: row.id,
+    platform: row.platform,
+    workspaceId: row.workspaceId,
+    channelId: row.channelId,
+    accountId: row.accountId,
+    alertSettings: { ...DEFAULT_ALERT_SETTINGS, ...row.alertSettings },
+    approvalPolicy: { ...DEFAULT_APPROVAL_POLICY, ...row.approvalPolicy },
+    snoozedUntil: row.snoozedUntil,
+  };
+}

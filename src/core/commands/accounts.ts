@@ -1,0 +1,242 @@
+import { z } from "zod";
+import { getProvider, isProviderKind, providers } from "../../providers/registry.ts";
+import { PROVIDER_KINDS, PROVIDER_NAMES, ProviderError, type ProviderKind } from "../../providers/types.ts";
+import { audit } from "../audit.ts";
+import type { Account } from "../accounts.ts";
+import { type ActionHandlerDef, type CommandContext, type ModalHandlerDef, defineCommand } from "../context.ts";
+import { UserError, describeProviderError } from "../errors.ts";
+import { formatDate } from "../format.ts";
+import { type Modal, type ModalField, blocksReply, reply, textReply } from "../reply.ts";
+import { labelSchema } from "./shared.ts";
+
+const kindSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine(isProviderKind, `a provider: ${PROVIDER_KINDS.join(", ")}`)
+  .transform((v) => v as ProviderKind);
+
+const baseUrlSchema = z
+  .url({ protocol: /^https?$/, error: "an http(s) URL such as https://billing.example.com/api" })
+  .max(300);
+
+/** The add/edit form for one provider: label, its credential fields, optional base URL. */
+function accountModal(kind: ProviderKind, edit?: Account): Modal {
+  const entry = getProvider(kind);
+  const fields: ModalField[] = [];
+  if (!edit)
+    fields.push({ id: "label", label: "Label (how you will name it in chat)", kind: "text", placeholder: "prod", maxLength: 32 });
+  for (const f of entry.credentialFields)
+    fields.push({ id: `cred_${f.key}`, label: f.label, kind: f.secret ? "secret" : "text", placeholder: f.hint, maxLength: 500 });
+  fields.push({
+    id: "base_url",
+    label: "API base URL (optional)",
+    kind: "text",
+    optional: true,
+    placeholder: entry.defaultBaseUrl,
+    initial: edit?.baseUrl ?? undefined,
+    maxLength: 300,
+  });
+  return {
+    id: edit ? "accounts:edit" : "accounts:add",
+    title: `${edit ? "Update" : "Add"} ${PROVIDER_NAMES[kind]} account`.slice(0, 24),
+    submitLabel: edit ? "Update" : "Add",
+    state: JSON.stringify(edit ? { kind, accountId: edit.id } : { kind }),
+    intro: `The credentials are checked with ${PROVIDER_NAMES[kind]}, then stored encrypted. They are never shown again.`,
+    fields,
+  };
+}
+
+export const accountsAdd = defineCommand({
+  path: ["accounts", "add"],
+  summary: "Add a provider account (opens a form; credentials never go in the command text)",
+  examples: ["/hosting accounts add", "/hosting accounts add time4vps"],
+  params: [{ name: "provider", description: "provider", type: "choice", choices: PROVIDER_KINDS }],
+  schema: z.object({ provider: kindSchema.optional() }),
+  role: "admin",
+  ephemeral: true,
+  async run(_ctx, args) {
+    if (args.provider) return { kind: "modal", modal: accountModal(args.provider) };
+    return reply(
+      blocksReply(
+        [
+          { kind: "text", text: "Which provider is the account with?" },
+          {
+            kind: "actions",
+            buttons: PROVIDER_KINDS.map((k) => ({ id: "accounts:add-form", label: PROVIDER_NAMES[k], value: k })),
+          },
+        ],
+        { ephemeral: true },
+      ),
+    );
+  },
+});
+
+export const accountsAddForm: ActionHandlerDef = {
+  id: "accounts:add-form",
+  role: "admin",
+  async run(_ctx, value) {
+    if (!isProviderKind(value)) throw new UserError("invalid", "Unknown provider.");
+    return { kind: "modal", modal: accountModal(value) };
+  },
+};
+
+export const accountsEdit = defineCommand({
+  path: ["accounts", "edit"],
+  summary: "Replace an account's credentials or base URL (opens a form)",
+  params: [{ name: "label", description: "account label", type: "string", required: true, autocomplete: "account" }],
+  schema: z.object({ label: labelSchema }),
+  role: "admin",
+  ephemeral: true,
+  async run(ctx, args) {
+    const a = await ctx.core.accounts.requireByLabel(ctx.actor.platform, ctx.actor.workspaceId, args.label);
+    return { kind: "modal", modal: accountModal(a.kind, a) };
+  },
+});
+
+const modalState = z.object({ kind: kindSchema, accountId: z.uuid().optional() });
+
+function readCredentials(kind: ProviderKind, values: Record<string, string>) {
+  const creds: Record<string, string> = {};
+  const errors: Record<string, string> = {};
+  for (const f of providers[kind].credentialFields) {
+    const v = (values[`cred_${f.key}`] ?? "").trim();
+    if (!v) errors[`cred_${f.key}`] = `${f.label} is required.`;
+    else if (v.length > 500) errors[`cred_${f.key}`] = `${f.label} is too long.`;
+    else creds[f.key] = v;
+  }
+  let baseUrl: string | null = null;
+  const raw = (values.base_url ?? "").trim();
+  if (raw) {
+    const r = baseUrlSchema.safeParse(raw);
+    if (r.success) baseUrl = r.data;
+    else errors.base_url = "Must be an http(s) URL, e.g. https://billing.example.com/api";
+  }
+  return { creds, baseUrl, errors };
+}
+
+async function saveAccount(ctx: CommandContext, state: string, values: Record<string, string>, editing: boolean) {
+  const parsedState = modalState.safeParse(safeJson(state));
+  if (!parsedState.success) throw new UserError("invalid", "This form is out of date; run the command again.");
+  const { kind, accountId } = parsedState.data;
+  const { creds, baseUrl, errors } = readCredentials(kind, values);
+  let label = "";
+  if (!editing) {
+    const l = labelSchema.safeParse(values.label ?? "");
+    if (!l.success) errors.label = "1-32 characters: a-z, 0-9, '.', '_' or '-'.";
+    else label = l.data;
+  }
+  if (Object.keys(errors).length) return { kind: "fieldErrors", errors } as const;
+  try {
+    if (editing) {
+      const account = accountId ? await ctx.core.accounts.getById(accountId) : undefined;
+      if (!account || account.workspaceId !== ctx.actor.workspaceId || account.platform !== ctx.actor.platform)
+        throw new UserError("not_found", "That account no longer exists.");
+      await ctx.core.accounts.updateCredentials(account, creds, baseUrl);
+      await audit(ctx.core.db, ctx.actor, { command: "accounts edit", args: { label: account.label }, outcome: "ok" });
+      return reply(textReply(`Updated the credentials of *${account.label}* (${PROVIDER_NAMES[kind]}).`, { ephemeral: true }));
+    }
+    const account = await ctx.core.accounts.add({
+      platform: ctx.actor.platform,
+      workspaceId: ctx.actor.workspaceId,
+      label,
+      kind,
+      baseUrl,
+      credentials: creds,
+      createdBy: ctx.actor.userId,
+    });
+    await audit(ctx.core.db, ctx.actor, { command: "accounts add", args: { label, kind, baseUrl }, outcome: "ok" });
+    return reply(
+      textReply(
+        `Added ${PROVIDER_NAMES[kind]} account *${account.label}*. Bind it to a channel with \`/hosting bind ${account.label}\` in that channel.`,
+        { ephemeral: true },
+      ),
+    );
+  } catch (err) {
+    if (err instanceof ProviderError) {
+      await audit(ctx.core.db, ctx.actor, {
+        command: editing ? "accounts edit" : "accounts add",
+        args: { label, kind },
+        outcome: "rejected",
+        detail: err.code,
+      });
+      const msg =
+        err.code === "AUTH_FAILED"
+          ? `${PROVIDER_NAMES[kind]} rejected the credentials.`
+          : describeProviderError(err, { label: label || "new", kind });
+      const firstCred = providers[kind].credentialFields[0];
+      return { kind: "fieldErrors", errors: { [firstCred ? `cred_${firstCred.key}` : "base_url"]: msg } } as const;
+    }
+    if (err instanceof UserError && err.kind === "conflict" && !editing)
+      return { kind: "fieldErrors", errors: { label: err.message.replace(/\*/g, "") } } as const;
+    throw err;
+  }
+}
+
+export const accountsAddSubmit: ModalHandlerDef = {
+  id: "accounts:add",
+  role: "admin",
+  run: (ctx, state, values) => saveAccount(ctx, state, values, false),
+};
+export const accountsEditSubmit: ModalHandlerDef = {
+  id: "accounts:edit",
+  role: "admin",
+  run: (ctx, state, values) => saveAccount(ctx, state, values, true),
+};
+
+export const accountsList = defineCommand({
+  path: ["accounts", "list"],
+  summary: "List the provider accounts of this workspace",
+  params: [],
+  schema: z.object({}),
+  role: "operator",
+  ephemeral: true,
+  async run(ctx) {
+    const list = await ctx.core.accounts.list(ctx.actor.platform, ctx.actor.workspaceId);
+    const bindings = await ctx.core.accounts.workspaceBindings(ctx.actor.platform, ctx.actor.workspaceId);
+    if (!list.length)
+      return reply(textReply("No accounts yet. Add one with `/hosting accounts add`.", { ephemeral: true }));
+    return reply(
+      blocksReply(
+        [
+          { kind: "header", text: "Provider accounts" },
+          {
+            kind: "table",
+            columns: ["Label", "Provider", "Channels", "Added"],
+            rows: list.map((a) => [
+              a.label,
+              PROVIDER_NAMES[a.kind],
+              String(bindings.filter((b) => b.account.id === a.id).length),
+              formatDate(a.createdAt, ctx.core.settings.timeZone),
+            ]),
+          },
+        ],
+        { ephemeral: true },
+      ),
+    );
+  },
+});
+
+export const accountsRemove = defineCommand({
+  path: ["accounts", "remove"],
+  summary: "Remove an account from hostops (its bindings go with it; nothing changes at the provider)",
+  params: [{ name: "label", description: "account label", type: "string", required: true, autocomplete: "account" }],
+  schema: z.object({ label: labelSchema }),
+  role: "admin",
+  ephemeral: true,
+  async run(ctx, args) {
+    const a = await ctx.core.accounts.requireByLabel(ctx.actor.platform, ctx.actor.workspaceId, args.label);
+    await ctx.core.accounts.remove(a);
+    return reply(textReply(`Removed account *${a.label}* and its channel bindings. Its stored credentials are deleted.`, { ephemeral: true }));
+  },
+});
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return null;
+  }
+}
+
+export { isProviderKind };

@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { defineCommand } from "../context.ts";
+import { UserError } from "../errors.ts";
+import { ROLES, grantRole, listGrants, revokeRole } from "../permissions.ts";
+import { blocksReply, reply, textReply } from "../reply.ts";
+
+const userSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Z0-9]{2,20}$|^\d{5,25}$/, "a user mention such as @alice");
+
+export const mention = (platform: string, id: string) => (platform === "console" ? id : `<@${id}>`);
+
+export const grant = defineCommand({
+  path: ["grant"],
+  summary: "Give a member a role in this channel (or the whole workspace with --workspace)",
+  examples: ["/hosting grant @alice operator", "/hosting grant @bob admin --workspace"],
+  params: [
+    { name: "user", description: "member", type: "user", required: true },
+    { name: "role", description: "role", type: "choice", choices: ROLES, required: true },
+    { name: "workspace", description: "for every channel of the workspace", type: "boolean", flag: true },
+  ],
+  schema: z.object({ user: userSchema, role: z.enum(ROLES), workspace: z.boolean().optional() }),
+  role: "admin",
+  async run(ctx, args) {
+    if (args.user === ctx.actor.userId) throw new UserError("invalid", "You cannot change your own role.");
+    const scope = args.workspace ? "workspace" : "channel";
+    await grantRole(ctx.core.db, { actor: ctx.actor, subject: args.user, role: args.role, scope });
+    return reply(
+      textReply(
+        `${mention(ctx.actor.platform, args.user)} is now *${args.role}* ${scope === "workspace" ? "in every channel of this workspace" : "in this channel"}.`,
+      ),
+    );
+  },
+});
+
+export const revoke = defineCommand({
+  path: ["revoke"],
+  summary: "Remove a member's role in this channel (and their workspace role with --workspace)",
+  params: [
+    { name: "user", description: "member", type: "user", required: true },
+    { name: "workspace", description: "also the workspace-wide role", type: "boolean", flag: true },
+  ],
+  schema: z.object({ user: userSchema, workspace: z.boolean().optional() }),
+  role: "admin",
+  async run(ctx, args) {
+    const n = await revokeRole(ctx.core.db, { actor: ctx.actor, subject: args.user, workspace: args.workspace ?? false });
+    if (!n) throw new UserError("not_found", `${mention(ctx.actor.platform, args.user)} has no role to revoke here.`);
+    return reply(textReply(`Revoked the role(s) of ${mention(ctx.actor.platform, args.user)}.`));
+  },
+});
+
+export const grants = defineCommand({
+  path: ["grants"],
+  summary: "Show who has which role here",
+  params: [],
+  schema: z.object({}),
+  role: "viewer",
+  ephemeral: true,
+  async run(ctx) {
+    const rows = await listGrants(ctx.core.db, ctx.actor);
+    if (!rows.length) return reply(textReply("No roles granted here; platform admins are admins.", { ephemeral: true }));
+    return reply(
+      blocksReply(
+        [
+          { kind: "header", text: "Roles" },
+          {
+            kind: "fields",
+            fields: rows.map((g) => [mention(ctx.actor.platform, g.subject), `${g.role} (${g.scope === "workspace" ? "workspace" : "this channel"})`]),
+          },
+        ],
+        { ephemeral: true },
+      ),
+    );
+  },
+});

@@ -1,0 +1,61 @@
+import { z } from "zod";
+import type { ActionHandlerDef, CommandDef, ModalHandlerDef } from "../context.ts";
+import { atLeast } from "../permissions.ts";
+import { blocksReply, reply } from "../reply.ts";
+import { accountsAdd, accountsAddForm, accountsAddSubmit, accountsEdit, accountsEditSubmit, accountsList, accountsRemove } from "./accounts.ts";
+import { balance } from "./balance.ts";
+import { bind, bindings, unbind } from "./bindings.ts";
+import { domains } from "./domains.ts";
+import { usage } from "./grammar.ts";
+import { grant, grants, revoke } from "./grants.ts";
+import { invoices } from "./invoices.ts";
+import { service, services } from "./services.ts";
+
+export const help: CommandDef = {
+  path: ["help"],
+  summary: "Show the commands you can use here",
+  params: [],
+  schema: z.object({}),
+  role: "viewer",
+  ephemeral: true,
+  async run(ctx) {
+    const mine = commandTree.filter((c) => atLeast(ctx.role, c.role));
+    const lines = mine.map((c) => `\`${usage(c)}\` — ${c.summary}`);
+    return reply(
+      blocksReply(
+        [
+          { kind: "header", text: "hostops commands" },
+          { kind: "text", text: lines.join("\n") },
+          {
+            kind: "context",
+            text: `Your role here: ${ctx.role}. Destructive actions (reboot, reinstall, renew, cancel, nameservers) are requested by operators and run only after an admin approves.`,
+          },
+        ],
+        { ephemeral: true },
+      ),
+    );
+  },
+};
+
+/** Every command, once. The Slack grammar, Discord registration and help are derived from this list. */
+export const commandTree: CommandDef[] = [
+  help,
+  services,
+  service,
+  balance,
+  invoices,
+  domains,
+  accountsAdd,
+  accountsList,
+  accountsEdit,
+  accountsRemove,
+  bind,
+  unbind,
+  bindings,
+  grant,
+  revoke,
+  grants,
+];
+
+export const modalHandlers: ModalHandlerDef[] = [accountsAddSubmit, accountsEditSubmit];
+export const actionHandlers: ActionHandlerDef[] = [accountsAddForm];

@@ -1,0 +1,124 @@
+import pLimit from "p-limit";
+import { z } from "zod";
+import { PROVIDER_NAMES, type Capability, ProviderError, type ProviderDriver } from "../../providers/types.ts";
+import { type Account, type Binding, LABEL_PATTERN } from "../accounts.ts";
+import type { CommandContext, Param } from "../context.ts";
+import { UserError, describeProviderError } from "../errors.ts";
+import type { Block } from "../reply.ts";
+
+export const labelSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(LABEL_PATTERN, "an account label is 1-32 characters: a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
+
+export const serviceIdSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(80)
+  .regex(/^[A-Za-z0-9_.:-]+$/, "a service id is letters, digits, '.', '_', ':' or '-'");
+
+export const domainNameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, "a domain name such as example.com");
+
+export const accountParam: Param = {
+  name: "account",
+  description: "account label (default: every account bound here)",
+  type: "string",
+  autocomplete: "account",
+};
+
+export interface AccountResult<T> {
+  account: Account;
+  binding: Binding;
+  ok: boolean;
+  value?: T;
+  error?: string;
+}
+
+/**
+ * Runs `fn` on every bound account the command covers, concurrently (one slow provider does not
+ * hold the others back). Provider failures become per-account messages, not a failed command.
+ */
+export async function forEachAccount<T>(
+  ctx: CommandContext,
+  label: string | undefined,
+  capability: Capability,
+  fn: (driver: ProviderDriver, account: Account) => Promise<T>,
+): Promise<AccountResult<T>[]> {
+  const { core, actor } = ctx;
+  const targets = await core.accounts.resolve(actor.platform, actor.workspaceId, actor.channelId, label);
+  const limit = pLimit(Math.max(4, core.settings.providerConcurrency));
+  return Promise.all(
+    targets.map(({ account, binding }) =>
+      limit(async (): Promise<AccountResult<T>> => {
+        const driver = core.accounts.driverFor(account);
+        if (!driver.capabilities.has(capability))
+          return { account, binding, ok: false, error: cannotMessage(account, capability) };
+        try {
+          return { account, binding, ok: true, value: await fn(driver, account) };
+        } catch (err) {
+          return { account, binding, ok: false, error: explain(err, account, ctx) };
+        }
+      }),
+    ),
+  );
+}
+
+const CAPABILITY_WORDS: Record<Capability, string> = {
+  getBalance: "show the balance",
+  listServices: "list services",
+  getService: "show a service",
+  listInvoices: "list invoices",
+  listDomains: "list domains",
+  reboot: "reboot servers",
+  powerOn: "power servers on",
+  powerOff: "power servers off",
+  listOperatingSystems: "list operating systems",
+  reinstall: "reinstall servers",
+  renewService: "renew services",
+  setAutorenew: "change autorenew",
+  cancelService: "cancel services",
+  renewDomain: "renew domains",
+  setNameservers: "change nameservers",
+  getTask: "follow tasks",
+};
+
+export function cannotMessage(account: Account, capability: Capability): string {
+  return `${PROVIDER_NAMES[account.kind]} cannot ${CAPABILITY_WORDS[capability]} from the API (account *${account.label}*).`;
+}
+
+/** A provider error as a sentence; anything else is logged and reported without internals. */
+export function explain(err: unknown, account: Account, ctx: CommandContext): string {
+  if (err instanceof ProviderError) return describeProviderError(err, account);
+  if (err instanceof UserError) return err.message;
+  ctx.log.error({ err, accountId: account.id }, "unexpected error in provider call");
+  return `Something went wrong while asking ${PROVIDER_NAMES[account.kind]} (account *${account.label}*).`;
+}
+
+/** Blocks for the accounts that failed, placed under the results. */
+export function failureBlocks(results: AccountResult<unknown>[]): Block[] {
+  const failed = results.filter((r) => !r.ok);
+  if (!failed.length) return [];
+  return [{ kind: "context", text: failed.map((r) => `⚠ ${r.error}`).join("\n") }];
+}
+
+export function accountTitle(a: Account): string {
+  return `${a.label} (${PROVIDER_NAMES[a.kind]})`;
+}
+
+/** Everything failed and nothing to show: the whole reply is a warning. */
+export function allFailed(results: AccountResult<unknown>[]): boolean {
+  return results.length > 0 && results.every((r) => !r.ok);
+}
+
+export function requireOne<T>(results: AccountResult<T>[], what: string): AccountResult<T> {
+  const hit = results.find((r) => r.ok);
+  if (!hit) throw new UserError("not_found", results.map((r) => r.error).join("\n") || `No ${what} found.`);
+  return hit;
+}

@@ -1,0 +1,115 @@
+import type { z } from "zod";
+import type { Database } from "../db/client.ts";
+import type { MessageRef, Platform, Role } from "../db/schema.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { AccountService } from "./accounts.ts";
+import type { Outcome, Reply } from "./reply.ts";
+
+/** Who acts, where. Built by the adapter from a verified platform request. */
+export interface Actor {
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+  userId: string;
+  /** Slack workspace admin/owner, Discord Administrator/Manage Server. */
+  userIsPlatformAdmin: boolean;
+  userName?: string;
+}
+
+/** One command from chat: the path in the command tree and its raw arguments. */
+export interface Invocation extends Actor {
+  path: string[];
+  /** Typed options (Discord) or the parsed text grammar (Slack), validated by the command's schema. */
+  args: Record<string, unknown>;
+}
+
+/** Where core posts and updates messages outside the request/response cycle (cards, alerts, threads). */
+export interface Messenger {
+  readonly platform: Platform;
+  post(workspaceId: string, channelId: string, reply: Reply): Promise<MessageRef>;
+  update(workspaceId: string, ref: MessageRef, reply: Reply): Promise<void>;
+  /** Posts in the message's thread (Slack thread, Discord reply). */
+  postInThread(workspaceId: string, ref: MessageRef, reply: Reply): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface CoreSettings {
+  timeZone: string;
+  confirmTtlMinutes: number;
+  /** Role of a member with no grant. */
+  defaultRole: Role | "none";
+  providerTimeoutMs: number;
+  providerConcurrency: number;
+  /** Base URL overrides per kind (sandbox); accounts may also carry their own. */
+  baseUrlOverrides?: Partial<Record<string, string>>;
+}
+
+export interface Core {
+  db: Database;
+  accounts: AccountService;
+  log: Logger;
+  clock: Clock;
+  settings: CoreSettings;
+  messengers: Map<Platform, Messenger>;
+}
+
+/** What a handler receives. */
+export interface CommandContext {
+  core: Core;
+  actor: Actor;
+  role: Role | "none";
+  log: Logger;
+}
+
+/** How a parameter appears in the Slack text grammar and as a Discord option. */
+export interface Param {
+  name: string;
+  description: string;
+  type: "string" | "integer" | "boolean" | "user" | "choice";
+  required?: boolean;
+  /** `--name value` (or `--name` for booleans) instead of a positional word. */
+  flag?: boolean;
+  /** Takes every remaining word (positional only; the last positional). */
+  rest?: boolean;
+  choices?: readonly string[];
+  autocomplete?: "account" | "service" | "domain" | "os";
+  min?: number;
+  max?: number;
+}
+
+export interface CommandDef<S extends z.ZodType = z.ZodType> {
+  path: readonly string[];
+  summary: string;
+  /** Usage examples shown in help. */
+  examples?: string[];
+  params: readonly Param[];
+  /** Validates the args record built from `params`. */
+  schema: S;
+  role: Role;
+  /** Read-only commands answer in the channel unless the adapter asks otherwise; admin ones are ephemeral. */
+  ephemeral?: boolean;
+  run(ctx: CommandContext, args: z.output<S>): Promise<Outcome>;
+}
+
+export function defineCommand<S extends z.ZodType>(def: CommandDef<S>): CommandDef {
+  return def as unknown as CommandDef;
+}
+
+/** A modal submit handler, routed by the modal's id. Values are the raw strings the person typed. */
+export interface ModalHandlerDef {
+  id: string;
+  role: Role;
+  run(ctx: CommandContext, state: string, values: Record<string, string>): Promise<Outcome>;
+}
+
+/** A button handler, routed by the button's action id. Re-authorized at click time. */
+export interface ActionHandlerDef {
+  id: string;
+  /** Minimum role to click; handlers may check more (approvers are admins). */
+  role: Role;
+  run(ctx: CommandContext, value: string): Promise<Outcome>;
+}

@@ -1,0 +1,132 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema.ts";
+
+/** One Drizzle database type for both drivers (postgres.js and PGlite). */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  driver: "postgres" | "pglite";
+  /** Runs a raw statement and returns its rows, whichever driver answers. */
+  rows<T = Record<string, unknown>>(query: import("drizzle-orm").SQL): Promise<T[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = new URL("../../migrations", import.meta.url).pathname;
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  /** PGlite data directory; "memory://" or undefined for an in-memory database. */
+  dataDir?: string;
+  /** Pool size for postgres.js. */
+  max?: number;
+  migrate?: boolean;
+}
+
+/** Opens the database and applies pending migrations (under an advisory lock on Postgres). */
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  const database = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts) : await openPglite(opts.dataDir);
+  return database;
+}
+
+async function openPostgres(url: string, opts: OpenOptions): Promise<Database> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  if (opts.migrate !== false) await migratePostgres(url);
+  const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, connect_timeout: 10 });
+  const db = drizzle(client, { schema });
+  return {
+    db: db as unknown as Db,
+    driver: "postgres",
+    rows: async <T>(q: import("drizzle-orm").SQL) => (await db.execute(q)) as unknown as T[],
+    ping: async () => {
+      await client`select 1`;
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/**
+ * drizzle's migrator takes no lock: replicas starting together would race. One dedicated
+ * single-connection client holds a session advisory lock around it.
+ */
+export async function migratePostgres(url: string): Promise<void> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(hashtext('hostops:migrations'))`;
+    try {
+      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await client`select pg_advisory_unlock(hashtext('hostops:migrations'))`;
+    }
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  const inMemory = !dataDir || dataDir === "memory://";
+  let releaseLock = () => {};
+  if (!inMemory) {
+    mkdirSync(dataDir, { recursive: true });
+    releaseLock = takeDirLock(dataDir);
+  }
+  const client = inMemory ? new PGlite() : new PGlite(join(dataDir, "pglite"));
+  const db = drizzle(client, { schema });
+  try {
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  } catch (err) {
+    await client.close();
+    releaseLock();
+    throw err;
+  }
+  return {
+    db: db as unknown as Db,
+    driver: "pglite",
+    rows: async <T>(q: import("drizzle-orm").SQL) => ((await db.execute(q)) as unknown as { rows: T[] }).rows,
+    ping: async () => {
+      await client.query("select 1");
+    },
+    close: async () => {
+      await client.close();
+      releaseLock();
+    },
+  };
+}
+
+/**
+ * PGlite has no file lock: two processes on one data dir would both write and corrupt it.
+ * A pid file refuses the second process; a stale one (dead pid) is taken over.
+ */
+function takeDirLock(dir: string): () => void {
+  const file = join(dir, "hostops.pid");
+  try {
+    const pid = Number(readFileSync(file, "utf8"));
+    if (pid && pid !== process.pid && isAlive(pid))
+      throw new Error(
+        `The embedded database in ${dir} is in use by process ${pid}. Run one hostops process per data dir, or set DATABASE_URL to share Postgres between replicas.`,
+      );
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
