@@ -29,7 +29,8 @@ export function forgetSecret(value: string): void {
 
 export function scrub(text: string): string {
   let out = text;
-  for (const s of secrets) {
+  // Longest first: a secret that holds another ("login:password" holds "password") must go whole.
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
     if (out.includes(s)) out = out.split(s).join(REDACTED);
     // A secret may also appear URL- or JSON-encoded.
     const enc = encodeURIComponent(s);
