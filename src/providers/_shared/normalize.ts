@@ -69,16 +69,16 @@ export function addDecimal(...values: string[]): string {
 
 /** zod: an id given as a number or a string, always a string. */
 export const idString = z.union([z.string(), z.number()]).transform((v) => String(v));
-/** zod: a date field in any provider form; bad values become null. */
-export const providerDate = z.unknown().transform((v) => parseProviderDate(v));
+/** zod: a date field in any provider form; bad or missing values become null. */
+export const providerDate = z.unknown().optional().transform((v) => parseProviderDate(v));
 /** zod: a decimal given as a string or a number; null when missing or unparsable. */
-export const decimal = z.unknown().transform((v) => parseDecimal(v));
+export const decimal = z.unknown().optional().transform((v) => parseDecimal(v));
 /** zod: a value that may be a single object or a list of them, always a list. */
 export function listOf<T extends z.ZodType>(item: T) {
   return z.preprocess((v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item));
 }
 /** zod: "yes"/"no", "1"/"0", "on"/"off", true/false, 1/0 -> boolean; anything else -> null. */
-export const yesNo = z.unknown().transform((v): boolean | null => {
+export const yesNo = z.unknown().optional().transform((v): boolean | null => {
   if (typeof v === "boolean") return v;
   if (typeof v === "number") return v === 1 ? true : v === 0 ? false : null;
   if (typeof v !== "string") return null;
