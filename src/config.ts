@@ -22,7 +22,10 @@ const VARS = {
       z
         .string()
         .regex(/^[A-Za-z0-9+/=_-]+$/, "must be base64")
-        .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)"),
+        .refine(
+          (v) => Buffer.from(v, "base64").length === 32,
+          "must be 32 bytes, base64-encoded (openssl rand -base64 32)",
+        ),
     ),
     doc: "AES-256-GCM key for provider credentials (32 bytes, base64); generated into the data dir when unset on the embedded database",
   },
@@ -94,6 +97,10 @@ const VARS = {
     schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1440).default(15)),
     doc: "how long a confirmation request can be approved",
   },
+  HOSTOPS_DEFAULT_ROLE: {
+    schema: z.preprocess(emptyToUndefined, z.enum(["none", "viewer", "operator"]).default("viewer")),
+    doc: "role of a channel member with no grant (none, viewer or operator)",
+  },
   HOSTOPS_PROVIDER_CONCURRENCY: {
     schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(4)),
     doc: "concurrent calls per provider during scans",
@@ -124,9 +131,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = out as Config;
   if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN)
-    problems.push(`SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN in HTTP mode (${VARS.SLACK_SIGNING_SECRET.doc})`);
+    problems.push(
+      `SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN in HTTP mode (${VARS.SLACK_SIGNING_SECRET.doc})`,
+    );
   if (c.DISCORD_TOKEN && !c.DISCORD_APPLICATION_ID)
-    problems.push(`DISCORD_APPLICATION_ID is required with DISCORD_TOKEN (${VARS.DISCORD_APPLICATION_ID.doc})`);
+    problems.push(
+      `DISCORD_APPLICATION_ID is required with DISCORD_TOKEN (${VARS.DISCORD_APPLICATION_ID.doc})`,
+    );
   if (c.DATABASE_URL && !c.HOSTOPS_SECRET_KEY)
     problems.push(
       `HOSTOPS_SECRET_KEY is required with DATABASE_URL: replicas must share one key (${VARS.HOSTOPS_SECRET_KEY.doc})`,

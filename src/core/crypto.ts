@@ -18,19 +18,24 @@ export class CredentialCipher {
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", this.#key, iv);
     const data = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final()]);
-    return ["v1", iv, cipher.getAuthTag(), data].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
+    return ["v1", iv, cipher.getAuthTag(), data]
+      .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
+      .join(".");
   }
 
   decrypt(stored: string): unknown {
     const [version, iv, tag, data] = stored.split(".");
-    if (version !== "v1" || !iv || !tag || data === undefined) throw new Error("Stored credentials have an unknown format.");
+    if (version !== "v1" || !iv || !tag || data === undefined)
+      throw new Error("Stored credentials have an unknown format.");
     const decipher = createDecipheriv("aes-256-gcm", this.#key, Buffer.from(iv, "base64url"));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
     try {
       const plain = Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]);
       return JSON.parse(plain.toString("utf8"));
     } catch {
-      throw new Error("Stored credentials could not be decrypted: is HOSTOPS_SECRET_KEY the key they were saved with?");
+      throw new Error(
+        "Stored credentials could not be decrypted: is HOSTOPS_SECRET_KEY the key they were saved with?",
+      );
     }
   }
 }

@@ -3,12 +3,12 @@ import { commandsTotal } from "../observability/metrics.ts";
 import { scrub } from "../observability/secrets.ts";
 import { PROVIDER_NAMES, ProviderError } from "../providers/types.ts";
 import { audit } from "./audit.ts";
-import { actionHandlers, commandTree, modalHandlers } from "./commands/index.ts";
 import { findCommand, parseArgs, tokenize, usage } from "./commands/grammar.ts";
+import { actionHandlers, commandTree, modalHandlers } from "./commands/index.ts";
 import type { Actor, CommandContext, CommandDef, Core, Invocation } from "./context.ts";
 import { UserError } from "./errors.ts";
 import { atLeast, roleOf } from "./permissions.ts";
-import { type Outcome, errorReply, reply } from "./reply.ts";
+import { errorReply, type Outcome, reply } from "./reply.ts";
 
 /** Parses `/hosting …` text into a command path and args (the Slack and console grammar). */
 export function parseCommandText(text: string): { path: string[]; args: Record<string, unknown> } {
@@ -35,18 +35,38 @@ export class Dispatcher {
     const name = inv.path.join(" ");
     const def = commandByPath(inv.path);
     const log = this.core.log.child({ command: name, platform: inv.platform, channel: inv.channelId });
-    if (!def) return this.finish(inv, name, inv.args, "invalid", reply(errorReply(`Unknown command \`${name.slice(0, 40)}\`.`)));
+    if (!def)
+      return this.finish(
+        inv,
+        name,
+        inv.args,
+        "invalid",
+        reply(errorReply(`Unknown command \`${name.slice(0, 40)}\`.`)),
+      );
     try {
       const role = await roleOf(this.core.db, inv, this.core.settings.defaultRole);
       if (!atLeast(role, def.role))
         return this.finish(inv, name, inv.args, "denied", reply(errorReply(deniedMessage(def.role, role))));
       const parsed = def.schema.safeParse(inv.args);
       if (!parsed.success)
-        return this.finish(inv, name, inv.args, "invalid", reply(errorReply(invalidMessage(def, parsed.error))));
+        return this.finish(
+          inv,
+          name,
+          inv.args,
+          "invalid",
+          reply(errorReply(invalidMessage(def, parsed.error))),
+        );
       const ctx: CommandContext = { core: this.core, actor: inv, role, log };
       const out = await def.run(ctx, parsed.data);
-      const outcome = out.kind === "reply" && out.reply.severity === "warning" && out.reply.ephemeral ? "failed" : "ok";
-      return this.finish(inv, name, parsed.data as Record<string, unknown>, outcome, withEphemeral(out, def.ephemeral));
+      const outcome =
+        out.kind === "reply" && out.reply.severity === "warning" && out.reply.ephemeral ? "failed" : "ok";
+      return this.finish(
+        inv,
+        name,
+        parsed.data as Record<string, unknown>,
+        outcome,
+        withEphemeral(out, def.ephemeral),
+      );
     } catch (err) {
       return this.fail(inv, name, inv.args, err, log);
     }
@@ -56,11 +76,24 @@ export class Dispatcher {
     const def = actionHandlers.find((a) => a.id === actionId);
     const name = `button ${actionId}`;
     const log = this.core.log.child({ action: actionId, platform: actor.platform });
-    if (!def) return this.finish(actor, name, { value }, "invalid", reply(errorReply("That button is no longer valid.")));
+    if (!def)
+      return this.finish(
+        actor,
+        name,
+        { value },
+        "invalid",
+        reply(errorReply("That button is no longer valid.")),
+      );
     try {
       const role = await roleOf(this.core.db, actor, this.core.settings.defaultRole);
       if (!atLeast(role, def.role))
-        return this.finish(actor, name, { value }, "denied", reply(errorReply(deniedMessage(def.role, role))));
+        return this.finish(
+          actor,
+          name,
+          { value },
+          "denied",
+          reply(errorReply(deniedMessage(def.role, role))),
+        );
       const out = await def.run({ core: this.core, actor, role, log }, value);
       return this.finish(actor, name, { value }, "ok", out);
     } catch (err) {
@@ -68,7 +101,12 @@ export class Dispatcher {
     }
   }
 
-  async modal(actor: Actor, modalId: string, state: string, values: Record<string, string>): Promise<Outcome> {
+  async modal(
+    actor: Actor,
+    modalId: string,
+    state: string,
+    values: Record<string, string>,
+  ): Promise<Outcome> {
     const def = modalHandlers.find((m) => m.id === modalId);
     const name = `form ${modalId}`;
     const log = this.core.log.child({ modal: modalId, platform: actor.platform });
@@ -108,7 +146,13 @@ export class Dispatcher {
     log: CommandContext["log"],
   ): Promise<Outcome> {
     if (err instanceof UserError)
-      return this.finish(actor, name, args, err.kind === "denied" ? "denied" : "invalid", reply(errorReply(err.message)));
+      return this.finish(
+        actor,
+        name,
+        args,
+        err.kind === "denied" ? "denied" : "invalid",
+        reply(errorReply(err.message)),
+      );
     if (err instanceof ProviderError) {
       const who = err.provider ? PROVIDER_NAMES[err.provider] : "The provider";
       return this.finish(actor, name, args, "error", reply(errorReply(`${who}: ${scrub(err.message)}`)));
@@ -142,12 +186,15 @@ function invalidMessage(def: CommandDef, error: z.ZodError): string {
   const param = def.params.find((p) => p.name === field);
   let what = issue?.message ?? "invalid input";
   if (issue?.code === "invalid_type" && issue.input === undefined) what = "is required";
-  else if (param?.choices && issue?.code !== "invalid_type") what = `must be one of ${param.choices.join(", ")}`;
+  else if (param?.choices && issue?.code !== "invalid_type")
+    what = `must be one of ${param.choices.join(", ")}`;
   const name = typeof field === "string" ? `\`${field}\` ` : "";
   return `${name}${what.startsWith("is ") || what.startsWith("must") ? what : `must be ${what}`}. Usage: \`${usage(def)}\``;
 }
 
 function isDatabaseDown(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
-  return ["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", "CONNECTION_ENDED", "57P01", "57P03"].includes(code ?? "");
+  return ["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", "CONNECTION_ENDED", "57P01", "57P03"].includes(
+    code ?? "",
+  );
 }

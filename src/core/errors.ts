@@ -12,7 +12,10 @@ export class UserError extends Error {
 }
 
 /** A provider failure as a sentence a person can act on, naming the account. */
-export function describeProviderError(err: ProviderError, account: { label: string; kind: ProviderKind }): string {
+export function describeProviderError(
+  err: ProviderError,
+  account: { label: string; kind: ProviderKind },
+): string {
   const name = PROVIDER_NAMES[account.kind];
   const acct = `account *${account.label}*`;
   switch (err.code) {

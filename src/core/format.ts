@@ -3,7 +3,12 @@ import type { Money } from "../providers/types.ts";
 /** Date as YYYY-MM-DD in the configured zone; "—" for none. */
 export function formatDate(d: Date | null | undefined, timeZone = "UTC"): string {
   if (!d) return "—";
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(d);
 }
 
 export function formatDateTime(d: Date, timeZone = "UTC"): string {
@@ -22,7 +27,9 @@ export function formatDateTime(d: Date, timeZone = "UTC"): string {
 /** Whole days from `now` to `d` (negative when past), by calendar day in the zone. */
 export function daysUntil(d: Date, now: Date): number {
   const day = 86_400_000;
-  return Math.floor((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - startOfUtcDay(now)) / day);
+  return Math.floor(
+    (Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - startOfUtcDay(now)) / day,
+  );
 }
 
 function startOfUtcDay(d: Date): number {

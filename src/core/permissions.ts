@@ -14,7 +14,11 @@ export function atLeast(have: Role | "none", need: Role): boolean {
  * The actor's role in this channel: platform admins are admins; otherwise the highest of their
  * channel grant, their workspace grant and the default role for members without a grant.
  */
-export async function roleOf(database: Database, actor: Actor, defaultRole: Role | "none"): Promise<Role | "none"> {
+export async function roleOf(
+  database: Database,
+  actor: Actor,
+  defaultRole: Role | "none",
+): Promise<Role | "none"> {
   if (actor.userIsPlatformAdmin) return "admin";
   const grants = await database.db
     .select({ role: roleGrants.role, scope: roleGrants.scope, channelId: roleGrants.channelId })
@@ -52,7 +56,13 @@ export async function grantRole(
       grantedBy: input.actor.userId,
     })
     .onConflictDoUpdate({
-      target: [roleGrants.platform, roleGrants.workspaceId, roleGrants.subject, roleGrants.scope, roleGrants.channelId],
+      target: [
+        roleGrants.platform,
+        roleGrants.workspaceId,
+        roleGrants.subject,
+        roleGrants.scope,
+        roleGrants.channelId,
+      ],
       set: { role: input.role, grantedBy: input.actor.userId },
     });
 }

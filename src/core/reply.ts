@@ -69,7 +69,12 @@ export function textReply(text: string, opts: { ephemeral?: boolean; severity?: 
 }
 
 export function errorReply(text: string): Reply {
-  return { text, ephemeral: true, severity: "warning", blocks: [{ kind: "text", text: `:warning: ${text}` }] };
+  return {
+    text,
+    ephemeral: true,
+    severity: "warning",
+    blocks: [{ kind: "text", text: `:warning: ${text}` }],
+  };
 }
 
 /** Renders a table as aligned monospace text (plain-text fallback, terminals, code blocks). */

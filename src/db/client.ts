@@ -28,7 +28,9 @@ export interface OpenOptions {
 
 /** Opens the database and applies pending migrations (under an advisory lock on Postgres). */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  const database = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts) : await openPglite(opts.dataDir);
+  const database = opts.databaseUrl
+    ? await openPostgres(opts.databaseUrl, opts)
+    : await openPglite(opts.dataDir);
   return database;
 }
 

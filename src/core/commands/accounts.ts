@@ -1,12 +1,17 @@
 import { z } from "zod";
 import { getProvider, isProviderKind, providers } from "../../providers/registry.ts";
 import { PROVIDER_KINDS, PROVIDER_NAMES, ProviderError, type ProviderKind } from "../../providers/types.ts";
-import { audit } from "../audit.ts";
 import type { Account } from "../accounts.ts";
-import { type ActionHandlerDef, type CommandContext, type ModalHandlerDef, defineCommand } from "../context.ts";
-import { UserError, describeProviderError } from "../errors.ts";
+import { audit } from "../audit.ts";
+import {
+  type ActionHandlerDef,
+  type CommandContext,
+  defineCommand,
+  type ModalHandlerDef,
+} from "../context.ts";
+import { describeProviderError, UserError } from "../errors.ts";
 import { formatDate } from "../format.ts";
-import { type Modal, type ModalField, blocksReply, reply, textReply } from "../reply.ts";
+import { blocksReply, type Modal, type ModalField, reply, textReply } from "../reply.ts";
 import { labelSchema } from "./shared.ts";
 
 const kindSchema = z
@@ -25,9 +30,21 @@ function accountModal(kind: ProviderKind, edit?: Account): Modal {
   const entry = getProvider(kind);
   const fields: ModalField[] = [];
   if (!edit)
-    fields.push({ id: "label", label: "Label (how you will name it in chat)", kind: "text", placeholder: "prod", maxLength: 32 });
+    fields.push({
+      id: "label",
+      label: "Label (how you will name it in chat)",
+      kind: "text",
+      placeholder: "prod",
+      maxLength: 32,
+    });
   for (const f of entry.credentialFields)
-    fields.push({ id: `cred_${f.key}`, label: f.label, kind: f.secret ? "secret" : "text", placeholder: f.hint, maxLength: 500 });
+    fields.push({
+      id: `cred_${f.key}`,
+      label: f.label,
+      kind: f.secret ? "secret" : "text",
+      placeholder: f.hint,
+      maxLength: 500,
+    });
   fields.push({
     id: "base_url",
     label: "API base URL (optional)",
@@ -63,7 +80,11 @@ export const accountsAdd = defineCommand({
           { kind: "text", text: "Which provider is the account with?" },
           {
             kind: "actions",
-            buttons: PROVIDER_KINDS.map((k) => ({ id: "accounts:add-form", label: PROVIDER_NAMES[k], value: k })),
+            buttons: PROVIDER_KINDS.map((k) => ({
+              id: "accounts:add-form",
+              label: PROVIDER_NAMES[k],
+              value: k,
+            })),
           },
         ],
         { ephemeral: true },
@@ -84,7 +105,9 @@ export const accountsAddForm: ActionHandlerDef = {
 export const accountsEdit = defineCommand({
   path: ["accounts", "edit"],
   summary: "Replace an account's credentials or base URL (opens a form)",
-  params: [{ name: "label", description: "account label", type: "string", required: true, autocomplete: "account" }],
+  params: [
+    { name: "label", description: "account label", type: "string", required: true, autocomplete: "account" },
+  ],
   schema: z.object({ label: labelSchema }),
   role: "admin",
   ephemeral: true,
@@ -115,9 +138,15 @@ function readCredentials(kind: ProviderKind, values: Record<string, string>) {
   return { creds, baseUrl, errors };
 }
 
-async function saveAccount(ctx: CommandContext, state: string, values: Record<string, string>, editing: boolean) {
+async function saveAccount(
+  ctx: CommandContext,
+  state: string,
+  values: Record<string, string>,
+  editing: boolean,
+) {
   const parsedState = modalState.safeParse(safeJson(state));
-  if (!parsedState.success) throw new UserError("invalid", "This form is out of date; run the command again.");
+  if (!parsedState.success)
+    throw new UserError("invalid", "This form is out of date; run the command again.");
   const { kind, accountId } = parsedState.data;
   const { creds, baseUrl, errors } = readCredentials(kind, values);
   let label = "";
@@ -130,11 +159,23 @@ async function saveAccount(ctx: CommandContext, state: string, values: Record<st
   try {
     if (editing) {
       const account = accountId ? await ctx.core.accounts.getById(accountId) : undefined;
-      if (!account || account.workspaceId !== ctx.actor.workspaceId || account.platform !== ctx.actor.platform)
+      if (
+        !account ||
+        account.workspaceId !== ctx.actor.workspaceId ||
+        account.platform !== ctx.actor.platform
+      )
         throw new UserError("not_found", "That account no longer exists.");
       await ctx.core.accounts.updateCredentials(account, creds, baseUrl);
-      await audit(ctx.core.db, ctx.actor, { command: "accounts edit", args: { label: account.label }, outcome: "ok" });
-      return reply(textReply(`Updated the credentials of *${account.label}* (${PROVIDER_NAMES[kind]}).`, { ephemeral: true }));
+      await audit(ctx.core.db, ctx.actor, {
+        command: "accounts edit",
+        args: { label: account.label },
+        outcome: "ok",
+      });
+      return reply(
+        textReply(`Updated the credentials of *${account.label}* (${PROVIDER_NAMES[kind]}).`, {
+          ephemeral: true,
+        }),
+      );
     }
     const account = await ctx.core.accounts.add({
       platform: ctx.actor.platform,
@@ -145,7 +186,11 @@ async function saveAccount(ctx: CommandContext, state: string, values: Record<st
       credentials: creds,
       createdBy: ctx.actor.userId,
     });
-    await audit(ctx.core.db, ctx.actor, { command: "accounts add", args: { label, kind, baseUrl }, outcome: "ok" });
+    await audit(ctx.core.db, ctx.actor, {
+      command: "accounts add",
+      args: { label, kind, baseUrl },
+      outcome: "ok",
+    });
     return reply(
       textReply(
         `Added ${PROVIDER_NAMES[kind]} account *${account.label}*. Bind it to a channel with \`/hosting bind ${account.label}\` in that channel.`,
@@ -165,7 +210,10 @@ async function saveAccount(ctx: CommandContext, state: string, values: Record<st
           ? `${PROVIDER_NAMES[kind]} rejected the credentials.`
           : describeProviderError(err, { label: label || "new", kind });
       const firstCred = providers[kind].credentialFields[0];
-      return { kind: "fieldErrors", errors: { [firstCred ? `cred_${firstCred.key}` : "base_url"]: msg } } as const;
+      return {
+        kind: "fieldErrors",
+        errors: { [firstCred ? `cred_${firstCred.key}` : "base_url"]: msg },
+      } as const;
     }
     if (err instanceof UserError && err.kind === "conflict" && !editing)
       return { kind: "fieldErrors", errors: { label: err.message.replace(/\*/g, "") } } as const;
@@ -220,14 +268,21 @@ export const accountsList = defineCommand({
 export const accountsRemove = defineCommand({
   path: ["accounts", "remove"],
   summary: "Remove an account from hostops (its bindings go with it; nothing changes at the provider)",
-  params: [{ name: "label", description: "account label", type: "string", required: true, autocomplete: "account" }],
+  params: [
+    { name: "label", description: "account label", type: "string", required: true, autocomplete: "account" },
+  ],
   schema: z.object({ label: labelSchema }),
   role: "admin",
   ephemeral: true,
   async run(ctx, args) {
     const a = await ctx.core.accounts.requireByLabel(ctx.actor.platform, ctx.actor.workspaceId, args.label);
     await ctx.core.accounts.remove(a);
-    return reply(textReply(`Removed account *${a.label}* and its channel bindings. Its stored credentials are deleted.`, { ephemeral: true }));
+    return reply(
+      textReply(
+        `Removed account *${a.label}* and its channel bindings. Its stored credentials are deleted.`,
+        { ephemeral: true },
+      ),
+    );
   },
 });
 

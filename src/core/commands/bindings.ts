@@ -22,7 +22,8 @@ export const bind = defineCommand({
   async run(ctx, args) {
     const a = await ctx.core.accounts.requireByLabel(ctx.actor.platform, ctx.actor.workspaceId, args.label);
     const { created } = await ctx.core.accounts.bind(a, ctx.actor.channelId, ctx.actor.userId);
-    if (!created) return reply(textReply(`*${a.label}* is already bound to this channel.`, { ephemeral: true }));
+    if (!created)
+      return reply(textReply(`*${a.label}* is already bound to this channel.`, { ephemeral: true }));
     return reply(
       textReply(
         `Bound ${PROVIDER_NAMES[a.kind]} account *${a.label}* to this channel. Try \`/hosting services\`; expiry, balance and invoice alerts will be posted here.`,
@@ -55,8 +56,13 @@ export const bindings = defineCommand({
   async run(ctx) {
     const all = await ctx.core.accounts.workspaceBindings(ctx.actor.platform, ctx.actor.workspaceId);
     if (!all.length)
-      return reply(textReply("No account is bound to any channel yet. `/hosting bind <label>` binds one here.", { ephemeral: true }));
-    const channelRef = (id: string) => (ctx.actor.platform === "slack" ? `<#${id}>` : ctx.actor.platform === "discord" ? `<#${id}>` : id);
+      return reply(
+        textReply("No account is bound to any channel yet. `/hosting bind <label>` binds one here.", {
+          ephemeral: true,
+        }),
+      );
+    const channelRef = (id: string) =>
+      ctx.actor.platform === "slack" ? `<#${id}>` : ctx.actor.platform === "discord" ? `<#${id}>` : id;
     return reply(
       blocksReply(
         [

@@ -2,7 +2,14 @@ import { z } from "zod";
 import { defineCommand } from "../context.ts";
 import { formatDate, plain, relativeDays } from "../format.ts";
 import { type Block, blocksReply, reply } from "../reply.ts";
-import { accountParam, accountTitle, allFailed, failureBlocks, forEachAccount, labelSchema } from "./shared.ts";
+import {
+  accountParam,
+  accountTitle,
+  allFailed,
+  failureBlocks,
+  forEachAccount,
+  labelSchema,
+} from "./shared.ts";
 
 export const domains = defineCommand({
   path: ["domains"],
@@ -17,7 +24,9 @@ export const domains = defineCommand({
     const blocks: Block[] = [{ kind: "header", text: "Domains" }];
     for (const r of results.filter((x) => x.ok)) {
       const list = [...(r.value ?? [])].sort(
-        (a, b) => (a.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) - (b.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY),
+        (a, b) =>
+          (a.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) -
+          (b.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY),
       );
       blocks.push({ kind: "context", text: `*${accountTitle(r.account)}*: ${list.length} domain(s)` });
       blocks.push({
@@ -33,6 +42,11 @@ export const domains = defineCommand({
       });
     }
     blocks.push(...failureBlocks(results));
-    return reply(blocksReply(blocks, { ephemeral: allFailed(results), severity: allFailed(results) ? "warning" : "info" }));
+    return reply(
+      blocksReply(blocks, {
+        ephemeral: allFailed(results),
+        severity: allFailed(results) ? "warning" : "info",
+      }),
+    );
   },
 });

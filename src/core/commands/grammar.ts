@@ -10,7 +10,10 @@ export const MAX_COMMAND_TEXT = 2000;
 
 export function tokenize(text: string): string[] {
   if (text.length > MAX_COMMAND_TEXT)
-    throw new UserError("invalid", `That command is too long (${text.length} characters; at most ${MAX_COMMAND_TEXT}).`);
+    throw new UserError(
+      "invalid",
+      `That command is too long (${text.length} characters; at most ${MAX_COMMAND_TEXT}).`,
+    );
   const tokens: string[] = [];
   const re = /"([^"]*)"|“([^”]*)”|'([^']*)'|(\S+)/g;
   for (const m of text.matchAll(re)) tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? "");
@@ -38,7 +41,11 @@ export function findCommand(
 
 export function usage(c: CommandDef): string {
   const parts = c.params.map((p) => {
-    const name = p.flag ? (p.type === "boolean" ? `--${p.name}` : `--${p.name} <${p.name}>`) : `<${p.name}${p.rest ? "…" : ""}>`;
+    const name = p.flag
+      ? p.type === "boolean"
+        ? `--${p.name}`
+        : `--${p.name} <${p.name}>`
+      : `<${p.name}${p.rest ? "…" : ""}>`;
     const shown = p.choices && !p.flag ? p.choices.join("|") : name;
     return p.required ? shown : `[${shown}]`;
   });
@@ -56,11 +63,13 @@ export function parseArgs(c: CommandDef, words: string[]): Record<string, unknow
     if (w.startsWith("--") && w.length > 2) {
       const [rawName, inline] = w.slice(2).split("=", 2) as [string, string | undefined];
       const p = flags.get(rawName.toLowerCase());
-      if (!p) throw new UserError("invalid", `Unknown option \`--${truncate(rawName)}\`. Usage: \`${usage(c)}\``);
+      if (!p)
+        throw new UserError("invalid", `Unknown option \`--${truncate(rawName)}\`. Usage: \`${usage(c)}\``);
       if (p.type === "boolean") args[p.name] = inline === undefined ? true : inline !== "false";
       else {
         const v = inline ?? words[++i];
-        if (v === undefined) throw new UserError("invalid", `\`--${p.name}\` needs a value. Usage: \`${usage(c)}\``);
+        if (v === undefined)
+          throw new UserError("invalid", `\`--${p.name}\` needs a value. Usage: \`${usage(c)}\``);
         args[p.name] = convert(p, v, c);
       }
     } else loose.push(w);
@@ -87,7 +96,10 @@ function convert(p: Param, v: string, c: CommandDef): unknown {
   switch (p.type) {
     case "integer": {
       if (!/^-?\d{1,9}$/.test(v))
-        throw new UserError("invalid", `\`${p.name}\` must be a whole number, not \`${truncate(v)}\`. Usage: \`${usage(c)}\``);
+        throw new UserError(
+          "invalid",
+          `\`${p.name}\` must be a whole number, not \`${truncate(v)}\`. Usage: \`${usage(c)}\``,
+        );
       return Number(v);
     }
     case "boolean":

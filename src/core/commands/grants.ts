@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
-import { ROLES, grantRole, listGrants, revokeRole } from "../permissions.ts";
+import { grantRole, listGrants, ROLES, revokeRole } from "../permissions.ts";
 import { blocksReply, reply, textReply } from "../reply.ts";
 
 const userSchema = z
@@ -44,8 +44,16 @@ export const revoke = defineCommand({
   schema: z.object({ user: userSchema, workspace: z.boolean().optional() }),
   role: "admin",
   async run(ctx, args) {
-    const n = await revokeRole(ctx.core.db, { actor: ctx.actor, subject: args.user, workspace: args.workspace ?? false });
-    if (!n) throw new UserError("not_found", `${mention(ctx.actor.platform, args.user)} has no role to revoke here.`);
+    const n = await revokeRole(ctx.core.db, {
+      actor: ctx.actor,
+      subject: args.user,
+      workspace: args.workspace ?? false,
+    });
+    if (!n)
+      throw new UserError(
+        "not_found",
+        `${mention(ctx.actor.platform, args.user)} has no role to revoke here.`,
+      );
     return reply(textReply(`Revoked the role(s) of ${mention(ctx.actor.platform, args.user)}.`));
   },
 });
@@ -59,14 +67,18 @@ export const grants = defineCommand({
   ephemeral: true,
   async run(ctx) {
     const rows = await listGrants(ctx.core.db, ctx.actor);
-    if (!rows.length) return reply(textReply("No roles granted here; platform admins are admins.", { ephemeral: true }));
+    if (!rows.length)
+      return reply(textReply("No roles granted here; platform admins are admins.", { ephemeral: true }));
     return reply(
       blocksReply(
         [
           { kind: "header", text: "Roles" },
           {
             kind: "fields",
-            fields: rows.map((g) => [mention(ctx.actor.platform, g.subject), `${g.role} (${g.scope === "workspace" ? "workspace" : "this channel"})`]),
+            fields: rows.map((g) => [
+              mention(ctx.actor.platform, g.subject),
+              `${g.role} (${g.scope === "workspace" ? "workspace" : "this channel"})`,
+            ]),
           },
         ],
         { ephemeral: true },

@@ -2,7 +2,15 @@ import { z } from "zod";
 import type { ActionHandlerDef, CommandDef, ModalHandlerDef } from "../context.ts";
 import { atLeast } from "../permissions.ts";
 import { blocksReply, reply } from "../reply.ts";
-import { accountsAdd, accountsAddForm, accountsAddSubmit, accountsEdit, accountsEditSubmit, accountsList, accountsRemove } from "./accounts.ts";
+import {
+  accountsAdd,
+  accountsAddForm,
+  accountsAddSubmit,
+  accountsEdit,
+  accountsEditSubmit,
+  accountsList,
+  accountsRemove,
+} from "./accounts.ts";
 import { balance } from "./balance.ts";
 import { bind, bindings, unbind } from "./bindings.ts";
 import { domains } from "./domains.ts";

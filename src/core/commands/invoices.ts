@@ -3,7 +3,14 @@ import type { Invoice } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
 import { formatDate, formatMoney, relativeDays } from "../format.ts";
 import { type Block, blocksReply, reply } from "../reply.ts";
-import { accountParam, accountTitle, allFailed, failureBlocks, forEachAccount, labelSchema } from "./shared.ts";
+import {
+  accountParam,
+  accountTitle,
+  allFailed,
+  failureBlocks,
+  forEachAccount,
+  labelSchema,
+} from "./shared.ts";
 
 const FLAG: Record<Invoice["status"], string> = {
   paid: "paid",
@@ -17,7 +24,10 @@ export const invoices = defineCommand({
   path: ["invoices"],
   summary: "List invoices; unpaid and overdue ones are flagged",
   examples: ["/hosting invoices", "/hosting invoices --unpaid"],
-  params: [accountParam, { name: "unpaid", description: "only unpaid and overdue invoices", type: "boolean", flag: true }],
+  params: [
+    accountParam,
+    { name: "unpaid", description: "only unpaid and overdue invoices", type: "boolean", flag: true },
+  ],
   schema: z.object({ account: labelSchema.optional(), unpaid: z.boolean().optional() }),
   role: "viewer",
   async run(ctx, args) {
@@ -39,17 +49,20 @@ export const invoices = defineCommand({
       blocks.push({
         kind: "table",
         columns: ["ID", "Issued", "Due", "Total", "Status"],
-        rows: list.slice(0, 50).map((i) => [
-          i.id,
-          formatDate(i.issuedAt, tz),
-          i.dueAt && (i.status === "unpaid" || i.status === "overdue")
-            ? `${formatDate(i.dueAt, tz)} (${relativeDays(i.dueAt, now)})`
-            : formatDate(i.dueAt, tz),
-          formatMoney(i.total),
-          FLAG[i.status],
-        ]),
+        rows: list
+          .slice(0, 50)
+          .map((i) => [
+            i.id,
+            formatDate(i.issuedAt, tz),
+            i.dueAt && (i.status === "unpaid" || i.status === "overdue")
+              ? `${formatDate(i.dueAt, tz)} (${relativeDays(i.dueAt, now)})`
+              : formatDate(i.dueAt, tz),
+            formatMoney(i.total),
+            FLAG[i.status],
+          ]),
       });
-      if (list.length > 50) blocks.push({ kind: "context", text: `…and ${list.length - 50} older invoice(s).` });
+      if (list.length > 50)
+        blocks.push({ kind: "context", text: `…and ${list.length - 50} older invoice(s).` });
     }
     blocks.push(...failureBlocks(results));
     return reply(

@@ -35,12 +35,12 @@ export const services = defineCommand({
     const now = ctx.core.clock.now();
     const tz = ctx.core.settings.timeZone;
     const blocks: Block[] = [{ kind: "header", text: "Services" }];
-    let total = 0;
     for (const r of results.filter((x) => x.ok)) {
       const list = [...(r.value ?? [])].sort(
-        (a, b) => (a.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) - (b.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY),
+        (a, b) =>
+          (a.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) -
+          (b.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY),
       );
-      total += list.length;
       blocks.push({ kind: "context", text: `*${accountTitle(r.account)}*: ${list.length} service(s)` });
       blocks.push({
         kind: "table",
@@ -69,7 +69,13 @@ export const service = defineCommand({
   summary: "Show one service in detail",
   examples: ["/hosting service 1234", "/hosting service 1234 prod"],
   params: [
-    { name: "id", description: "service id (see /hosting services)", type: "string", required: true, autocomplete: "service" },
+    {
+      name: "id",
+      description: "service id (see /hosting services)",
+      type: "string",
+      required: true,
+      autocomplete: "service",
+    },
     accountParam,
   ],
   schema: z.object({ id: serviceIdSchema, account: labelSchema.optional() }),
@@ -111,7 +117,15 @@ export const service = defineCommand({
       blocks.push({ kind: "fields", fields });
       const driver = ctx.core.accounts.driverFor(r.account);
       const actions = [...driver.capabilities].filter((c) =>
-        ["reboot", "powerOn", "powerOff", "reinstall", "renewService", "cancelService", "setAutorenew"].includes(c),
+        [
+          "reboot",
+          "powerOn",
+          "powerOff",
+          "reinstall",
+          "renewService",
+          "cancelService",
+          "setAutorenew",
+        ].includes(c),
       );
       blocks.push({
         kind: "context",

@@ -1,16 +1,24 @@
 import pLimit from "p-limit";
 import { z } from "zod";
-import { PROVIDER_NAMES, type Capability, ProviderError, type ProviderDriver } from "../../providers/types.ts";
+import {
+  type Capability,
+  PROVIDER_NAMES,
+  type ProviderDriver,
+  ProviderError,
+} from "../../providers/types.ts";
 import { type Account, type Binding, LABEL_PATTERN } from "../accounts.ts";
 import type { CommandContext, Param } from "../context.ts";
-import { UserError, describeProviderError } from "../errors.ts";
+import { describeProviderError, UserError } from "../errors.ts";
 import type { Block } from "../reply.ts";
 
 export const labelSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(LABEL_PATTERN, "an account label is 1-32 characters: a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
+  .regex(
+    LABEL_PATTERN,
+    "an account label is 1-32 characters: a-z, 0-9, '.', '_' or '-', starting with a letter or digit",
+  );
 
 export const serviceIdSchema = z
   .string()
@@ -24,7 +32,10 @@ export const domainNameSchema = z
   .trim()
   .toLowerCase()
   .max(253)
-  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, "a domain name such as example.com");
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/,
+    "a domain name such as example.com",
+  );
 
 export const accountParam: Param = {
   name: "account",

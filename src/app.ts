@@ -1,0 +1,156 @@
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { type SlackHandle, startSlack } from "./chat/slack/app.ts";
+import type { Config } from "./config.ts";
+import { discordConfigured, slackConfigured } from "./config.ts";
+import { AccountService } from "./core/accounts.ts";
+import { type Clock, type Core, systemClock } from "./core/context.ts";
+import { CredentialCipher, loadCredentialKey } from "./core/crypto.ts";
+import { Dispatcher } from "./core/dispatch.ts";
+import { type Database, openDatabase } from "./db/client.ts";
+import type { Platform } from "./db/schema.ts";
+import { operationalRoutes } from "./http/routes.ts";
+import { type Logger, silentLogger } from "./observability/logger.ts";
+import { registerSecret } from "./observability/secrets.ts";
+
+export interface HostopsOptions {
+  config: Config;
+  log?: Logger;
+  clock?: Clock;
+  /** Test and sandbox hooks; production leaves them unset. */
+  overrides?: {
+    /** PGlite in memory instead of the data dir. */
+    memoryDb?: boolean;
+    providerRetries?: number;
+    baseUrlOverrides?: Partial<Record<string, string>>;
+    slackProcessBeforeResponse?: boolean;
+    slackModalAckBudgetMs?: number;
+    secretKey?: Buffer;
+  };
+}
+
+export interface Hostops {
+  core: Core;
+  db: Database;
+  dispatcher: Dispatcher;
+  slack?: SlackHandle;
+  /** Port of the HTTP server (Slack events, health, metrics), when one runs. */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+/** The composition root: config -> database -> core -> chat adapters. */
+export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
+  const { config } = opts;
+  const log = opts.log ?? silentLogger;
+  for (const s of [
+    config.SLACK_BOT_TOKEN,
+    config.SLACK_SIGNING_SECRET,
+    config.SLACK_APP_TOKEN,
+    config.DISCORD_TOKEN,
+    config.HOSTOPS_SECRET_KEY,
+  ])
+    registerSecret(s);
+
+  const started = performance.now();
+  const db = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: opts.overrides?.memoryDb ? "memory://" : config.HOSTOPS_DATA_DIR,
+  });
+  let key: Buffer;
+  if (opts.overrides?.secretKey) key = opts.overrides.secretKey;
+  else if (opts.overrides?.memoryDb && !config.HOSTOPS_SECRET_KEY) key = randomBytes(32);
+  else {
+    const loaded = loadCredentialKey({
+      secretKey: config.HOSTOPS_SECRET_KEY,
+      dataDir: config.HOSTOPS_DATA_DIR,
+      allowGenerate: !config.DATABASE_URL,
+    });
+    if (loaded.generated)
+      log.warn(
+        { path: loaded.path },
+        "generated a credential encryption key in the data dir (mode 0600); back it up",
+      );
+    key = loaded.key;
+  }
+  const cipher = new CredentialCipher(key);
+  const accounts = new AccountService(db, cipher, {
+    log,
+    timeoutMs: config.HOSTOPS_PROVIDER_TIMEOUT_MS,
+    retries: opts.overrides?.providerRetries,
+    baseUrlOverrides: opts.overrides?.baseUrlOverrides,
+  });
+  const core: Core = {
+    db,
+    accounts,
+    log,
+    clock: opts.clock ?? systemClock,
+    settings: {
+      timeZone: config.HOSTOPS_TZ,
+      confirmTtlMinutes: config.HOSTOPS_CONFIRM_TTL_MINUTES,
+      defaultRole: config.HOSTOPS_DEFAULT_ROLE,
+      providerTimeoutMs: config.HOSTOPS_PROVIDER_TIMEOUT_MS,
+      providerConcurrency: config.HOSTOPS_PROVIDER_CONCURRENCY,
+      baseUrlOverrides: opts.overrides?.baseUrlOverrides,
+    },
+    messengers: new Map(),
+  };
+  const dispatcher = new Dispatcher(core);
+  const connected: Partial<Record<Platform, boolean>> = {};
+  const routes = operationalRoutes({
+    db,
+    platforms: () => Object.fromEntries(Object.entries(connected)),
+  });
+
+  let slack: SlackHandle | undefined;
+  let ownServer: http.Server | undefined;
+  if (slackConfigured(config) && config.SLACK_BOT_TOKEN) {
+    slack = await startSlack({
+      core,
+      dispatcher,
+      log,
+      botToken: config.SLACK_BOT_TOKEN,
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      appToken: config.SLACK_APP_TOKEN,
+      apiUrl: config.SLACK_API_URL,
+      port: config.PORT,
+      processBeforeResponse: opts.overrides?.slackProcessBeforeResponse,
+      modalAckBudgetMs: opts.overrides?.slackModalAckBudgetMs,
+      customRoutes: routes,
+    });
+    core.messengers.set("slack", slack.messenger);
+    connected.slack = true;
+  }
+  if (!slack?.server) {
+    // Socket Mode or no Slack: health and metrics get a server of their own on PORT.
+    ownServer = http.createServer(async (req, res) => {
+      const route = routes.find(
+        (r) => r.path === req.url?.split("?")[0] && r.method.includes(req.method ?? ""),
+      );
+      if (route) await route.handler(req, res);
+      else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => ownServer?.listen(config.PORT, resolve));
+  }
+  void discordConfigured;
+  const server = slack?.server ?? ownServer;
+  const port = server ? (server.address() as AddressInfo).port : undefined;
+  log.info({ driver: db.driver, port, ms: Math.round(performance.now() - started) }, "hostops is ready");
+
+  return {
+    core,
+    db,
+    dispatcher,
+    slack,
+    port,
+    async stop() {
+      await slack?.stop();
+      if (ownServer) await new Promise((r) => ownServer?.close(r));
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,319 @@
+import type http from "node:http";
+import { App, type CustomRoute, HTTPReceiver, LogLevel, type webApi } from "@slack/bolt";
+import type { Actor, Core, Messenger } from "../../core/context.ts";
+import { type Dispatcher, parseCommandText } from "../../core/dispatch.ts";
+import { UserError } from "../../core/errors.ts";
+import { errorReply, type Outcome, type Reply } from "../../core/reply.ts";
+import type { Logger } from "../../observability/logger.ts";
+import { createSlackMessenger } from "./messenger.ts";
+import { actionIdOf, messageView, readViewValues, renderModal, renderReply } from "./render.ts";
+
+export interface SlackOptions {
+  core: Core;
+  dispatcher: Dispatcher;
+  log: Logger;
+  botToken: string;
+  signingSecret?: string;
+  /** Set: Socket Mode instead of the HTTP receiver. */
+  appToken?: string;
+  /** Web API base override (SLACK_API_URL), e.g. a local fake in tests. */
+  apiUrl?: string;
+  port: number;
+  /** Tests: send the HTTP response after the listener finished, so side effects are visible. */
+  processBeforeResponse?: boolean;
+  customRoutes?: CustomRoute[];
+  /** How long a form submit may take before the modal shows "checking…" and is updated later. */
+  modalAckBudgetMs?: number;
+  /** How long a "workspace admin" lookup (users.info) is trusted. */
+  adminCacheMs?: number;
+}
+
+export interface SlackHandle {
+  app: InstanceType<typeof App>;
+  messenger: Messenger;
+  /** The HTTP server (HTTP mode), for its port. */
+  server?: http.Server;
+  stop(): Promise<void>;
+}
+
+interface ModalMeta {
+  /** channel the form was opened from */
+  c: string;
+  /** core's opaque modal state */
+  s: string;
+  /** ids of secret fields: never pre-filled when the form is shown again */
+  x: string[];
+}
+
+export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
+  const { dispatcher, log } = opts;
+  const clientOptions = opts.apiUrl
+    ? { slackApiUrl: opts.apiUrl.endsWith("/") ? opts.apiUrl : `${opts.apiUrl}/` }
+    : {};
+  const boltLogLevel = LogLevel.ERROR;
+  const receiver = opts.appToken
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: opts.signingSecret ?? "",
+        processBeforeResponse: opts.processBeforeResponse ?? false,
+        customRoutes: opts.customRoutes ?? [],
+        logLevel: boltLogLevel,
+      });
+  const app = opts.appToken
+    ? new App({
+        token: opts.botToken,
+        appToken: opts.appToken,
+        socketMode: true,
+        clientOptions,
+        logLevel: boltLogLevel,
+        installerOptions: { clientOptions },
+      })
+    : new App({ token: opts.botToken, receiver, clientOptions, logLevel: boltLogLevel });
+
+  const adminCache = new Map<string, { admin: boolean; until: number }>();
+  const adminCacheMs = opts.adminCacheMs ?? 5 * 60_000;
+
+  /** Slack workspace admins and owners are hostops admins; one users.info per user per few minutes. */
+  async function isWorkspaceAdmin(
+    client: webApi.WebClient,
+    teamId: string,
+    userId: string,
+  ): Promise<boolean> {
+    const key = `${teamId}:${userId}`;
+    const hit = adminCache.get(key);
+    if (hit && hit.until > Date.now()) return hit.admin;
+    try {
+      const r = await client.users.info({ user: userId });
+      const admin = Boolean(r.user?.is_admin || r.user?.is_owner || r.user?.is_primary_owner);
+      adminCache.set(key, { admin, until: Date.now() + adminCacheMs });
+      return admin;
+    } catch (err) {
+      log.warn({ err, userId }, "could not look up whether the user is a workspace admin");
+      return false;
+    }
+  }
+
+  async function actorOf(
+    client: webApi.WebClient,
+    teamId: string,
+    channelId: string,
+    userId: string,
+    userName?: string,
+  ): Promise<Actor> {
+    return {
+      platform: "slack",
+      workspaceId: teamId,
+      channelId,
+      userId,
+      userName,
+      userIsPlatformAdmin: await isWorkspaceAdmin(client, teamId, userId),
+    };
+  }
+
+  const toMessage = (r: Reply) => renderReply(r);
+
+  /** Delivers a command's or button's outcome through response_url / views.open. */
+  async function deliver(
+    out: Outcome,
+    io: {
+      respond: (m: Record<string, unknown>) => Promise<unknown>;
+      client: webApi.WebClient;
+      triggerId?: string;
+      channelId: string;
+    },
+  ): Promise<void> {
+    switch (out.kind) {
+      case "reply":
+        await io.respond({
+          response_type: out.reply.ephemeral ? "ephemeral" : "in_channel",
+          replace_original: false,
+          ...toMessage(out.reply),
+        });
+        return;
+      case "update":
+        await io.respond({ replace_original: true, ...toMessage(out.reply) });
+        return;
+      case "modal": {
+        if (!io.triggerId) return;
+        const meta: ModalMeta = {
+          c: io.channelId,
+          s: out.modal.state,
+          x: out.modal.fields.filter((f) => f.kind === "secret").map((f) => f.id),
+        };
+        await io.client.views.open({
+          trigger_id: io.triggerId,
+          view: renderModal(out.modal, JSON.stringify(meta)) as unknown as webApi.ViewsOpenArguments["view"],
+        });
+        return;
+      }
+      case "fieldErrors":
+        await io.respond({
+          response_type: "ephemeral",
+          ...toMessage(errorReply(Object.values(out.errors).join(" "))),
+        });
+        return;
+      case "none":
+        return;
+    }
+  }
+
+  app.command(/^\/hosting/, async ({ command, ack, respond, client }) => {
+    await ack();
+    const actor = await actorOf(
+      client,
+      command.team_id,
+      command.channel_id,
+      command.user_id,
+      command.user_name,
+    );
+    let out: Outcome;
+    try {
+      const { path, args } = parseCommandText(command.text ?? "");
+      out = await dispatcher.command({ ...actor, path, args });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      out = { kind: "reply", reply: errorReply(err.message) };
+    }
+    await deliver(out, {
+      respond: (m) => respond(m),
+      client,
+      triggerId: command.trigger_id,
+      channelId: command.channel_id,
+    }).catch((err: unknown) => log.error({ err }, "could not deliver the command's reply to Slack"));
+  });
+
+  app.action(/.+/, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
+    const channelId = body.channel?.id ?? body.container?.channel_id ?? "";
+    const teamId = body.team?.id ?? body.user.team_id ?? "";
+    const actor = await actorOf(client, teamId, channelId, body.user.id, body.user.name);
+    const out = await dispatcher.action(actor, actionIdOf(action.action_id), action.value ?? "");
+    await deliver(out, { respond: (m) => respond(m), client, triggerId: body.trigger_id, channelId }).catch(
+      (err: unknown) => log.error({ err }, "could not deliver the button's outcome to Slack"),
+    );
+  });
+
+  const budget = opts.modalAckBudgetMs ?? 2_000;
+  app.view(/.+/, async ({ ack, body, view, client }) => {
+    let meta: ModalMeta;
+    try {
+      meta = JSON.parse(view.private_metadata) as ModalMeta;
+    } catch {
+      await ack({
+        response_action: "update",
+        view: messageView("hostops", "This form is out of date. Run the command again.") as never,
+      });
+      return;
+    }
+    const values = readViewValues(view.state);
+    const teamId = body.team?.id ?? body.user.team_id ?? "";
+    const actor = await actorOf(client, teamId, meta.c, body.user.id, body.user.name);
+    const pending = dispatcher.modal(actor, view.callback_id, meta.s, values);
+    const quick = budget > 0 ? await Promise.race([pending, delay(budget)]) : undefined;
+    if (quick) {
+      await answerView(quick, { ack: (r) => (ack as (r?: unknown) => Promise<void>)(r), immediate: true });
+      return;
+    }
+    // Slow (the provider is checking credentials): acknowledge with a progress view, update it later.
+    await ack({
+      response_action: "update",
+      view: messageView(view.title.text, "Checking with the provider…") as never,
+    });
+    const out = await pending;
+    await answerView(out, { ack: undefined, immediate: false }).catch((err: unknown) =>
+      log.error({ err }, "could not update the Slack form"),
+    );
+
+    async function answerView(
+      out: Outcome,
+      how: { ack: ((r?: Record<string, unknown>) => Promise<void>) | undefined; immediate: boolean },
+    ): Promise<void> {
+      const update = async (v: Record<string, unknown>) => {
+        if (how.immediate && how.ack) await how.ack({ response_action: "update", view: v });
+        else await client.views.update({ view_id: body.view.id, view: v as never });
+      };
+      switch (out.kind) {
+        case "fieldErrors": {
+          if (how.immediate && how.ack) {
+            await how.ack({ response_action: "errors", errors: out.errors });
+            return;
+          }
+          // After the ack, field errors can only be shown by re-rendering the form with the message on top.
+          const blocks = (view.blocks as unknown as Record<string, unknown>[])
+            .filter((b) => b.type === "input")
+            .map((b) => refill(b, values, meta.x));
+          await update({
+            type: "modal",
+            callback_id: view.callback_id,
+            private_metadata: view.private_metadata,
+            title: view.title,
+            submit: view.submit ?? undefined,
+            close: view.close ?? undefined,
+            blocks: [
+              {
+                type: "section",
+                text: { type: "mrkdwn", text: `:warning: ${Object.values(out.errors).join(" ")}` },
+              },
+              ...blocks,
+            ],
+          });
+          return;
+        }
+        case "reply":
+        case "update":
+          if (out.reply.ephemeral) await update(messageView(view.title.text, out.reply.text));
+          else {
+            if (how.immediate && how.ack) await how.ack();
+            await client.chat.postMessage({ channel: meta.c, ...toMessage(out.reply) });
+          }
+          return;
+        case "modal":
+          await update(
+            renderModal(
+              out.modal,
+              JSON.stringify({
+                c: meta.c,
+                s: out.modal.state,
+                x: out.modal.fields.filter((f) => f.kind === "secret").map((f) => f.id),
+              }),
+            ),
+          );
+          return;
+        case "none":
+          if (how.immediate && how.ack) await how.ack();
+          return;
+      }
+    }
+  });
+
+  app.error(async (err) => {
+    log.error({ err }, "Slack listener failed");
+  });
+
+  const started = (await app.start(opts.port)) as unknown;
+  const server = opts.appToken ? undefined : (started as http.Server);
+  return {
+    app,
+    messenger: createSlackMessenger(app.client),
+    server,
+    stop: () => app.stop() as Promise<void>,
+  };
+}
+
+/** An input block with the value the person typed put back (never a secret). */
+function refill(
+  block: Record<string, unknown>,
+  values: Record<string, string>,
+  secretIds: string[],
+): Record<string, unknown> {
+  const id = String(block.block_id);
+  const v = values[id];
+  const element = { ...(block.element as Record<string, unknown>) };
+  if (v && !secretIds.includes(id) && element.type === "plain_text_input") element.initial_value = v;
+  return { ...block, element };
+}
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise((r) => setTimeout(() => r(undefined), ms).unref());
+}

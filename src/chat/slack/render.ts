@@ -1,0 +1,214 @@
+import type { Block, Modal, Reply } from "../../core/reply.ts";
+import { tableText } from "../../core/reply.ts";
+
+/** Block Kit limits (api.slack.com/reference/block-kit): what the renderer keeps within. */
+const MAX_BLOCKS = 50;
+const MAX_SECTION_TEXT = 3000;
+const MAX_FIELDS = 10;
+const MAX_FIELD_TEXT = 2000;
+const MAX_HEADER = 150;
+const MAX_TEXT_FALLBACK = 3900;
+
+/** Slack Block Kit JSON; typed loosely on purpose: Bolt accepts `KnownBlock[]` and we build plain objects. */
+export type SlackBlock = Record<string, unknown>;
+
+/**
+ * Escapes text for mrkdwn: & < > become entities, except the mention forms core emits on purpose
+ * (<@U…>, <#C…>). `<!channel>`-style broadcasts from provider data are neutralized.
+ */
+export function escapeMrkdwn(text: string): string {
+  const keep = /<[@#][A-Z0-9]+(?:\|[^<>]*)?>/g;
+  let out = "";
+  let last = 0;
+  for (const m of text.matchAll(keep)) {
+    out += escapePart(text.slice(last, m.index));
+    out += m[0];
+    last = (m.index ?? 0) + m[0].length;
+  }
+  return out + escapePart(text.slice(last));
+}
+
+function escapePart(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+const plainText = (text: string, max = 75) => ({ type: "plain_text", text: clip(text, max), emoji: true });
+
+export function renderBlocks(blocks: Block[]): SlackBlock[] {
+  const out: SlackBlock[] = [];
+  for (const b of blocks) {
+    switch (b.kind) {
+      case "header":
+        out.push({ type: "header", text: plainText(b.text, MAX_HEADER) });
+        break;
+      case "text":
+        for (const chunk of chunks(escapeMrkdwn(b.text), MAX_SECTION_TEXT))
+          out.push({ type: "section", text: { type: "mrkdwn", text: chunk } });
+        break;
+      case "context":
+        out.push({
+          type: "context",
+          elements: [{ type: "mrkdwn", text: clip(escapeMrkdwn(b.text), MAX_SECTION_TEXT) }],
+        });
+        break;
+      case "fields":
+        for (let i = 0; i < b.fields.length; i += MAX_FIELDS)
+          out.push({
+            type: "section",
+            fields: b.fields.slice(i, i + MAX_FIELDS).map(([k, v]) => ({
+              type: "mrkdwn",
+              text: clip(`*${escapeMrkdwn(k)}*\n${escapeMrkdwn(v)}`, MAX_FIELD_TEXT),
+            })),
+          });
+        break;
+      case "table": {
+        if (!b.rows.length) {
+          out.push({ type: "context", elements: [{ type: "mrkdwn", text: "_(none)_" }] });
+          break;
+        }
+        // Block Kit has no table: an aligned code block, split by rows to stay under the section limit.
+        const lines = tableText(b.columns, b.rows).split("\n");
+        let current: string[] = [];
+        const flush = () => {
+          if (current.length)
+            out.push({
+              type: "section",
+              text: { type: "mrkdwn", text: `\`\`\`${escapePart(current.join("\n"))}\`\`\`` },
+            });
+          current = [];
+        };
+        for (const line of lines) {
+          if ([...current, line].join("\n").length + 6 > MAX_SECTION_TEXT) flush();
+          current.push(line);
+        }
+        flush();
+        break;
+      }
+      case "actions":
+        for (let i = 0; i < b.buttons.length; i += 25)
+          out.push({
+            type: "actions",
+            elements: b.buttons.slice(i, i + 25).map((btn, j) => ({
+              type: "button",
+              // action_id must be unique within a message: the suffix is stripped when a click comes back.
+              action_id: `${btn.id}#${i + j}`,
+              text: plainText(btn.label),
+              value: clip(btn.value, 2000),
+              ...(btn.style ? { style: btn.style } : {}),
+            })),
+          });
+        break;
+    }
+  }
+  if (out.length > MAX_BLOCKS) {
+    const kept = out.slice(0, MAX_BLOCKS - 1);
+    kept.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: "…more was cut to fit one Slack message." }],
+    });
+    return kept;
+  }
+  return out;
+}
+
+export function renderReply(r: Reply): { text: string; blocks: SlackBlock[] } {
+  return { text: clip(escapeMrkdwn(r.text), MAX_TEXT_FALLBACK), blocks: renderBlocks(r.blocks) };
+}
+
+/** The action id a button carried, without the uniqueness suffix. */
+export function actionIdOf(slackActionId: string): string {
+  const i = slackActionId.lastIndexOf("#");
+  return i < 0 ? slackActionId : slackActionId.slice(0, i);
+}
+
+/** Modal -> Slack view. `meta` is carried in private_metadata (≤ 3000 characters). */
+export function renderModal(m: Modal, meta: string, error?: string): Record<string, unknown> {
+  const blocks: SlackBlock[] = [];
+  if (error)
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: `:warning: ${escapeMrkdwn(error)}` } });
+  if (m.intro) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: escapeMrkdwn(m.intro) }] });
+  for (const f of m.fields) {
+    const element: Record<string, unknown> =
+      f.kind === "select"
+        ? {
+            type: "static_select",
+            action_id: "v",
+            options: (f.options ?? []).map((o) => ({ text: plainText(o.label), value: o.value })),
+            ...(f.initial
+              ? {
+                  initial_option: {
+                    text: plainText(f.options?.find((o) => o.value === f.initial)?.label ?? f.initial),
+                    value: f.initial,
+                  },
+                }
+              : {}),
+          }
+        : {
+            type: "plain_text_input",
+            action_id: "v",
+            multiline: Boolean(f.multiline),
+            ...(f.maxLength ? { max_length: f.maxLength } : {}),
+            ...(f.placeholder ? { placeholder: plainText(f.placeholder, 150) } : {}),
+            // Secrets are never pre-filled: a value typed once is not sent back to Slack.
+            ...(f.initial && f.kind !== "secret" ? { initial_value: f.initial } : {}),
+          };
+    blocks.push({
+      type: "input",
+      block_id: f.id,
+      optional: Boolean(f.optional),
+      label: plainText(f.kind === "secret" ? `${f.label} 🔒` : f.label, 2000),
+      element,
+    });
+  }
+  return {
+    type: "modal",
+    callback_id: m.id,
+    private_metadata: meta,
+    title: plainText(m.title, 24),
+    submit: plainText(m.submitLabel, 24),
+    close: plainText("Cancel", 24),
+    blocks,
+  };
+}
+
+/** A modal that only shows a message (progress or result). */
+export function messageView(title: string, text: string): Record<string, unknown> {
+  return {
+    type: "modal",
+    title: plainText(title, 24),
+    close: plainText("Close", 24),
+    blocks: [{ type: "section", text: { type: "mrkdwn", text: clip(escapeMrkdwn(text), MAX_SECTION_TEXT) } }],
+  };
+}
+
+/** Reads `view.state.values` into field id -> string. */
+export function readViewValues(state: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const values = (state as { values?: Record<string, Record<string, unknown>> } | undefined)?.values ?? {};
+  for (const [blockId, actions] of Object.entries(values)) {
+    const a = (actions?.v ?? Object.values(actions ?? {})[0]) as
+      | { value?: string | null; selected_option?: { value?: string } | null }
+      | undefined;
+    const v = a?.selected_option?.value ?? a?.value;
+    if (typeof v === "string") out[blockId] = v;
+  }
+  return out;
+}
+
+function chunks(s: string, max: number): string[] {
+  if (s.length <= max) return [s];
+  const out: string[] = [];
+  let rest = s;
+  while (rest.length > max) {
+    const cut = rest.lastIndexOf("\n", max);
+    const at = cut > max / 2 ? cut : max;
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at).replace(/^\n/, "");
+  }
+  if (rest) out.push(rest);
+  return out;
+}

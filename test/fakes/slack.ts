@@ -1,0 +1,196 @@
+import { createHmac } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A local fake of the Slack Web API and of response_url, plus a signer for requests to the bot.
+ * Web API calls arrive form-encoded with `blocks`/`view` as JSON strings (as the real client sends them).
+ */
+export interface SlackCall {
+  method: string;
+  body: Record<string, unknown>;
+  auth?: string;
+  at: number;
+}
+
+export interface FakeSlack {
+  apiUrl: string;
+  origin: string;
+  calls: SlackCall[];
+  /** Users the fake reports as workspace admins (users.info). */
+  admins: Set<string>;
+  responseUrl(id?: string): string;
+  /** Resolves with the first call (past or future) that matches. */
+  waitFor(pred: (c: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
+  responses(): SlackCall[];
+  close(): Promise<void>;
+}
+
+let tsCounter = 1_700_000_000;
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: SlackCall[] = [];
+  const admins = new Set<string>();
+  const waiters: { pred: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
+  const record = (c: SlackCall) => {
+    calls.push(c);
+    for (const w of [...waiters])
+      if (w.pred(c)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(c);
+      }
+  };
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => {
+      raw += c;
+    });
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://fake");
+      const isJson = (req.headers["content-type"] ?? "").includes("application/json");
+      const body: Record<string, unknown> = isJson
+        ? JSON.parse(raw || "{}")
+        : Object.fromEntries(new URLSearchParams(raw));
+      for (const k of ["blocks", "view", "attachments"])
+        if (typeof body[k] === "string") body[k] = JSON.parse(body[k] as string);
+      if (url.pathname.startsWith("/api/")) {
+        const method = url.pathname.slice(5);
+        record({ method, body, auth: req.headers.authorization, at: Date.now() });
+        const out: Record<string, unknown> = { ok: true };
+        if (method === "auth.test") Object.assign(out, { user_id: "UBOT", bot_id: "BBOT", team_id: "T1" });
+        if (method === "users.info") {
+          const id = String(body.user);
+          Object.assign(out, { user: { id, is_admin: admins.has(id), is_owner: false } });
+        }
+        if (method === "chat.postMessage" || method === "chat.update")
+          Object.assign(out, { channel: body.channel, ts: body.ts ?? `${tsCounter++}.000100` });
+        if (method === "views.open" || method === "views.update")
+          Object.assign(out, { view: { id: body.view_id ?? `V${tsCounter++}` } });
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(out));
+        return;
+      }
+      if (url.pathname.startsWith("/response/")) {
+        record({ method: `response:${url.pathname.slice(10)}`, body, at: Date.now() });
+        res.end("ok");
+        return;
+      }
+      res.statusCode = 404;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let n = 0;
+  return {
+    apiUrl: `${origin}/api/`,
+    origin,
+    calls,
+    admins,
+    responseUrl: (id) => `${origin}/response/${id ?? `r${++n}`}`,
+    waitFor: (pred, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const hit = calls.find(pred);
+        if (hit) return resolve(hit);
+        const timer = setTimeout(() => reject(new Error("fake Slack: no matching call")), timeoutMs);
+        waiters.push({
+          pred,
+          resolve: (c) => {
+            clearTimeout(timer);
+            resolve(c);
+          },
+        });
+      }),
+    responses: () => calls.filter((c) => c.method.startsWith("response:")),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** Sends a request to the bot signed the way Slack signs it (v0 HMAC-SHA256 over ts:body). */
+export async function signedPost(
+  url: string,
+  body: string,
+  opts: { secret: string; contentType?: string; timestamp?: number; signature?: string },
+): Promise<Response> {
+  const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
+  const sig =
+    opts.signature ?? `v0=${createHmac("sha256", opts.secret).update(`v0:${ts}:${body}`).digest("hex")}`;
+  return fetch(url, {
+    method: "POST",
+    body,
+    headers: {
+      "content-type": opts.contentType ?? "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": ts,
+      "x-slack-signature": sig,
+    },
+  });
+}
+
+export const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
+
+/** Helpers that build the three payload kinds Slack sends to the bot. */
+export function slashCommand(
+  text: string,
+  o: { user: string; channel: string; team?: string; responseUrl: string },
+) {
+  return form({
+    command: "/hosting",
+    text,
+    team_id: o.team ?? "T1",
+    user_id: o.user,
+    user_name: o.user.toLowerCase(),
+    channel_id: o.channel,
+    trigger_id: `trig-${Math.random().toString(36).slice(2)}`,
+    response_url: o.responseUrl,
+    api_app_id: "A1",
+  });
+}
+
+export function buttonClick(
+  actionId: string,
+  value: string,
+  o: { user: string; channel: string; team?: string; responseUrl: string; messageTs?: string },
+) {
+  return form({
+    payload: JSON.stringify({
+      type: "block_actions",
+      team: { id: o.team ?? "T1" },
+      user: { id: o.user, name: o.user.toLowerCase(), team_id: o.team ?? "T1" },
+      api_app_id: "A1",
+      channel: { id: o.channel },
+      container: { type: "message", channel_id: o.channel, message_ts: o.messageTs ?? "1.1" },
+      trigger_id: `trig-${Math.random().toString(36).slice(2)}`,
+      response_url: o.responseUrl,
+      actions: [{ type: "button", action_id: actionId, block_id: "b1", value, action_ts: "1" }],
+    }),
+  });
+}
+
+export function viewSubmission(
+  view: { callback_id: string; private_metadata: string; id?: string; blocks?: unknown[]; title?: unknown },
+  values: Record<string, string>,
+  o: { user: string; team?: string },
+) {
+  const state = {
+    values: Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [k, { v: { type: "plain_text_input", value: v } }]),
+    ),
+  };
+  return form({
+    payload: JSON.stringify({
+      type: "view_submission",
+      team: { id: o.team ?? "T1" },
+      user: { id: o.user, name: o.user.toLowerCase(), team_id: o.team ?? "T1" },
+      api_app_id: "A1",
+      view: {
+        id: view.id ?? "V1",
+        type: "modal",
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        title: view.title ?? { type: "plain_text", text: "Form" },
+        blocks: view.blocks ?? [],
+        state,
+      },
+    }),
+  });
+}
