@@ -87,7 +87,7 @@ export function invoiceBaseStatus(value: string): Exclude<InvoiceStatus, "overdu
 
 // --- account ---------------------------------------------------------------------------------
 
-/** GET /details (lines 99-136): `{"client": {...}}`. Only its presence is checked. */
+/** GET /details (lines 96-131): `{"client": {...}}`. Only its presence is checked. */
 export const detailsResponse = z.object({ client: z.object({ id: idString }) });
 
 /**
