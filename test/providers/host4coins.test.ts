@@ -145,6 +145,12 @@ describe("host4coins driver", () => {
       expect(await make().getBalance!()).toEqual({ amount, currency: "SAT" });
     });
 
+    it("verifies credentials even when the balance cannot be read", async () => {
+      fake.fault({ kind: "json", json: { balance: "_balance_" } }, { times: 1 });
+      await expect(make().verifyCredentials()).resolves.toBeUndefined();
+      expect(fake.count((r) => r.path === "/api/v1/balance")).toBe(1);
+    });
+
     it("refuses a balance that is not a number", async () => {
       fake.fault({ kind: "json", json: { balance: "_balance_" } }, { times: 1 });
       const err = await caught(make().getBalance!());

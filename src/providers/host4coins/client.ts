@@ -134,6 +134,11 @@ export function pathSegment(value: string, what: string): string {
   return value;
 }
 
+/** GET /balance for its status only: the credentials are fine whatever the body holds. */
+export async function checkCredentials(http: HttpClient): Promise<void> {
+  await http.get("balance", { operation: "verifyCredentials" });
+}
+
 // GET /balance (seed lines 73-79)
 export async function getBalance(http: HttpClient) {
   return parseResponse(P, balanceBody, await http.get("balance", { operation: "getBalance" }), "balance");

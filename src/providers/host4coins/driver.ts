@@ -77,7 +77,7 @@ export class Host4CoinsDriver implements ProviderDriver {
 
   /** GET /balance is the cheapest authenticated call; H4C answers wrong keys with HTTP 401. */
   async verifyCredentials(): Promise<void> {
-    await api.getBalance(this.#http);
+    await api.checkCredentials(this.#http);
   }
 
   async getBalance(): Promise<Money> {
