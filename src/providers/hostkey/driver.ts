@@ -422,10 +422,17 @@ function isSessionRejection(err: unknown): boolean {
   return err instanceof ProviderError && err.code === "AUTH_FAILED";
 }
 
-/** Any refusal of auth/login means the key was not accepted; transport errors stay what they are. */
+/**
+ * The seed documents no failed auth/login (line 286 shows only the positive answer), so any refusal
+ * that reads like one (auth text, "invalid"/"wrong", "not found", PIN-style "Blocked", or a bare -1)
+ * means the key was not accepted. A provider-side error with another text, and transport errors,
+ * stay what they are.
+ */
 function loginError(err: unknown): unknown {
+  const refusedKinds = new Set(["auth", "pin", "not_found", "refused"]);
   const refused =
-    (err instanceof HostkeyApiError && err.kind !== "malformed") ||
+    (err instanceof HostkeyApiError &&
+      (refusedKinds.has(err.kind) || (err.kind === "error" && !err.detail))) ||
     (err instanceof ProviderError && err.code === "AUTH_FAILED");
   if (!refused) return err;
   return new ProviderError("AUTH_FAILED", "HOSTKEY rejected the credentials: the API key was not accepted.", {

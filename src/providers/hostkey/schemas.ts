@@ -7,8 +7,19 @@ import { decimal, idString, listOf, providerDate } from "../_shared/normalize.ts
  * "line N" = a line in shared/seeds/hostkey-invapi.txt.
  */
 
+/**
+ * In this zod version a key that is absent fails even `z.unknown()`; these wrappers make a missing
+ * field parse like an empty one (null), which is what HOSTKEY's sparse answers need.
+ */
+const loose = () => z.unknown().optional();
+function opt<T extends z.ZodType>(schema: T) {
+  return loose().pipe(schema);
+}
+const date = opt(providerDate);
+const money = opt(decimal);
+
 /** unix seconds (`token_expire`), given as a number or a numeric string; anything else -> null. */
-const unixSeconds = z.unknown().transform((v): number | null => {
+const unixSeconds = loose().transform((v): number | null => {
   const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
   return typeof n === "number" && Number.isFinite(n) && n > 0 ? n : null;
 });
@@ -37,11 +48,11 @@ export const infoResponse = z.object({
   result: z.object({ servers: serverIds.optional() }),
 });
 
-const text = z.unknown().transform((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : null));
-const flag = z.unknown().transform((v) => v === 1 || v === "1" || v === true || v === "true");
+const text = loose().transform((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : null));
+const flag = loose().transform((v) => v === 1 || v === "1" || v === true || v === "true");
 
 /** `eq/show` IP entries (line 3508): `IP` is an array of interfaces here (a hostname elsewhere, HK-18). */
-const ipAddresses = z.unknown().transform((v) => {
+const ipAddresses = loose().transform((v) => {
   const list = Array.isArray(v) ? v : [];
   const entries = list
     .filter((e): e is Record<string, unknown> => !!e && typeof e === "object")
@@ -58,7 +69,7 @@ const ipAddresses = z.unknown().transform((v) => {
 });
 
 /** `eq/show` tags (line 3543): `{tag, value}` pairs; we read the hostname and the OS name only. */
-const serverTags = z.unknown().transform((v) => {
+const serverTags = loose().transform((v) => {
   const list = Array.isArray(v) ? v : [];
   const find = (name: string): string | undefined => {
     for (const t of list) {
@@ -78,12 +89,12 @@ export const eqShowResponse = z.object({
     id: idString,
     status: text,
     Condition_Component: text,
-    due_date: providerDate,
-    datePeriod: providerDate,
+    due_date: date,
+    datePeriod: date,
     hwconfig: text,
     type: text,
   }),
-  hardware: z.object({ vm: flag, gpu: z.unknown().transform((v) => Number(v) > 0), config: text }).nullish(),
+  hardware: z.object({ vm: flag, gpu: loose().transform((v) => Number(v) > 0), config: text }).nullish(),
   IP: ipAddresses,
   tags: serverTags,
   preset: text,
@@ -95,8 +106,8 @@ export type EqShow = z.output<typeof eqShowResponse>;
 export const billingDataResponse = z.object({
   billing_status: text,
   billing_cycle: text,
-  billing_reccuring: decimal, // sic: WHMCS spelling (HK-17)
-  next_due_date: providerDate,
+  billing_reccuring: money, // sic: WHMCS spelling (HK-17)
+  next_due_date: date,
   currencyprefix: text,
   currencysuffix: text,
 });
@@ -105,16 +116,16 @@ export type BillingData = z.output<typeof billingDataResponse>;
 /** whmcs/get_client (line 1009): `client.credit` is the prepaid balance. */
 export const clientResponse = z.object({
   client: z.object({
-    credit: decimal,
+    credit: money,
     currency_code: text,
   }),
 });
 
 const invoiceFields = z.object({
   id: idString,
-  date: providerDate,
-  duedate: providerDate,
-  total: decimal,
+  date: date,
+  duedate: date,
+  total: money,
   status: text,
   currencycode: text,
   currencyprefix: text,
@@ -133,7 +144,7 @@ const invoiceItem = z.unknown().transform((raw, ctx): InvoiceRecord => {
   return { ...r.data, raw };
 });
 
-const count = z.unknown().transform((v): number | null => {
+const count = loose().transform((v): number | null => {
   const n = typeof v === "string" ? Number(v) : v;
   return typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : null;
 });
@@ -145,14 +156,16 @@ const count = z.unknown().transform((v): number | null => {
 export const invoicesResponse = z.object({
   totalresults: count,
   numreturned: count,
-  invoices: z.preprocess(
-    (v) =>
-      v && typeof v === "object" && !Array.isArray(v)
-        ? (v as Record<string, unknown>).invoice
-        : v === ""
-          ? []
-          : v,
-    listOf(invoiceItem),
+  invoices: opt(
+    z.preprocess(
+      (v) =>
+        v && typeof v === "object" && !Array.isArray(v)
+          ? (v as Record<string, unknown>).invoice
+          : v === ""
+            ? []
+            : v,
+      listOf(invoiceItem),
+    ),
   ),
 });
 
@@ -162,14 +175,12 @@ export const osListResponse = z.object({
     z.object({
       id: idString,
       name: z.string(),
-      active: z.unknown().optional(),
-      tags: z
-        .unknown()
-        .transform((v) =>
-          (Array.isArray(v) ? v : [])
-            .map((t) => (t && typeof t === "object" ? (t as Record<string, unknown>).tag : undefined))
-            .filter((t): t is string => typeof t === "string"),
-        ),
+      active: loose(),
+      tags: loose().transform((v) =>
+        (Array.isArray(v) ? v : [])
+          .map((t) => (t && typeof t === "object" ? (t as Record<string, unknown>).tag : undefined))
+          .filter((t): t is string => typeof t === "string"),
+      ),
     }),
   ),
 });
@@ -186,11 +197,11 @@ export const asyncStartResponse = z.object({
 
 /** eq_callback.php action=check (line 3738): `result` "Not ready" / "Stage" / "OK". */
 export const callbackResponse = z.object({
-  result: z.unknown(),
-  scope: z.unknown().optional(),
-  debug: z.unknown().optional(),
-  context: z.unknown().optional(),
+  result: loose(),
+  scope: loose(),
+  debug: loose(),
+  context: loose(),
 });
 
 /** Any call whose body we only check for the envelope (e.g. whmcs/request_cancellation). */
-export const statusOnlyResponse = z.object({ result: z.unknown() });
+export const statusOnlyResponse = z.object({ result: loose() });
