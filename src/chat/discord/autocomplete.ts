@@ -1,0 +1,210 @@
+import type { Account } from "../../core/accounts.ts";
+import type { Actor, Core, Param } from "../../core/context.ts";
+import { atLeast, roleOf } from "../../core/permissions.ts";
+import { clip } from "./markdown.ts";
+
+/**
+ * Autocomplete suggestions for options that name an account, a service, a domain or an OS.
+ * Discord wants the answer within 3 s, and a provider can take longer than that: suggestions come
+ * from a short in-memory cache; a stale or missing entry is refreshed in the background and the
+ * answer is whatever the cache holds (a first lookup waits a little for a fast provider).
+ */
+
+export interface Choice {
+  name: string;
+  value: string;
+}
+
+interface Entry {
+  choices: Choice[];
+  fetchedAt: number;
+  refreshing?: Promise<void>;
+}
+
+export interface AutocompleteOptions {
+  /** How long suggestions are fresh (then refreshed in the background). */
+  ttlMs?: number;
+  /** How long a lookup with nothing cached may wait for the provider before answering. */
+  firstWaitMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+const MAX_CHOICES = 25;
+
+export class AutocompleteCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #ttlMs: number;
+  readonly #firstWaitMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+
+  constructor(
+    private readonly core: Core,
+    opts: AutocompleteOptions = {},
+  ) {
+    this.#ttlMs = opts.ttlMs ?? 60_000;
+    this.#firstWaitMs = opts.firstWaitMs ?? 1_200;
+    this.#maxEntries = opts.maxEntries ?? 2_000;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** Choices for `param` matching what the person typed so far (at most 25). */
+  async suggest(
+    actor: Actor,
+    param: Param,
+    typed: string,
+    related: { serviceId?: string } = {},
+  ): Promise<Choice[]> {
+    if (param.choices?.length)
+      return filter(
+        param.choices.map((c) => ({ name: c, value: c })),
+        typed,
+      );
+    // Suggestions reveal account labels and service ids: only to members who may read them here.
+    const role = await roleOf(this.core.db, actor, this.core.settings.defaultRole);
+    if (!atLeast(role, "viewer")) return [];
+    const where = `${actor.platform}:${actor.workspaceId}`;
+    switch (param.autocomplete) {
+      case "account":
+        // Accounts come from the database: cached briefly, so a new account shows up at once.
+        return filter(
+          await this.cached(`accounts:${where}:${actor.channelId}`, () => this.accounts(actor), 5_000),
+          typed,
+        );
+      case "service":
+        return filter(
+          await this.cached(`services:${where}:${actor.channelId}`, () => this.services(actor)),
+          typed,
+        );
+      case "domain":
+        return filter(
+          await this.cached(`domains:${where}:${actor.channelId}`, () => this.domains(actor)),
+          typed,
+        );
+      case "os":
+        if (!related.serviceId) return [];
+        return filter(
+          await this.cached(`os:${where}:${actor.channelId}:${related.serviceId}`, () =>
+            this.oses(actor, related.serviceId ?? ""),
+          ),
+          typed,
+        );
+      default:
+        return [];
+    }
+  }
+
+  /** Forgets what is cached for a channel (after a bind or unbind, for instance). */
+  invalidate(prefix = ""): void {
+    for (const k of this.#entries.keys()) if (k.includes(prefix)) this.#entries.delete(k);
+  }
+
+  private async cached(key: string, load: () => Promise<Choice[]>, ttlMs = this.#ttlMs): Promise<Choice[]> {
+    const now = this.#now();
+    let e = this.#entries.get(key);
+    if (!e) {
+      e = { choices: [], fetchedAt: 0 };
+      this.#entries.set(key, e);
+      this.trim();
+    }
+    if (now - e.fetchedAt > ttlMs && !e.refreshing) {
+      const entry = e;
+      entry.refreshing = load()
+        .then((choices) => {
+          entry.choices = choices;
+          entry.fetchedAt = this.#now();
+        })
+        .catch((err: unknown) => {
+          this.core.log.debug({ err, key }, "autocomplete refresh failed");
+        })
+        .finally(() => {
+          entry.refreshing = undefined;
+        });
+    }
+    // Nothing cached yet: give a fast provider a moment, but never Discord's whole 3 s.
+    if (e.fetchedAt === 0 && e.refreshing) await withinMs(e.refreshing, this.#firstWaitMs);
+    return e.choices;
+  }
+
+  private trim(): void {
+    while (this.#entries.size > this.#maxEntries) {
+      const first = this.#entries.keys().next().value;
+      if (first === undefined) break;
+      this.#entries.delete(first);
+    }
+  }
+
+  /** Every account of the workspace (bind needs unbound ones), those bound here first. */
+  private async accounts(actor: Actor): Promise<Choice[]> {
+    const [all, here] = await Promise.all([
+      this.core.accounts.list(actor.platform, actor.workspaceId),
+      this.core.accounts.channelAccounts(actor.platform, actor.workspaceId, actor.channelId),
+    ]);
+    const bound = new Set(here.map((h) => h.account.id));
+    const sorted = [...all.filter((a) => bound.has(a.id)), ...all.filter((a) => !bound.has(a.id))];
+    return sorted.map((a) => ({
+      name: clip(`${a.label} (${a.kind})${bound.has(a.id) ? " · bound here" : ""}`, 100),
+      value: a.label,
+    }));
+  }
+
+  private async services(actor: Actor): Promise<Choice[]> {
+    return this.perAccount(actor, async (a) => {
+      const driver = this.core.accounts.driverFor(a);
+      if (!driver.capabilities.has("listServices") || !driver.listServices) return [];
+      const list = await driver.listServices();
+      return list.map((s) => ({
+        name: clip(`${s.id} · ${s.label || s.product} (${a.label})`, 100),
+        value: s.id,
+      }));
+    });
+  }
+
+  private async domains(actor: Actor): Promise<Choice[]> {
+    return this.perAccount(actor, async (a) => {
+      const driver = this.core.accounts.driverFor(a);
+      if (!driver.capabilities.has("listDomains") || !driver.listDomains) return [];
+      const list = await driver.listDomains();
+      return list.map((d) => ({ name: clip(`${d.name} (${a.label})`, 100), value: d.name }));
+    });
+  }
+
+  private async oses(actor: Actor, serviceId: string): Promise<Choice[]> {
+    return this.perAccount(actor, async (a) => {
+      const driver = this.core.accounts.driverFor(a);
+      if (!driver.capabilities.has("listOperatingSystems") || !driver.listOperatingSystems) return [];
+      const list = await driver.listOperatingSystems(serviceId);
+      return list.map((o) => ({ name: clip(o.name, 100), value: o.id }));
+    });
+  }
+
+  /** One failing account does not empty the list: its suggestions are just missing. */
+  private async perAccount(actor: Actor, fn: (a: Account) => Promise<Choice[]>): Promise<Choice[]> {
+    const bound = await this.core.accounts.channelAccounts(
+      actor.platform,
+      actor.workspaceId,
+      actor.channelId,
+    );
+    const results = await Promise.allSettled(bound.map((b) => fn(b.account)));
+    return results.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+  }
+}
+
+/** Case-insensitive: prefix matches first, then substring matches; at most 25; values ≤ 100. */
+export function filter(choices: Choice[], typed: string): Choice[] {
+  const q = typed.trim().toLowerCase();
+  const valid = choices.filter((c) => c.value.length > 0 && c.value.length <= 100);
+  if (!q) return valid.slice(0, MAX_CHOICES);
+  const starts = valid.filter(
+    (c) => c.value.toLowerCase().startsWith(q) || c.name.toLowerCase().startsWith(q),
+  );
+  const contains = valid.filter((c) => !starts.includes(c) && c.name.toLowerCase().includes(q));
+  return [...starts, ...contains].slice(0, MAX_CHOICES);
+}
+
+async function withinMs(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,98 @@
+import { type Client, Events } from "discord.js";
+import type { Config } from "../../config.ts";
+import { commandTree } from "../../core/commands/index.ts";
+import type { Core } from "../../core/context.ts";
+import type { Dispatcher } from "../../core/dispatch.ts";
+import type { Modal } from "../../core/reply.ts";
+import type { Logger } from "../../observability/logger.ts";
+import { AutocompleteCache } from "./autocomplete.ts";
+import { createDiscordClient, loginAndWait } from "./client.ts";
+import { buildCommandSet } from "./commands-json.ts";
+import { MemoryPayloadStore } from "./custom-id.ts";
+import { createInteractionHandler } from "./interactions.ts";
+import { DiscordMessenger } from "./messenger.ts";
+import { syncCommands } from "./register.ts";
+import { TtlMap } from "./ttl-map.ts";
+
+export { buildCommandSet } from "./commands-json.ts";
+export { DiscordMessenger } from "./messenger.ts";
+export { syncCommands } from "./register.ts";
+
+export interface DiscordOptions {
+  core: Core;
+  dispatcher: Dispatcher;
+  config: Pick<Config, "DISCORD_TOKEN" | "DISCORD_APPLICATION_ID" | "DISCORD_GUILD_ID" | "DISCORD_API_URL">;
+  log: Logger;
+  /** How long an interaction may wait for core before it is deferred (Discord allows 3 s). */
+  ackBudgetMs?: number;
+  /** Skip command registration (the `discord:register` script does it). */
+  register?: boolean;
+}
+
+export interface DiscordHandle {
+  client: Client;
+  messenger: DiscordMessenger;
+  stop(): Promise<void>;
+}
+
+/**
+ * Connects to the Discord gateway, registers `/hosting` when its definition changed, answers
+ * interactions, and puts a Discord Messenger in `core.messengers` for cards and alerts.
+ */
+export async function startDiscord(opts: DiscordOptions): Promise<DiscordHandle> {
+  const { core, dispatcher, config } = opts;
+  const token = config.DISCORD_TOKEN;
+  const applicationId = config.DISCORD_APPLICATION_ID;
+  if (!token || !applicationId)
+    throw new Error("DISCORD_TOKEN and DISCORD_APPLICATION_ID are required to start Discord");
+  const log = opts.log.child({ platform: "discord" });
+  const commands = buildCommandSet(commandTree);
+  const store = new MemoryPayloadStore();
+  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL });
+
+  const handle = createInteractionHandler({
+    core,
+    dispatcher,
+    commands,
+    store,
+    shownForms: new TtlMap<Modal>(60 * 60_000, 5_000),
+    parkedForms: new TtlMap<Modal>(15 * 60_000, 5_000),
+    autocomplete: new AutocompleteCache(core),
+    log,
+    ackBudgetMs: opts.ackBudgetMs ?? 1_500,
+  });
+  client.on(Events.InteractionCreate, (i) => void handle(i));
+  client.on(Events.Error, (err) => log.error({ err }, "discord client error"));
+  client.on(Events.Warn, (message) => log.warn({ message }, "discord client warning"));
+  client.on(Events.ShardDisconnect, (ev, shard) =>
+    log.warn({ code: ev.code, shard }, "discord gateway disconnected"),
+  );
+
+  await loginAndWait(client, token);
+  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "discord connected");
+
+  if (opts.register !== false) {
+    try {
+      await syncCommands(client.rest, {
+        applicationId,
+        guildId: config.DISCORD_GUILD_ID,
+        commands: [commands.json],
+        log,
+      });
+    } catch (err) {
+      // The previous registration keeps working; the bot still answers what Discord sends.
+      log.error({ err }, "discord command registration failed");
+    }
+  }
+
+  const messenger = new DiscordMessenger(client.rest, store);
+  core.messengers.set("discord", messenger);
+  return {
+    client,
+    messenger,
+    async stop() {
+      if (core.messengers.get("discord") === messenger) core.messengers.delete("discord");
+      await client.destroy();
+    },
+  };
+}

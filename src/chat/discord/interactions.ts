@@ -1,0 +1,232 @@
+import {
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  MessageFlags,
+  type ModalSubmitInteraction,
+  PermissionFlagsBits,
+} from "discord.js";
+import type { Actor, Core, Invocation } from "../../core/context.ts";
+import type { Dispatcher } from "../../core/dispatch.ts";
+import { errorReply, type Modal, type Outcome, reply } from "../../core/reply.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { AutocompleteCache } from "./autocomplete.ts";
+import { type DiscordCommandSet, routeKey } from "./commands-json.ts";
+import { decodeCustomId, type PayloadStore, parseAdapterCustomId } from "./custom-id.ts";
+import { readModalValues, refill, renderModal } from "./modal.ts";
+import { renderReply } from "./render.ts";
+import {
+  type Responder,
+  replyOptions,
+  respondButtonLate,
+  respondButtonNow,
+  respondFailure,
+  respondLate,
+  respondNow,
+} from "./respond.ts";
+import type { TtlMap } from "./ttl-map.ts";
+
+/**
+ * Every interaction: slash command, button, form submit, autocomplete. Each one is dispatched to
+ * core at once and raced against the ack budget (default 1.5 s, Discord allows 3 s):
+ *
+ * - finished in time: the Outcome is the first response, so a command that opens a form
+ *   (accounts add/edit, database work only) can answer with showModal, which Discord accepts
+ *   only as the first response;
+ * - not finished: the interaction is deferred (deferReply, or deferUpdate for a button) while
+ *   core keeps working, and the Outcome edits or follows the deferred response.
+ *
+ * A provider call can therefore start before Discord has the acknowledgement, but the
+ * acknowledgement never waits for a provider: it goes out at the budget at the latest.
+ */
+
+export interface InteractionDeps {
+  core: Core;
+  dispatcher: Dispatcher;
+  commands: DiscordCommandSet;
+  store: PayloadStore;
+  /** Modals shown (by custom_id) and modals waiting behind an "Open the form" button (by key). */
+  shownForms: TtlMap<Modal>;
+  parkedForms: TtlMap<Modal>;
+  autocomplete: AutocompleteCache;
+  log: Logger;
+  ackBudgetMs: number;
+}
+
+export function createInteractionHandler(deps: InteractionDeps): (i: Interaction) => Promise<void> {
+  const responder = makeResponder(deps);
+  return async (i) => {
+    try {
+      if (i.isAutocomplete()) await onAutocomplete(deps, i);
+      else if (i.isChatInputCommand()) await onCommand(deps, responder, i);
+      else if (i.isButton()) await onButton(deps, responder, i);
+      else if (i.isModalSubmit()) await onModalSubmit(deps, responder, i);
+    } catch (err) {
+      deps.log.error({ err, interactionId: i.id, type: i.type }, "discord interaction failed");
+      if (i.isChatInputCommand() || i.isButton() || i.isModalSubmit())
+        await respondFailure(i).catch(() => {});
+    }
+  };
+}
+
+function makeResponder(deps: InteractionDeps): Responder {
+  return {
+    render: (r) => renderReply(r, deps.store),
+    modal: (modal) => {
+      const m = renderModal(modal, deps.store);
+      if (!m.ok) return m;
+      deps.shownForms.set(m.data.custom_id, modal);
+      return { ok: true, data: m.data, customId: m.data.custom_id };
+    },
+    park: (modal) => deps.parkedForms.put(modal),
+    shownModal: (customId) => deps.shownForms.get(customId),
+    refillKey: (customId, values) => {
+      const modal = deps.shownForms.get(customId);
+      return modal ? deps.parkedForms.put(refill(modal, values)) : undefined;
+    },
+  };
+}
+
+/** Who acts, where: guild = workspace; in a thread, the parent channel (bindings are per channel). */
+export function actorOf(i: Interaction): Actor | undefined {
+  if (!i.inGuild()) return undefined;
+  const ch = i.channel;
+  const channelId = ch?.isThread() && ch.parentId ? ch.parentId : i.channelId;
+  const perms = i.memberPermissions;
+  return {
+    platform: "discord",
+    workspaceId: i.guildId,
+    channelId: channelId ?? "",
+    userId: i.user.id,
+    userName: i.user.username,
+    // Administrator or Manage Server: the Discord equivalent of a Slack workspace admin.
+    userIsPlatformAdmin: Boolean(
+      perms?.has(PermissionFlagsBits.Administrator) || perms?.has(PermissionFlagsBits.ManageGuild),
+    ),
+  };
+}
+
+const OUTSIDE_GUILD = "hostops works in server channels: accounts, bindings and roles belong to a server.";
+
+async function onCommand(deps: InteractionDeps, r: Responder, i: ChatInputCommandInteraction): Promise<void> {
+  const actor = actorOf(i);
+  if (!actor) return void (await i.reply(replyOptions(r.render(errorReply(OUTSIDE_GUILD)), true)));
+  const key = routeKey(i.options.getSubcommandGroup(false), i.options.getSubcommand(false));
+  const route = deps.commands.routes.get(key);
+  if (!route) {
+    deps.log.warn({ command: key }, "discord command not in the tree (stale registration?)");
+    return void (await i.reply(
+      replyOptions(
+        r.render(errorReply("That command no longer exists. `/hosting help` lists the commands.")),
+        true,
+      ),
+    ));
+  }
+  const args: Record<string, unknown> = {};
+  for (const [name] of route.params) {
+    const opt = i.options.get(name);
+    if (opt && opt.value !== undefined && opt.value !== null) args[name] = opt.value;
+  }
+  const inv: Invocation = { ...actor, path: [...route.def.path], args };
+  const work = safely(deps, () => deps.dispatcher.command(inv));
+  const first = await within(work, deps.ackBudgetMs);
+  if (first.done) return respondNow(i, first.value, r);
+  const ephemeral = Boolean(route.def.ephemeral);
+  await i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+  await respondLate(i, ephemeral, await work, r);
+}
+
+async function onButton(deps: InteractionDeps, r: Responder, i: ButtonInteraction): Promise<void> {
+  const own = parseAdapterCustomId(i.customId);
+  if (own?.name === "form") {
+    const modal = deps.parkedForms.get(own.key);
+    const m = modal ? r.modal(modal) : undefined;
+    if (!m?.ok)
+      return void (await i.reply(replyOptions(r.render(errorReply(m?.reason ?? FORM_EXPIRED)), true)));
+    return void (await i.showModal(m.data));
+  }
+  const actor = actorOf(i);
+  if (!actor) return void (await i.reply(replyOptions(r.render(errorReply(OUTSIDE_GUILD)), true)));
+  const decoded = decodeCustomId(i.customId, deps.store);
+  if (!decoded || !("payload" in decoded))
+    return void (await i.reply(
+      replyOptions(r.render(errorReply("This button has expired; run the command again.")), true),
+    ));
+  const work = safely(deps, () => deps.dispatcher.action(actor, decoded.id, decoded.payload));
+  const first = await within(work, deps.ackBudgetMs);
+  if (first.done) return respondButtonNow(i, first.value, r);
+  await i.deferUpdate();
+  await respondButtonLate(i, await work, r);
+}
+
+const FORM_EXPIRED = "This form has expired; run the command again.";
+
+async function onModalSubmit(deps: InteractionDeps, r: Responder, i: ModalSubmitInteraction): Promise<void> {
+  const actor = actorOf(i);
+  if (!actor) return void (await i.reply(replyOptions(r.render(errorReply(OUTSIDE_GUILD)), true)));
+  const decoded = decodeCustomId(i.customId, deps.store);
+  if (!decoded || !("payload" in decoded))
+    return void (await i.reply(replyOptions(r.render(errorReply(FORM_EXPIRED)), true)));
+  const raw: Record<string, string> = {};
+  for (const [id, field] of i.fields.fields)
+    if ("value" in field && typeof field.value === "string") raw[id] = field.value;
+  const values = readModalValues(raw, deps.shownForms.get(i.customId));
+  const submitted = { customId: i.customId, values };
+  const work = safely(deps, () => deps.dispatcher.modal(actor, decoded.id, decoded.payload, values));
+  const first = await within(work, deps.ackBudgetMs);
+  if (first.done) return respondNow(i, first.value, r, submitted);
+  // Forms carry credentials and settings: the answer is private unless core says otherwise.
+  await i.deferReply({ flags: MessageFlags.Ephemeral });
+  await respondLate(i, true, await work, r, submitted);
+}
+
+async function onAutocomplete(deps: InteractionDeps, i: AutocompleteInteraction): Promise<void> {
+  const actor = actorOf(i);
+  const focused = i.options.getFocused(true);
+  const route = deps.commands.routes.get(
+    routeKey(i.options.getSubcommandGroup(false), i.options.getSubcommand(false)),
+  );
+  const param = route?.params.get(focused.name);
+  if (!actor || !param) return void (await i.respond([]));
+  const serviceParam = route?.def.params.find((p) => p.autocomplete === "service");
+  const serviceId = serviceParam
+    ? (i.options.get(serviceParam.name)?.value as string | undefined)
+    : undefined;
+  const choices = await within(
+    deps.autocomplete
+      .suggest(actor, param, String(focused.value ?? ""), { serviceId })
+      .catch((err: unknown) => {
+        deps.log.warn({ err }, "autocomplete failed");
+        return [];
+      }),
+    deps.ackBudgetMs + 500,
+  );
+  await i.respond(first(choices));
+}
+
+function first<T>(r: { done: true; value: T[] } | { done: false }): T[] {
+  return r.done ? r.value : [];
+}
+
+/** The dispatcher never throws; this keeps an adapter bug from leaving the interaction unanswered. */
+function safely(deps: InteractionDeps, fn: () => Promise<Outcome>): Promise<Outcome> {
+  return fn().catch((err: unknown) => {
+    deps.log.error({ err }, "dispatch threw");
+    return reply(
+      errorReply("Something went wrong on our side; nothing was changed. The error has been logged."),
+    );
+  });
+}
+
+async function within<T>(p: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ done: false }>((resolve) => {
+    timer = setTimeout(() => resolve({ done: false }), ms);
+  });
+  try {
+    return await Promise.race([p.then((value) => ({ done: true as const, value })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

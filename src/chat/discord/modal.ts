@@ -1,0 +1,107 @@
+import {
+  type APIActionRowComponent,
+  type APIModalInteractionResponseCallbackData,
+  type APITextInputComponent,
+  ComponentType,
+  TextInputStyle,
+} from "discord.js";
+import type { Modal, ModalField } from "../../core/reply.ts";
+import { encodeCustomId, type PayloadStore } from "./custom-id.ts";
+import { clip, plainLabel } from "./markdown.ts";
+
+/**
+ * core Modal -> Discord modal: one text input per field (Discord modals hold at most 5).
+ * - "secret" fields are ordinary text inputs: Discord has no masked input. The value is visible
+ *   only to the person typing it and is never echoed back.
+ * - "select" fields become text inputs whose placeholder lists the values; the typed value is
+ *   matched to an option (value or label, case-insensitive) when the form is submitted.
+ * - The modal's `intro` has no place in a classic Discord modal and is not shown.
+ * - The state travels in the modal's custom_id (see custom-id.ts).
+ */
+
+export const MODAL_LIMITS = { title: 45, inputs: 5, label: 45, placeholder: 100, value: 4000 } as const;
+
+export type RenderedModal =
+  | { ok: true; data: APIModalInteractionResponseCallbackData }
+  | { ok: false; reason: string };
+
+export function renderModal(modal: Modal, store: PayloadStore): RenderedModal {
+  let fields = [...modal.fields];
+  // Too many inputs: optional ones go first (the handler treats a missing optional field as empty).
+  while (fields.length > MODAL_LIMITS.inputs) {
+    const idx = fields.map((f) => Boolean(f.optional)).lastIndexOf(true);
+    if (idx < 0) break;
+    fields = fields.filter((_, i) => i !== idx);
+  }
+  if (fields.length > MODAL_LIMITS.inputs)
+    return {
+      ok: false,
+      reason: `This form has ${fields.length} required fields and Discord forms hold at most ${MODAL_LIMITS.inputs}.`,
+    };
+  const bad = fields.find((f) => f.id.length > 100);
+  if (bad) return { ok: false, reason: "This form cannot be shown on Discord (field id too long)." };
+  return {
+    ok: true,
+    data: {
+      custom_id: encodeCustomId(modal.id, modal.state, store),
+      title: clip(plainLabel(modal.title), MODAL_LIMITS.title),
+      components: fields.map(
+        (f): APIActionRowComponent<APITextInputComponent> => ({
+          type: ComponentType.ActionRow,
+          components: [textInput(f)],
+        }),
+      ),
+    },
+  };
+}
+
+function textInput(f: ModalField): APITextInputComponent {
+  const input: APITextInputComponent = {
+    type: ComponentType.TextInput,
+    custom_id: f.id,
+    style: f.multiline ? TextInputStyle.Paragraph : TextInputStyle.Short,
+    label: clip(plainLabel(f.label) || f.id, MODAL_LIMITS.label),
+    required: !f.optional,
+  };
+  const placeholder =
+    f.kind === "select" && f.options?.length
+      ? `One of: ${f.options.map((o) => o.value).join(", ")}`
+      : f.placeholder;
+  if (placeholder) input.placeholder = clip(placeholder, MODAL_LIMITS.placeholder);
+  if (f.initial) input.value = clip(f.initial, MODAL_LIMITS.value);
+  if (f.maxLength) input.max_length = Math.min(f.maxLength, MODAL_LIMITS.value);
+  return input;
+}
+
+/** Submitted values, with "select" fields mapped back to an option value when the text matches one. */
+export function readModalValues(values: Record<string, string>, modal?: Modal): Record<string, string> {
+  if (!modal) return values;
+  const out = { ...values };
+  for (const f of modal.fields) {
+    if (f.kind !== "select" || !f.options) continue;
+    const typed = (out[f.id] ?? "").trim().toLowerCase();
+    const hit = f.options.find((o) => o.value.toLowerCase() === typed || o.label.toLowerCase() === typed);
+    if (hit) out[f.id] = hit.value;
+  }
+  return out;
+}
+
+/**
+ * The same form again after a refused submit, with what was typed filled in, except secrets
+ * (never sent back to Discord).
+ */
+export function refill(modal: Modal, values: Record<string, string>): Modal {
+  return {
+    ...modal,
+    fields: modal.fields.map((f) =>
+      f.kind === "secret" ? { ...f, initial: undefined } : { ...f, initial: values[f.id] ?? f.initial },
+    ),
+  };
+}
+
+/** Discord shows no error next to a modal field: the errors become one ephemeral message. */
+export function fieldErrorsText(errors: Record<string, string>, modal?: Modal): string {
+  const label = (id: string) => modal?.fields.find((f) => f.id === id)?.label ?? id;
+  const lines = Object.entries(errors).map(([id, msg]) => `• *${label(id)}*: ${msg}`);
+  return `:warning: The form was not saved:\n${lines.join("\n")}`;
+}
