@@ -5,7 +5,8 @@ import { type SlackHandle, startSlack } from "./chat/slack/app.ts";
 import type { Config } from "./config.ts";
 import { discordConfigured, slackConfigured } from "./config.ts";
 import { AccountService } from "./core/accounts.ts";
-import { type Clock, type Core, systemClock } from "./core/context.ts";
+import { expireStale, recoverInterrupted } from "./core/confirmations.ts";
+import { BackgroundWork, type Clock, type Core, systemClock } from "./core/context.ts";
 import { CredentialCipher, loadCredentialKey } from "./core/crypto.ts";
 import { Dispatcher } from "./core/dispatch.ts";
 import { type Database, openDatabase } from "./db/client.ts";
@@ -13,6 +14,7 @@ import type { Platform } from "./db/schema.ts";
 import { operationalRoutes } from "./http/routes.ts";
 import { type Logger, silentLogger } from "./observability/logger.ts";
 import { registerSecret } from "./observability/secrets.ts";
+import { type AlertScheduler, startAlertScheduler } from "./scheduler/alerts.ts";
 
 export interface HostopsOptions {
   config: Config;
@@ -27,6 +29,9 @@ export interface HostopsOptions {
     slackProcessBeforeResponse?: boolean;
     slackModalAckBudgetMs?: number;
     secretKey?: Buffer;
+    /** No periodic timers (tests drive housekeeping and scans themselves). */
+    noTimers?: boolean;
+    taskPollMs?: number;
   };
 }
 
@@ -35,6 +40,8 @@ export interface Hostops {
   db: Database;
   dispatcher: Dispatcher;
   slack?: SlackHandle;
+  /** The alert scan's cron task (absent with `noTimers`). */
+  scheduler?: AlertScheduler;
   /** Port of the HTTP server (Slack events, health, metrics), when one runs. */
   port?: number;
   stop(): Promise<void>;
@@ -93,8 +100,10 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       providerTimeoutMs: config.HOSTOPS_PROVIDER_TIMEOUT_MS,
       providerConcurrency: config.HOSTOPS_PROVIDER_CONCURRENCY,
       baseUrlOverrides: opts.overrides?.baseUrlOverrides,
+      taskPollMs: opts.overrides?.taskPollMs,
     },
     messengers: new Map(),
+    background: new BackgroundWork((err) => log.error({ err }, "background work failed")),
   };
   const dispatcher = new Dispatcher(core);
   const connected: Partial<Record<Platform, boolean>> = {};
@@ -137,6 +146,25 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     await new Promise<void>((resolve) => ownServer?.listen(config.PORT, resolve));
   }
   void discordConfigured;
+
+  // Confirmation housekeeping: requests left executing by a crash become "outcome unknown" (never
+  // re-run); expired ones lose their buttons. The grace leaves alone what a live replica is running.
+  const grace = 2 * config.HOSTOPS_PROVIDER_TIMEOUT_MS + 60_000;
+  const housekeeping = async () => {
+    try {
+      await recoverInterrupted(core, grace);
+      await expireStale(core);
+    } catch (err) {
+      log.warn({ err }, "confirmation housekeeping failed");
+    }
+  };
+  await housekeeping();
+  const sweep = opts.overrides?.noTimers ? undefined : setInterval(() => void housekeeping(), 60_000);
+  sweep?.unref();
+  // Alerts start after the adapters, so the first scan has messengers to post with.
+  const scheduler = opts.overrides?.noTimers
+    ? undefined
+    : startAlertScheduler(core, { cron: config.HOSTOPS_ALERT_CRON, timeZone: config.HOSTOPS_TZ });
   const server = slack?.server ?? ownServer;
   const port = server ? (server.address() as AddressInfo).port : undefined;
   log.info({ driver: db.driver, port, ms: Math.round(performance.now() - started) }, "hostops is ready");
@@ -146,9 +174,13 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     db,
     dispatcher,
     slack,
+    scheduler,
     port,
     async stop() {
+      if (sweep) clearInterval(sweep);
+      await scheduler?.stop();
       await slack?.stop();
+      await core.background.idle();
       if (ownServer) await new Promise((r) => ownServer?.close(r));
       await db.close();
     },

@@ -46,6 +46,27 @@ export interface CoreSettings {
   providerConcurrency: number;
   /** Base URL overrides per kind (sandbox); accounts may also carry their own. */
   baseUrlOverrides?: Partial<Record<string, string>>;
+  /** How often an asynchronous provider task is polled, and for how long at most. */
+  taskPollMs?: number;
+  taskMaxMs?: number;
+}
+
+/**
+ * Work that outlives the request that started it (following a provider task, posting a result).
+ * Tracked so that shutdown and tests can wait for it instead of sleeping.
+ */
+export class BackgroundWork {
+  readonly #running = new Set<Promise<unknown>>();
+  constructor(private readonly onError: (err: unknown) => void) {}
+  run(fn: () => Promise<unknown>): void {
+    const p = fn().catch(this.onError);
+    this.#running.add(p);
+    void p.finally(() => this.#running.delete(p));
+  }
+  /** Resolves when every piece of background work (including work it started) has finished. */
+  async idle(): Promise<void> {
+    while (this.#running.size) await Promise.allSettled([...this.#running]);
+  }
 }
 
 export interface Core {
@@ -55,6 +76,7 @@ export interface Core {
   clock: Clock;
   settings: CoreSettings;
   messengers: Map<Platform, Messenger>;
+  background: BackgroundWork;
 }
 
 /** What a handler receives. */

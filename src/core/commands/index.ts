@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { alertActionHandlers, alertCommands, alertModalHandlers } from "../alerts/commands.ts";
 import type { ActionHandlerDef, CommandDef, ModalHandlerDef } from "../context.ts";
 import { atLeast } from "../permissions.ts";
 import { blocksReply, reply } from "../reply.ts";
@@ -11,6 +12,24 @@ import {
   accountsList,
   accountsRemove,
 } from "./accounts.ts";
+import {
+  approveButton,
+  auditCommand,
+  autorenew,
+  cancel,
+  denyButton,
+  domainNs,
+  domainRenew,
+  pending,
+  pinSubmit,
+  poweroff,
+  poweron,
+  reboot,
+  reinstall,
+  reinstallChoose,
+  reinstallSubmit,
+  renew,
+} from "./actions.ts";
 import { balance } from "./balance.ts";
 import { bind, bindings, unbind } from "./bindings.ts";
 import { domains } from "./domains.ts";
@@ -63,7 +82,31 @@ export const commandTree: CommandDef[] = [
   grant,
   revoke,
   grants,
+  reboot,
+  poweron,
+  poweroff,
+  reinstall,
+  renew,
+  autorenew,
+  cancel,
+  domainRenew,
+  domainNs,
+  pending,
+  auditCommand,
+  ...alertCommands,
 ];
 
-export const modalHandlers: ModalHandlerDef[] = [accountsAddSubmit, accountsEditSubmit];
-export const actionHandlers: ActionHandlerDef[] = [accountsAddForm];
+export const modalHandlers: ModalHandlerDef[] = [
+  accountsAddSubmit,
+  accountsEditSubmit,
+  reinstallSubmit,
+  pinSubmit,
+  ...alertModalHandlers,
+];
+export const actionHandlers: ActionHandlerDef[] = [
+  accountsAddForm,
+  reinstallChoose,
+  approveButton,
+  denyButton,
+  ...alertActionHandlers,
+];

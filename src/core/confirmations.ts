@@ -1,0 +1,695 @@
+import { and, desc, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
+import { type ConfirmationStatus, confirmationRequests, type MessageRef } from "../db/schema.ts";
+import { confirmationsByState } from "../observability/metrics.ts";
+import { forgetSecret, registerSecret, scrub } from "../observability/secrets.ts";
+import {
+  type ActionResult,
+  type Capability,
+  PROVIDER_NAMES,
+  type ProviderDriver,
+  ProviderError,
+} from "../providers/types.ts";
+import type { Account } from "./accounts.ts";
+import { audit } from "./audit.ts";
+import { cannotMessage } from "./commands/shared.ts";
+import type { Actor, CommandContext, Core } from "./context.ts";
+import { describeProviderError, UserError } from "./errors.ts";
+import { formatDateTime } from "./format.ts";
+import { atLeast, roleOf } from "./permissions.ts";
+import { type Block, blocksReply, type Outcome, type Reply, reply, textReply } from "./reply.ts";
+
+/**
+ * Destructive actions run only through a confirmation request:
+ * pending -> executing (one conditional UPDATE, at most once) -> succeeded | failed,
+ * or pending -> denied | expired; a crash mid-execution leaves "unknown", never a re-run.
+ */
+
+export type ActionName =
+  | "reboot"
+  | "poweron"
+  | "poweroff"
+  | "reinstall"
+  | "renew"
+  | "autorenew"
+  | "cancel"
+  | "domain-renew"
+  | "domain-ns";
+
+export type Request = typeof confirmationRequests.$inferSelect;
+
+interface ActionSpec {
+  capability: Capability;
+  /** Short verb for titles: "Reboot". */
+  title: string;
+  /** What will happen, in plain words. */
+  describe(p: Record<string, unknown>, a: Account): string;
+  /** The provider's own warning, where it gives one. */
+  warning?(p: Record<string, unknown>, a: Account): string | undefined;
+  /** Whether HOSTKEY asks for its PIN on this action. */
+  pin?: boolean;
+  run(d: ProviderDriver, p: Record<string, unknown>, pin: string | undefined): Promise<ActionResult>;
+}
+
+const str = (v: unknown) => String(v ?? "");
+const target = (p: Record<string, unknown>) =>
+  p.serviceName ? `*${str(p.serviceName)}* (${str(p.serviceId)})` : `service ${str(p.serviceId)}`;
+const on = (a: Account) => `on account *${a.label}* (${PROVIDER_NAMES[a.kind]})`;
+
+export const ACTIONS: Record<ActionName, ActionSpec> = {
+  reboot: {
+    capability: "reboot",
+    title: "Reboot",
+    pin: true,
+    describe: (p, a) => `Reboot ${target(p)} ${on(a)}. The server is unreachable while it restarts.`,
+    run: (d, p, pin) => d.reboot!(str(p.serviceId), { pin }),
+  },
+  poweron: {
+    capability: "powerOn",
+    title: "Power on",
+    pin: true,
+    describe: (p, a) => `Power on ${target(p)} ${on(a)}.`,
+    run: (d, p, pin) => d.powerOn!(str(p.serviceId), { pin }),
+  },
+  poweroff: {
+    capability: "powerOff",
+    title: "Power off",
+    pin: true,
+    describe: (p, a) => `Power off ${target(p)} ${on(a)}. It stays down until someone powers it on.`,
+    run: (d, p, pin) => d.powerOff!(str(p.serviceId), { pin }),
+  },
+  reinstall: {
+    capability: "reinstall",
+    title: "Reinstall",
+    pin: true,
+    describe: (p, a) => `Reinstall ${target(p)} ${on(a)} with *${str(p.osName || p.osId)}*.`,
+    warning: (_p, a) =>
+      a.kind === "hostkey"
+        ? "All data on the server will be lost. HOSTKEY: do not begin a new reinstallation until the previous one is complete; the new root password is set by the provider — retrieve or reset it in the HOSTKEY panel."
+        : `${PROVIDER_NAMES[a.kind]}: "All data in the server will be lost! All of backups of your server will be deleted from our storages!"`,
+    run: (d, p, pin) => d.reinstall!(str(p.serviceId), { osId: str(p.osId), pin }),
+  },
+  renew: {
+    capability: "renewService",
+    title: "Renew",
+    describe: (p, a) =>
+      `Renew ${target(p)} ${on(a)}${p.optionLabel ? ` (${str(p.optionLabel)})` : ""}. This spends money from the account balance.`,
+    run: (d, p) => d.renewService!(str(p.serviceId), p.optionId ? { optionId: str(p.optionId) } : undefined),
+  },
+  autorenew: {
+    capability: "setAutorenew",
+    title: "Autorenew",
+    describe: (p, a) =>
+      `Turn autorenew *${p.enabled ? "on" : "off"}* for ${target(p)} ${on(a)}.${p.enabled ? " Renewals will be paid from the balance automatically." : " The service expires unless renewed by hand."}`,
+    run: (d, p) => d.setAutorenew!(str(p.serviceId), Boolean(p.enabled)),
+  },
+  cancel: {
+    capability: "cancelService",
+    title: "Cancel",
+    describe: (p, a) =>
+      `Cancel ${target(p)} ${on(a)} ${p.immediate ? "*immediately*" : "at the end of the billing period"}. Reason: "${str(p.reason)}".`,
+    warning: (p) =>
+      p.immediate
+        ? "The service and its data are removed right away; this cannot be undone."
+        : "Cancellation cannot be undone from chat.",
+    run: (d, p) =>
+      d.cancelService!(str(p.serviceId), { immediate: Boolean(p.immediate), reason: str(p.reason) }),
+  },
+  "domain-renew": {
+    capability: "renewDomain",
+    title: "Renew domain",
+    describe: (p, a) =>
+      `Renew domain *${str(p.domainName)}* for ${str(p.years ?? 1)} year(s) ${on(a)}. This spends money.`,
+    run: (d, p) => d.renewDomain!(str(p.domainId), { years: Number(p.years ?? 1) }),
+  },
+  "domain-ns": {
+    capability: "setNameservers",
+    title: "Change nameservers",
+    describe: (p, a) =>
+      `Set the nameservers of *${str(p.domainName)}* ${on(a)} to ${(p.nameservers as string[]).join(", ")}.`,
+    warning: () => "Wrong nameservers take the domain's websites and mail offline until fixed.",
+    run: (d, p) => d.setNameservers!(str(p.domainId), p.nameservers as string[]),
+  },
+};
+
+/** Actions whose two-person rule key differs from their name (policy uses these names). */
+export const MONEY_ACTIONS: ActionName[] = ["renew", "domain-renew"];
+
+const needsPin = (action: ActionName, a: Account) => a.kind === "hostkey" && Boolean(ACTIONS[action].pin);
+
+/** Creates a request, posts its card with Approve / Deny, and tells the requester. */
+export async function requestConfirmation(
+  ctx: CommandContext,
+  input: { account: Account; action: string; params: Record<string, unknown>; cost?: string },
+): Promise<Outcome> {
+  const action = input.action as ActionName;
+  const spec = ACTIONS[action];
+  if (!spec) throw new UserError("invalid", `Unknown action ${input.action}.`);
+  if (!atLeast(ctx.role, "operator"))
+    throw new UserError("denied", "You need the *operator* role here to request actions.");
+  const { core, actor } = ctx;
+  const driver = core.accounts.driverFor(input.account);
+  if (!driver.capabilities.has(spec.capability))
+    throw new UserError("unsupported", cannotMessage(input.account, spec.capability));
+  const bound = await core.accounts.channelAccounts(actor.platform, actor.workspaceId, actor.channelId);
+  const binding = bound.find((b) => b.account.id === input.account.id)?.binding;
+  if (!binding)
+    throw new UserError("not_found", `Account *${input.account.label}* is not bound to this channel.`);
+  const policy = binding.approvalPolicy;
+  const now = core.clock.now();
+  const description = spec.describe(input.params, input.account);
+  const [row] = await core.db.db
+    .insert(confirmationRequests)
+    .values({
+      platform: actor.platform,
+      workspaceId: actor.workspaceId,
+      channelId: actor.channelId,
+      accountId: input.account.id,
+      accountLabel: input.account.label,
+      action,
+      params: { ...input.params, ...(input.cost ? { cost: input.cost } : {}) },
+      description,
+      requesterId: actor.userId,
+      requiredApprovals: Math.max(1, policy.quorum),
+      twoPerson: policy.twoPersonActions.includes(action),
+      needsPin: needsPin(action, input.account),
+      expiresAt: new Date(now.getTime() + core.settings.confirmTtlMinutes * 60_000),
+      createdAt: now,
+    })
+    .returning();
+  if (!row) throw new Error("confirmation request was not stored");
+  await audit(core.db, actor, {
+    command: action,
+    args: input.params,
+    outcome: "requested",
+    requestId: row.id,
+  });
+  const messenger = core.messengers.get(actor.platform);
+  const card = renderCard(row, input.account, core);
+  if (!messenger) return reply(card);
+  const ref = await messenger.post(actor.workspaceId, actor.channelId, card);
+  await core.db.db
+    .update(confirmationRequests)
+    .set({ messageRef: ref })
+    .where(eq(confirmationRequests.id, row.id));
+  void updateStateGauge(core);
+  return reply(
+    textReply(
+      `Request posted: ${spec.title.toLowerCase()} waits for ${row.requiredApprovals > 1 ? `${row.requiredApprovals} admins` : "an admin"} to approve${row.twoPerson ? " (not you: two-person rule)" : ""}. It expires at ${formatDateTime(row.expiresAt, core.settings.timeZone)}.`,
+      { ephemeral: true },
+    ),
+  );
+}
+
+/** The card: who asks, what will happen, cost, expiry, and the buttons while it is pending. */
+export function renderCard(r: Request, account: Account | undefined, core: Core): Reply {
+  const spec = ACTIONS[r.action as ActionName];
+  const tz = core.settings.timeZone;
+  const who = (id: string) => (r.platform === "console" ? id : `<@${id}>`);
+  const icon: Record<ConfirmationStatus, string> = {
+    pending: "⏳",
+    approved: "✅",
+    executing: "⚙️",
+    succeeded: "✅",
+    failed: "❌",
+    denied: "🚫",
+    expired: "⌛",
+    unknown: "❓",
+  };
+  const fields: [string, string][] = [
+    ["Requested by", who(r.requesterId)],
+    ["Account", account ? `${account.label} (${PROVIDER_NAMES[account.kind]})` : r.accountLabel],
+    ["Status", `${icon[r.status]} ${statusWords(r)}`],
+  ];
+  if (typeof r.params.cost === "string") fields.push(["Cost", r.params.cost]);
+  if (r.status === "pending") {
+    fields.push(["Expires", formatDateTime(r.expiresAt, tz)]);
+    fields.push([
+      "Approvals",
+      `${r.approvals.length}/${r.requiredApprovals}${r.twoPerson ? " · requester cannot approve" : ""}`,
+    ]);
+  }
+  if (r.approvals.length && r.status !== "pending")
+    fields.push(["Approved by", r.approvals.map((a) => who(a.userId)).join(", ")]);
+  if (r.status === "denied" && r.decidedBy) fields.push(["Denied by", who(r.decidedBy)]);
+  if (r.resultSummary) fields.push(["Result", r.resultSummary]);
+  const blocks: Block[] = [
+    { kind: "header", text: `${spec?.title ?? r.action} requested` },
+    { kind: "text", text: r.description },
+  ];
+  const warning = spec?.warning && account ? spec.warning(r.params, account) : undefined;
+  if (warning && (r.status === "pending" || r.status === "executing"))
+    blocks.push({ kind: "context", text: `⚠ ${warning}` });
+  blocks.push({ kind: "fields", fields });
+  if (r.status === "pending")
+    blocks.push({
+      kind: "actions",
+      buttons: [
+        {
+          id: "confirm:approve",
+          label: r.needsPin ? "Approve (PIN)" : "Approve",
+          style: "primary",
+          value: r.id,
+        },
+        { id: "confirm:deny", label: "Deny", style: "danger", value: r.id },
+      ],
+    });
+  return blocksReply(blocks, {
+    severity:
+      r.status === "failed" || r.status === "unknown"
+        ? "critical"
+        : r.status === "pending"
+          ? "warning"
+          : "info",
+  });
+}
+
+function statusWords(r: Request): string {
+  switch (r.status) {
+    case "pending":
+      return "waiting for approval";
+    case "approved":
+    case "executing":
+      return r.taskRef ? "running at the provider" : "executing";
+    case "succeeded":
+      return "done";
+    case "failed":
+      return "failed";
+    case "denied":
+      return "denied";
+    case "expired":
+      return "expired before approval";
+    case "unknown":
+      return "outcome unknown — check the provider";
+  }
+}
+
+async function load(core: Core, id: string): Promise<Request | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [r] = await core.db.db.select().from(confirmationRequests).where(eq(confirmationRequests.id, id));
+  return r;
+}
+
+async function refreshCard(core: Core, r: Request): Promise<void> {
+  const messenger = core.messengers.get(r.platform);
+  if (!messenger || !r.messageRef) return;
+  const account = r.accountId ? await core.accounts.getById(r.accountId) : undefined;
+  try {
+    await messenger.update(r.workspaceId, r.messageRef, renderCard(r, account, core));
+  } catch (err) {
+    core.log.warn({ err, requestId: r.id }, "could not update the confirmation card");
+  }
+}
+
+function alreadyDecided(r: Request): string {
+  const who = (id: string) => (r.platform === "console" ? id : `<@${id}>`);
+  switch (r.status) {
+    case "pending":
+      // Quorum reached, execution about to start (another click won the race).
+      return r.approvals.length >= r.requiredApprovals
+        ? `Already approved by ${r.approvals.map((a) => who(a.userId)).join(", ")} (starting).`
+        : "This request is still pending.";
+    case "denied":
+      return `Already denied by ${r.decidedBy ? who(r.decidedBy) : "an admin"}.`;
+    case "expired":
+      return "This request expired before it was approved. Request it again if it is still needed.";
+    default:
+      return `Already approved by ${r.approvals.map((a) => who(a.userId)).join(", ") || "an admin"} (${statusWords(r)}).`;
+  }
+}
+
+/**
+ * An approval click (or the PIN form). Re-authorized now: only admins approve, the requester not
+ * under the two-person rule, and only a pending, unexpired request. Executes at most once.
+ */
+export async function approve(ctx: CommandContext, requestId: string, pin?: string): Promise<Outcome> {
+  const { core, actor } = ctx;
+  const r = await load(core, requestId);
+  if (!r || r.platform !== actor.platform || r.workspaceId !== actor.workspaceId)
+    throw new UserError("not_found", "That request does not exist.");
+  const role = await roleOf(core.db, { ...actor, channelId: r.channelId }, core.settings.defaultRole);
+  if (!atLeast(role, "admin")) {
+    await audit(core.db, actor, { command: "confirm approve", outcome: "denied", requestId: r.id });
+    throw new UserError("denied", "Only admins of this channel can approve requests.");
+  }
+  const now = core.clock.now();
+  if (r.status !== "pending") return reply(textReply(alreadyDecided(r), { ephemeral: true }));
+  if (r.expiresAt <= now) {
+    await expireOne(core, r.id);
+    return reply(
+      textReply("This request expired before it was approved. Request it again if it is still needed.", {
+        ephemeral: true,
+      }),
+    );
+  }
+  if (r.twoPerson && r.requesterId === actor.userId)
+    return reply(
+      textReply("Two-person rule: someone other than the requester must approve this.", { ephemeral: true }),
+    );
+  if (r.approvals.some((a) => a.userId === actor.userId))
+    return reply(
+      textReply("You already approved this request; it needs another admin.", { ephemeral: true }),
+    );
+  if (r.needsPin && !pin)
+    return {
+      kind: "modal",
+      modal: {
+        id: "confirm:pin",
+        title: "Approve with PIN",
+        submitLabel: "Approve",
+        state: r.id,
+        intro: `${r.description} HOSTKEY asks for the account PIN. It is used for this call only and never stored.`,
+        fields: [{ id: "pin", label: "HOSTKEY PIN", kind: "secret", maxLength: 32 }],
+      },
+    };
+
+  // Step 1: add this approval, only while pending, unexpired and not yet approved by this user.
+  const approval = JSON.stringify([{ userId: actor.userId, at: now.toISOString() }]);
+  const added = await core.db.db
+    .update(confirmationRequests)
+    .set({ approvals: sql`${confirmationRequests.approvals} || ${approval}::jsonb` })
+    .where(
+      and(
+        eq(confirmationRequests.id, r.id),
+        eq(confirmationRequests.status, "pending"),
+        sql`${confirmationRequests.expiresAt} > ${now.toISOString()}::timestamptz`,
+        sql`not (${confirmationRequests.approvals} @> ${JSON.stringify([{ userId: actor.userId }])}::jsonb)`,
+        sql`jsonb_array_length(${confirmationRequests.approvals}) < ${confirmationRequests.requiredApprovals}`,
+      ),
+    )
+    .returning();
+  const after = added[0];
+  if (!after) {
+    const again = await load(core, r.id);
+    if (again?.status === "pending" && again.approvals.length < again.requiredApprovals)
+      return reply(
+        textReply("You already approved this request; it needs another admin.", { ephemeral: true }),
+      );
+    return reply(
+      textReply(again ? alreadyDecided(again) : "That request does not exist.", { ephemeral: true }),
+    );
+  }
+  await audit(core.db, actor, {
+    command: "confirm approve",
+    args: { action: r.action },
+    outcome: "approved",
+    requestId: r.id,
+  });
+  if (after.approvals.length < after.requiredApprovals) {
+    await refreshCard(core, after);
+    return reply(
+      textReply(`Approved (${after.approvals.length}/${after.requiredApprovals}); it needs another admin.`, {
+        ephemeral: true,
+      }),
+    );
+  }
+  // Step 2: the single conditional transition to executing. Exactly one caller gets a row back.
+  const [claimed] = await core.db.db
+    .update(confirmationRequests)
+    .set({ status: "executing", decidedBy: actor.userId, decidedAt: now, executedAt: now })
+    .where(
+      and(
+        eq(confirmationRequests.id, r.id),
+        eq(confirmationRequests.status, "pending"),
+        sql`jsonb_array_length(${confirmationRequests.approvals}) >= ${confirmationRequests.requiredApprovals}`,
+      ),
+    )
+    .returning();
+  if (!claimed) {
+    const again = await load(core, r.id);
+    return reply(
+      textReply(again ? alreadyDecided(again) : "That request does not exist.", { ephemeral: true }),
+    );
+  }
+  await audit(core.db, actor, { command: r.action, outcome: "executing", requestId: r.id });
+  await refreshCard(core, claimed);
+  const result = await execute(core, actor, claimed, pin);
+  return reply(textReply(result, { ephemeral: true }));
+}
+
+/** Runs the driver call for a claimed request; follows an asynchronous task in the background. */
+async function execute(core: Core, actor: Actor, r: Request, pin: string | undefined): Promise<string> {
+  const spec = ACTIONS[r.action as ActionName];
+  const account = r.accountId ? await core.accounts.getById(r.accountId) : undefined;
+  const finish = async (status: ConfirmationStatus, summary: string, taskRef?: string) => {
+    const [done] = await core.db.db
+      .update(confirmationRequests)
+      .set({
+        status,
+        resultSummary: scrub(summary).slice(0, 500),
+        taskRef: taskRef ?? null,
+        finishedAt: status === "executing" ? null : core.clock.now(),
+      })
+      .where(eq(confirmationRequests.id, r.id))
+      .returning();
+    await audit(core.db, actor, {
+      command: r.action,
+      outcome: status === "executing" ? "started" : status,
+      detail: summary,
+      requestId: r.id,
+      taskRef,
+    });
+    if (done) await refreshCard(core, done);
+    void updateStateGauge(core);
+    return done;
+  };
+  if (!spec || !account) {
+    await finish("failed", "The account of this request no longer exists; nothing was done.");
+    return "The account no longer exists; nothing was done.";
+  }
+  if (pin) registerSecret(pin);
+  let result: ActionResult;
+  try {
+    result = await spec.run(core.accounts.driverFor(account), r.params, pin);
+  } catch (err) {
+    const msg =
+      err instanceof ProviderError
+        ? describeProviderError(err, account)
+        : "The action failed unexpectedly; check the provider before trying again.";
+    if (!(err instanceof ProviderError)) core.log.error({ err, requestId: r.id }, "confirmed action failed");
+    await finish("failed", msg);
+    return `Failed: ${msg}`;
+  } finally {
+    if (pin) forgetSecret(pin);
+  }
+  if (result.taskRef) {
+    const running = await finish("executing", result.summary, result.taskRef);
+    if (running) core.background.run(() => followTask(core, running));
+    return `Approved. ${result.summary} I will post the outcome in the card's thread.`;
+  }
+  await finish("succeeded", result.summary);
+  return `Approved. ${result.summary}`;
+}
+
+/** Polls the provider's task until it ends, then updates the card and posts the outcome in its thread. */
+export async function followTask(core: Core, r: Request): Promise<void> {
+  const account = r.accountId ? await core.accounts.getById(r.accountId) : undefined;
+  const driver = account ? core.accounts.driverFor(account) : undefined;
+  if (!account || !driver?.getTask || !r.taskRef) {
+    await settle(core, r, "succeeded", r.resultSummary ?? "Started at the provider.");
+    return;
+  }
+  const pollMs = core.settings.taskPollMs ?? 10_000;
+  const deadline = Date.now() + (core.settings.taskMaxMs ?? 30 * 60_000);
+  let failures = 0;
+  for (;;) {
+    try {
+      const t = await driver.getTask(r.taskRef);
+      failures = 0;
+      if (t.state !== "running") {
+        await settle(core, r, t.state, t.summary);
+        return;
+      }
+    } catch (err) {
+      failures += 1;
+      core.log.warn({ err, requestId: r.id }, "task poll failed");
+      if (failures >= 5) {
+        await settle(core, r, "unknown", "Could not follow the provider's task; check the provider.");
+        return;
+      }
+    }
+    if (Date.now() > deadline) {
+      await settle(core, r, "unknown", "The provider's task did not finish in time; check the provider.");
+      return;
+    }
+    await new Promise((res) => setTimeout(res, pollMs));
+  }
+}
+
+async function settle(core: Core, r: Request, status: ConfirmationStatus, summary: string): Promise<void> {
+  const [done] = await core.db.db
+    .update(confirmationRequests)
+    .set({ status, resultSummary: scrub(summary).slice(0, 500), finishedAt: core.clock.now() })
+    .where(and(eq(confirmationRequests.id, r.id), eq(confirmationRequests.status, "executing")))
+    .returning();
+  if (!done) return;
+  const actor: Actor = {
+    platform: r.platform,
+    workspaceId: r.workspaceId,
+    channelId: r.channelId,
+    userId: r.decidedBy ?? "system",
+    userIsPlatformAdmin: false,
+  };
+  await audit(core.db, actor, {
+    command: r.action,
+    outcome: status,
+    detail: summary,
+    requestId: r.id,
+    taskRef: r.taskRef ?? undefined,
+  });
+  await refreshCard(core, done);
+  const messenger = core.messengers.get(r.platform);
+  if (messenger && done.messageRef) {
+    const icon = status === "succeeded" ? "✅" : status === "failed" ? "❌" : "❓";
+    await messenger
+      .postInThread(
+        r.workspaceId,
+        done.messageRef as MessageRef,
+        textReply(
+          `${icon} ${ACTIONS[r.action as ActionName]?.title ?? r.action} ${status}: ${scrub(summary)}`,
+        ),
+      )
+      .catch((err: unknown) => core.log.warn({ err }, "could not post the outcome in the thread"));
+  }
+  void updateStateGauge(core);
+}
+
+export async function deny(ctx: CommandContext, requestId: string): Promise<Outcome> {
+  const { core, actor } = ctx;
+  const r = await load(core, requestId);
+  if (!r || r.platform !== actor.platform || r.workspaceId !== actor.workspaceId)
+    throw new UserError("not_found", "That request does not exist.");
+  const role = await roleOf(core.db, { ...actor, channelId: r.channelId }, core.settings.defaultRole);
+  // Admins deny; a requester may withdraw their own request.
+  if (!atLeast(role, "admin") && r.requesterId !== actor.userId)
+    throw new UserError("denied", "Only admins of this channel (or the requester) can deny requests.");
+  const [done] = await core.db.db
+    .update(confirmationRequests)
+    .set({ status: "denied", decidedBy: actor.userId, decidedAt: core.clock.now() })
+    .where(and(eq(confirmationRequests.id, r.id), eq(confirmationRequests.status, "pending")))
+    .returning();
+  if (!done) {
+    const again = await load(core, r.id);
+    return reply(
+      textReply(again ? alreadyDecided(again) : "That request does not exist.", { ephemeral: true }),
+    );
+  }
+  await audit(core.db, actor, {
+    command: "confirm deny",
+    args: { action: r.action },
+    outcome: "denied",
+    requestId: r.id,
+  });
+  await refreshCard(core, done);
+  void updateStateGauge(core);
+  return reply(textReply("Denied. Nothing was done.", { ephemeral: true }));
+}
+
+async function expireOne(core: Core, id: string): Promise<void> {
+  const [done] = await core.db.db
+    .update(confirmationRequests)
+    .set({ status: "expired" })
+    .where(and(eq(confirmationRequests.id, id), eq(confirmationRequests.status, "pending")))
+    .returning();
+  if (done) await refreshCard(core, done);
+}
+
+/** Marks pending requests past their expiry as expired and removes their buttons. */
+export async function expireStale(core: Core): Promise<number> {
+  const rows = await core.db.db
+    .update(confirmationRequests)
+    .set({ status: "expired" })
+    .where(
+      and(eq(confirmationRequests.status, "pending"), lte(confirmationRequests.expiresAt, core.clock.now())),
+    )
+    .returning();
+  for (const r of rows) {
+    await refreshCard(core, r);
+    const actor: Actor = {
+      platform: r.platform,
+      workspaceId: r.workspaceId,
+      channelId: r.channelId,
+      userId: "system",
+      userIsPlatformAdmin: false,
+    };
+    await audit(core.db, actor, { command: r.action, outcome: "expired", requestId: r.id });
+  }
+  if (rows.length) void updateStateGauge(core);
+  return rows.length;
+}
+
+/**
+ * After a restart: a request left executing without a provider task is never re-run — it is
+ * marked "outcome unknown". One with a task reference is followed again (reading a task is safe).
+ * `olderThanMs` leaves alone requests another replica may be executing right now.
+ */
+export async function recoverInterrupted(
+  core: Core,
+  olderThanMs = 0,
+): Promise<{ unknown: number; resumed: number }> {
+  const cutoff = new Date(core.clock.now().getTime() - olderThanMs);
+  const rows = await core.db.db
+    .update(confirmationRequests)
+    .set({
+      status: "unknown",
+      resultSummary: "outcome unknown — check the provider (hostops stopped while executing)",
+      finishedAt: core.clock.now(),
+    })
+    .where(
+      and(
+        inArray(confirmationRequests.status, ["executing", "approved"]),
+        sql`${confirmationRequests.taskRef} is null`,
+        lte(confirmationRequests.executedAt, cutoff),
+      ),
+    )
+    .returning();
+  for (const r of rows) {
+    await refreshCard(core, r);
+    const actor: Actor = {
+      platform: r.platform,
+      workspaceId: r.workspaceId,
+      channelId: r.channelId,
+      userId: "system",
+      userIsPlatformAdmin: false,
+    };
+    await audit(core.db, actor, { command: r.action, outcome: "unknown", requestId: r.id });
+  }
+  const following = await core.db.db
+    .select()
+    .from(confirmationRequests)
+    .where(
+      and(
+        eq(confirmationRequests.status, "executing"),
+        isNotNull(confirmationRequests.taskRef),
+        lte(confirmationRequests.executedAt, cutoff),
+      ),
+    );
+  for (const r of following) core.background.run(() => followTask(core, r));
+  return { unknown: rows.length, resumed: following.length };
+}
+
+export async function pendingIn(core: Core, actor: Actor): Promise<Request[]> {
+  return core.db.db
+    .select()
+    .from(confirmationRequests)
+    .where(
+      and(
+        eq(confirmationRequests.platform, actor.platform),
+        eq(confirmationRequests.workspaceId, actor.workspaceId),
+        eq(confirmationRequests.channelId, actor.channelId),
+        inArray(confirmationRequests.status, ["pending", "executing"]),
+      ),
+    )
+    .orderBy(desc(confirmationRequests.createdAt));
+}
+
+async function updateStateGauge(core: Core): Promise<void> {
+  try {
+    const rows = await core.db.rows<{ status: string; n: number }>(
+      sql`select status, count(*)::int as n from confirmation_requests group by status`,
+    );
+    confirmationsByState.reset();
+    for (const r of rows) confirmationsByState.set({ state: r.status }, Number(r.n));
+  } catch {
+    // Metrics are best effort.
+  }
+}

@@ -1,0 +1,390 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Hostops, startHostops } from "../../src/app.ts";
+import type { Account } from "../../src/core/accounts.ts";
+import { expireStale, recoverInterrupted } from "../../src/core/confirmations.ts";
+import type { Actor, Clock } from "../../src/core/context.ts";
+import { grantRole } from "../../src/core/permissions.ts";
+import { auditLog, confirmationRequests } from "../../src/db/schema.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import type { FakeRequest } from "../fakes/providers/fake-server.ts";
+import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
+import { HOSTKEY_FAKE_PIN, startHostkeyFake } from "../fakes/providers/hostkey.ts";
+import type { ProviderFake } from "../fakes/providers/types.ts";
+import {
+  buttonClick,
+  type FakeSlack,
+  signedPost,
+  slashCommand,
+  startFakeSlack,
+  viewSubmission,
+} from "../fakes/slack.ts";
+import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
+import { freshPostgres } from "../helpers/db.ts";
+
+const ADMIN1 = "UADMINA";
+const ADMIN2 = "UADMINB";
+const OPERATOR = "UOPER1";
+const VIEWER = "UVIEW1";
+const CHANNEL = "C0OPS";
+
+class TestClock implements Clock {
+  offsetMs = 0;
+  now() {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+const isReboot = (r: FakeRequest) => r.method === "POST" && /\/server\/\d+\/reboot$/.test(r.path);
+
+interface Env {
+  slack: FakeSlack;
+  hostens: HostBillFake;
+  hostkey: ProviderFake;
+  app: Hostops;
+  clock: TestClock;
+  events: string;
+  databaseUrl?: string;
+  drop?: () => Promise<void>;
+  logs: string[];
+}
+
+async function setup(dbKind: "pglite" | "postgres"): Promise<Env> {
+  const slack = await startFakeSlack();
+  slack.admins.add(ADMIN1).add(ADMIN2);
+  const hostens = await startHostBillFake({ kind: "hostens" });
+  const hostkey = await startHostkeyFake();
+  const clock = new TestClock();
+  let databaseUrl: string | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  if (dbKind === "postgres") {
+    const pg = await freshPostgres("confirm");
+    databaseUrl = pg.url;
+    drop = pg.drop;
+  }
+  const logs: string[] = [];
+  const app = await startHostops({
+    config: testConfig({ SLACK_API_URL: slack.apiUrl, DATABASE_URL: databaseUrl }),
+    clock,
+    log: createLogger({ level: "debug", sink: { write: (l) => logs.push(l) } }),
+    overrides: {
+      memoryDb: dbKind === "pglite",
+      providerRetries: 0,
+      slackProcessBeforeResponse: true,
+      noTimers: true,
+      taskPollMs: 1,
+    },
+  });
+  return {
+    slack,
+    hostens,
+    hostkey,
+    app,
+    clock,
+    events: `http://127.0.0.1:${app.port}/slack/events`,
+    databaseUrl,
+    drop,
+    logs,
+  };
+}
+
+async function addBound(app: Hostops, label: string, fake: ProviderFake): Promise<Account> {
+  const account = await app.core.accounts.add({
+    platform: "slack",
+    workspaceId: "T1",
+    label,
+    kind: fake.kind,
+    baseUrl: fake.baseUrl,
+    credentials: fake.credentials,
+    createdBy: ADMIN1,
+  });
+  await app.core.accounts.bind(account, CHANNEL, ADMIN1);
+  return account;
+}
+
+for (const dbKind of ["pglite", "postgres"] as const) {
+  describe(`confirmations through Slack on ${dbKind}`, () => {
+    let env: Env;
+    const post = (body: string) => signedPost(env.events, body, { secret: SIGNING_SECRET });
+    const command = async (text: string, user: string) => {
+      const responseUrl = env.slack.responseUrl();
+      await post(slashCommand(text, { user, channel: CHANNEL, responseUrl }));
+      return env.slack.waitFor((c) => c.method === `response:${responseUrl.split("/response/")[1]}`);
+    };
+    const click = async (actionId: string, requestId: string, user: string) => {
+      const responseUrl = env.slack.responseUrl();
+      await post(buttonClick(actionId, requestId, { user, channel: CHANNEL, responseUrl }));
+      return env.slack.waitFor((c) => c.method === `response:${responseUrl.split("/response/")[1]}`);
+    };
+    /** The newest card posted, and the request id its Approve button carries. */
+    const lastCard = () => {
+      const card = [...env.slack.calls]
+        .reverse()
+        .find((c) => c.method === "chat.postMessage" && !c.body.thread_ts)!;
+      const actions = (
+        card.body.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]
+      ).find((b) => b.type === "actions");
+      const approve = actions?.elements?.find((e) => e.action_id.startsWith("confirm:approve"));
+      return {
+        card,
+        requestId: approve?.value ?? "",
+        approveId: approve?.action_id ?? "",
+        denyId: actions?.elements?.[1]?.action_id ?? "",
+      };
+    };
+    const status = async (id: string) =>
+      (await env.app.db.db.select().from(confirmationRequests).where(eq(confirmationRequests.id, id)))[0]!;
+
+    beforeAll(async () => {
+      env = await setup(dbKind);
+      await addBound(env.app, "eu", env.hostens);
+      await grantRole(env.app.db, {
+        actor: {
+          platform: "slack",
+          workspaceId: "T1",
+          channelId: CHANNEL,
+          userId: ADMIN1,
+          userIsPlatformAdmin: true,
+        },
+        subject: OPERATOR,
+        role: "operator",
+        scope: "channel",
+      });
+    });
+    afterAll(async () => {
+      await env.app.stop();
+      await env.hostens.close();
+      await env.hostkey.close();
+      await env.slack.close();
+      await env.drop?.();
+    });
+
+    it("posts a card for a reboot request and reboots only after an admin approves", async () => {
+      const ack = await command("reboot 302", OPERATOR);
+      expect(ack.body.response_type).toBe("ephemeral");
+      expect(JSON.stringify(ack.body)).toContain("Request posted");
+      const { card, requestId } = lastCard();
+      expect(JSON.stringify(card.body)).toContain("Reboot");
+      expect(JSON.stringify(card.body)).toContain(`<@${OPERATOR}>`);
+      expect(env.hostens.count(isReboot)).toBe(0);
+
+      const refused = await click("confirm:approve#0", requestId, VIEWER);
+      expect(JSON.stringify(refused.body)).toContain("Only admins");
+      const operatorRefused = await click("confirm:approve#0", requestId, OPERATOR);
+      expect(JSON.stringify(operatorRefused.body)).toContain("Only admins");
+      expect(env.hostens.count(isReboot)).toBe(0);
+
+      const approved = await click("confirm:approve#0", requestId, ADMIN1);
+      expect(JSON.stringify(approved.body)).toContain("Approved");
+      expect(env.hostens.count(isReboot)).toBe(1);
+      await env.app.core.background.idle();
+      expect((await status(requestId)).status).toBe("succeeded");
+      // The card was updated in place without buttons, and the outcome posted in its thread.
+      const updates = env.slack.calls.filter((c) => c.method === "chat.update");
+      const last = updates.at(-1)!;
+      expect(JSON.stringify(last.body)).not.toContain("confirm:approve");
+      expect(JSON.stringify(last.body)).toContain("done");
+      const thread = env.slack.calls.find((c) => c.method === "chat.postMessage" && c.body.thread_ts);
+      expect(JSON.stringify(thread?.body)).toMatch(/succeeded/);
+
+      const again = await click("confirm:approve#0", requestId, ADMIN2);
+      expect(JSON.stringify(again.body)).toContain(`Already approved by <@${ADMIN1}>`);
+      expect(env.hostens.count(isReboot)).toBe(1);
+    });
+
+    it("enforces the two-person rule on a reinstall, showing the provider's warning", async () => {
+      await command(`reinstall 302 ${env.hostens.state.oses[0]!.os}`, ADMIN1);
+      const { card, requestId } = lastCard();
+      expect(JSON.stringify(card.body)).toContain("All data in the server will be lost");
+      const self = await click("confirm:approve#0", requestId, ADMIN1);
+      expect(JSON.stringify(self.body)).toContain("Two-person rule");
+      expect((await status(requestId)).status).toBe("pending");
+      await click("confirm:approve#0", requestId, ADMIN2);
+      await env.app.core.background.idle();
+      expect((await status(requestId)).status).toBe("succeeded");
+    });
+
+    it("denies: nothing runs and the buttons go away", async () => {
+      const before = env.hostens.cancellations.length;
+      await command('cancel 303 --immediate "moving out"', OPERATOR);
+      const { requestId } = lastCard();
+      const denied = await click("confirm:deny#1", requestId, ADMIN2);
+      expect(JSON.stringify(denied.body)).toContain("Denied");
+      expect((await status(requestId)).status).toBe("denied");
+      const late = await click("confirm:approve#0", requestId, ADMIN1);
+      expect(JSON.stringify(late.body)).toContain("Already denied");
+      expect(env.hostens.cancellations.length).toBe(before);
+    });
+
+    it("cannot approve an expired request", async () => {
+      const rebootsBefore = env.hostens.count(isReboot);
+      await command("reboot 302", OPERATOR);
+      const { requestId } = lastCard();
+      env.clock.offsetMs = 16 * 60_000;
+      try {
+        const r = await click("confirm:approve#0", requestId, ADMIN1);
+        expect(JSON.stringify(r.body)).toContain("expired");
+        expect((await status(requestId)).status).toBe("expired");
+      } finally {
+        env.clock.offsetMs = 0;
+      }
+      expect(env.hostens.count(isReboot)).toBe(rebootsBefore);
+    });
+
+    it("marks pending requests past expiry as expired in the sweep", async () => {
+      await command("reboot 302", OPERATOR);
+      const { requestId } = lastCard();
+      env.clock.offsetMs = 20 * 60_000;
+      try {
+        expect(await expireStale(env.app.core)).toBeGreaterThanOrEqual(1);
+      } finally {
+        env.clock.offsetMs = 0;
+      }
+      expect((await status(requestId)).status).toBe("expired");
+    });
+
+    it("asks the approver for HOSTKEY's PIN in a form, uses it once and never stores or logs it", async () => {
+      const account = await addBound(env.app, "nl", env.hostkey);
+      const [server] = await env.app.core.accounts.driverFor(account).listServices!();
+      await command(`poweroff ${server!.id} nl`, OPERATOR);
+      const { requestId } = lastCard();
+      const before = env.slack.calls.length;
+      await post(
+        buttonClick("confirm:approve#0", requestId, {
+          user: ADMIN1,
+          channel: CHANNEL,
+          responseUrl: env.slack.responseUrl(),
+        }),
+      );
+      const open = await env.slack.waitFor(
+        (c) => c.method === "views.open" && env.slack.calls.indexOf(c) >= before,
+      );
+      const view = open.body.view as { callback_id: string; private_metadata: string };
+      expect(view.callback_id).toBe("confirm:pin");
+      const res = await post(viewSubmission(view, { pin: HOSTKEY_FAKE_PIN }, { user: ADMIN1 }));
+      expect(res.status).toBe(200);
+      await env.app.core.background.idle();
+      const done = await status(requestId);
+      expect(["succeeded", "executing"]).toContain(done.status);
+      const offCalls = env.hostkey.requests.filter(
+        (r) => (r.body as Record<string, string>).action === "off",
+      );
+      expect(offCalls).toHaveLength(1);
+      expect((offCalls[0]!.body as Record<string, string>).pin).toBe(HOSTKEY_FAKE_PIN);
+      const rows =
+        JSON.stringify(await env.app.db.db.select().from(confirmationRequests)) +
+        JSON.stringify(await env.app.db.db.select().from(auditLog));
+      expect(rows).not.toContain(`"${HOSTKEY_FAKE_PIN}"`);
+      expect(env.logs.join("\n")).not.toContain(HOSTKEY_FAKE_PIN);
+    });
+
+    it("lists open requests and shows the audit trail of a decision", async () => {
+      await command("reboot 302", OPERATOR);
+      const pending = await command("pending", OPERATOR);
+      expect(JSON.stringify(pending.body)).toContain("Reboot");
+      const audit = await command("audit 50", ADMIN1);
+      const text = JSON.stringify(audit.body);
+      for (const outcome of ["requested", "approved", "executing", "succeeded", "denied"])
+        expect(text).toContain(outcome);
+    });
+  });
+}
+
+describe("confirmation races on real Postgres", () => {
+  let env: Env;
+  let second: Hostops;
+  beforeAll(async () => {
+    env = await setup("postgres");
+    second = await startHostops({
+      config: testConfig({ SLACK_API_URL: env.slack.apiUrl, DATABASE_URL: env.databaseUrl }),
+      overrides: { providerRetries: 0, noTimers: true, taskPollMs: 1 },
+    });
+    await addBound(env.app, "eu", env.hostens);
+  });
+  afterAll(async () => {
+    await second.stop();
+    await env.app.stop();
+    await env.hostens.close();
+    await env.hostkey.close();
+    await env.slack.close();
+    await env.drop?.();
+  });
+
+  const actor = (userId: string): Actor => ({
+    platform: "slack",
+    workspaceId: "T1",
+    channelId: CHANNEL,
+    userId,
+    userIsPlatformAdmin: true,
+  });
+
+  it("40 simultaneous approvals on two replicas execute the reboot exactly once", async () => {
+    const out = await env.app.dispatcher.command({
+      ...actor(OPERATOR),
+      path: ["reboot"],
+      args: { service: "302" },
+    });
+    expect(out.kind).toBe("reply");
+    const [req] = await env.app.db.db.select().from(confirmationRequests);
+    const before = env.hostens.count(isReboot);
+    const clicks = Array.from({ length: 40 }, (_, i) =>
+      (i % 2 ? second : env.app).dispatcher.action(actor(`UADM${i % 5}`), "confirm:approve", req!.id),
+    );
+    const results = await Promise.all(clicks);
+    await env.app.core.background.idle();
+    await second.core.background.idle();
+    expect(env.hostens.count(isReboot) - before).toBe(1);
+    const texts = results.map((r) => (r.kind === "reply" ? r.reply.text : r.kind));
+    expect(texts.filter((t) => t.startsWith("Approved"))).toHaveLength(1);
+    expect(texts.filter((t) => /Already approved by|already approved/.test(t))).toHaveLength(39);
+  });
+
+  it("a crash while executing leaves 'outcome unknown' and no second provider call", async () => {
+    await env.app.dispatcher.command({ ...actor(OPERATOR), path: ["reboot"], args: { service: "302" } });
+    const [req] = await env.app.db.db
+      .select()
+      .from(confirmationRequests)
+      .where(eq(confirmationRequests.status, "pending"));
+    env.hostens.fault({ kind: "hang" }, { match: isReboot, times: 1 });
+    const before = env.hostens.count(isReboot);
+    // The approval reaches the provider, which never answers: then the process "dies" (its pool closes).
+    const inFlight = second.dispatcher
+      .action(actor(ADMIN1), "confirm:approve", req!.id)
+      .catch(() => undefined);
+    await waitUntil(() => env.hostens.count(isReboot) > before);
+    expect(
+      (
+        await env.app.db.db.select().from(confirmationRequests).where(eq(confirmationRequests.id, req!.id))
+      )[0]!.status,
+    ).toBe("executing");
+    await second.db.close();
+    env.hostens.clearFaults();
+    // The surviving replica, past the grace period, recovers it without re-running it.
+    env.clock.offsetMs = 10 * 60_000;
+    const recovered = await recoverInterrupted(env.app.core, 60_000);
+    env.clock.offsetMs = 0;
+    expect(recovered.unknown).toBe(1);
+    const [after] = await env.app.db.db
+      .select()
+      .from(confirmationRequests)
+      .where(eq(confirmationRequests.id, req!.id));
+    expect(after!.status).toBe("unknown");
+    expect(after!.resultSummary).toContain("outcome unknown");
+    const retry = await env.app.dispatcher.action(actor(ADMIN2), "confirm:approve", req!.id);
+    expect(retry.kind === "reply" && retry.reply.text).toContain("Already approved");
+    expect(env.hostens.count(isReboot) - before).toBe(1);
+    void inFlight;
+    second = await startHostops({
+      config: testConfig({ SLACK_API_URL: env.slack.apiUrl, DATABASE_URL: env.databaseUrl }),
+      overrides: { providerRetries: 0, noTimers: true },
+    });
+  });
+});
+
+async function waitUntil(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!pred()) {
+    if (Date.now() - start > timeoutMs) throw new Error("condition not met");
+    await new Promise((r) => setImmediate(r));
+  }
+}
