@@ -71,7 +71,11 @@ async function findService(
       throw err;
     }
   });
-  const hits = results.filter((r) => r.ok && r.value && capable.some((c) => c.account.id === r.account.id));
+  const found = results.filter((r) => r.ok && r.value);
+  const hits = found.filter((r) => capable.some((c) => c.account.id === r.account.id));
+  const elsewhere = found.find((r) => !capable.some((c) => c.account.id === r.account.id));
+  if (!hits.length && elsewhere)
+    throw new UserError("unsupported", cannotMessage(elsewhere.account, capability));
   if (hits.length > 1)
     throw new UserError(
       "invalid",
@@ -301,7 +305,11 @@ export const reinstallSubmit: ModalHandlerDef = {
 export const renew = defineCommand({
   path: ["renew"],
   summary: "Request a service renewal, paid from the balance (after approval)",
-  params: [serviceParam, { name: "option", description: "renewal option id", type: "string" }, accountParam],
+  params: [
+    serviceParam,
+    accountParam,
+    { name: "option", description: "renewal option id", type: "string", flag: true },
+  ],
   schema: z.object({
     service: serviceIdSchema,
     option: z
