@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import type { Reply } from "../../core/reply.ts";
+import { actionIdOf, escapeMrkdwn, readViewValues, renderModal, renderReply } from "./render.ts";
+
+describe("Slack rendering", () => {
+  it("escapes markup but keeps the mentions core emits", () => {
+    expect(escapeMrkdwn("a < b & <!channel> <@U123> <#C9|ops>")).toBe(
+      "a &lt; b &amp; &lt;!channel&gt; <@U123> <#C9|ops>",
+    );
+  });
+
+  it("renders every block kind within Block Kit limits, with a plain-text fallback", () => {
+    const rows = Array.from({ length: 400 }, (_, i) => [`svc-${i}`, "active", "2026-12-01"]);
+    const r: Reply = {
+      text: "Services",
+      blocks: [
+        { kind: "header", text: "H".repeat(500) },
+        {
+          kind: "fields",
+          fields: Array.from({ length: 23 }, (_, i) => [`k${i}`, `v${i}`] as [string, string]),
+        },
+        { kind: "table", columns: ["ID", "Status", "Expires"], rows },
+        { kind: "context", text: "ctx" },
+        {
+          kind: "actions",
+          buttons: [
+            { id: "a", label: "A", value: "1" },
+            { id: "a", label: "B", value: "2", style: "danger" },
+          ],
+        },
+      ],
+    };
+    const out = renderReply(r);
+    expect(out.text).toBe("Services");
+    expect(out.blocks.length).toBeLessThanOrEqual(50);
+    const header = out.blocks[0] as { text: { text: string } };
+    expect(header.text.text.length).toBeLessThanOrEqual(150);
+    const sections = out.blocks.filter((b) => b.type === "section") as {
+      text?: { text: string };
+      fields?: unknown[];
+    }[];
+    for (const s of sections) {
+      if (s.text) expect(s.text.text.length).toBeLessThanOrEqual(3000);
+      if (s.fields) expect(s.fields.length).toBeLessThanOrEqual(10);
+    }
+    const actions = out.blocks.find((b) => b.type === "actions") as
+      | { elements: { action_id: string; style?: string }[] }
+      | undefined;
+    if (actions) {
+      const ids = actions.elements.map((e) => e.action_id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.map(actionIdOf)).toEqual(["a", "a"]);
+    }
+  });
+
+  it("never pre-fills a secret field and reads submitted values back", () => {
+    const view = renderModal(
+      {
+        id: "m",
+        title: "A very long modal title that Slack would refuse",
+        submitLabel: "Go",
+        state: "{}",
+        fields: [
+          { id: "user", label: "User", kind: "text", initial: "me" },
+          { id: "pass", label: "Password", kind: "secret", initial: "hunter2" },
+        ],
+      },
+      "{}",
+    );
+    expect(JSON.stringify(view)).not.toContain("hunter2");
+    expect((view.title as { text: string }).text.length).toBeLessThanOrEqual(24);
+    expect(
+      readViewValues({
+        values: { user: { v: { value: "me" } }, os: { v: { selected_option: { value: "12" } } } },
+      }),
+    ).toEqual({ user: "me", os: "12" });
+  });
+});

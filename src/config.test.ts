@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+describe("config", () => {
+  it("applies defaults to an empty environment", () => {
+    const c = loadConfig({});
+    expect(c.HOSTOPS_DATA_DIR).toBe("./data");
+    expect(c.PORT).toBe(3000);
+    expect(c.HOSTOPS_ALERT_CRON).toBe("0 * * * *");
+    expect(c.DATABASE_URL).toBeUndefined();
+  });
+
+  it.each([
+    [{ PORT: "http" }, /PORT .*HTTP port/],
+    [{ SLACK_BOT_TOKEN: "abc" }, /SLACK_BOT_TOKEN must be a bot token/],
+    [{ SLACK_BOT_TOKEN: "xoxb-1" }, /SLACK_SIGNING_SECRET is required/],
+    [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL must start with postgres/],
+    [{ DATABASE_URL: "postgres://x/y" }, /HOSTOPS_SECRET_KEY is required with DATABASE_URL/],
+    [{ HOSTOPS_SECRET_KEY: "short" }, /HOSTOPS_SECRET_KEY must be 32 bytes/],
+    [{ HOSTOPS_ALERT_CRON: "every hour" }, /HOSTOPS_ALERT_CRON is not a valid cron/],
+    [{ HOSTOPS_TZ: "Mars/Olympus" }, /HOSTOPS_TZ is not a known time zone/],
+    [{ DISCORD_TOKEN: "x".repeat(30) }, /DISCORD_APPLICATION_ID is required/],
+  ])("refuses %j naming the variable and its purpose", (env, message) => {
+    expect(() => loadConfig(env)).toThrowError(ConfigError);
+    expect(() => loadConfig(env)).toThrowError(message);
+  });
+
+  it("never echoes a secret value in its messages", () => {
+    const err = (() => {
+      try {
+        loadConfig({ SLACK_BOT_TOKEN: "not-a-token-but-secret-123" });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(String(err)).not.toContain("secret-123");
+  });
+});

@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { providers } from "../../src/providers/registry.ts";
+import { PROVIDER_KINDS } from "../../src/providers/types.ts";
+
+const SRC = new URL("../../src", import.meta.url).pathname;
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return tsFiles(p);
+    return p.endsWith(".ts") && !p.endsWith(".test.ts") ? [p] : [];
+  });
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [
+    ...text.matchAll(/(?:import|export)[^"']*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g),
+  ].map((m) => m[1] ?? m[2] ?? "");
+}
+
+describe("architecture", () => {
+  it("registers every provider folder and every kind", () => {
+    const folders = readdirSync(join(SRC, "providers")).filter(
+      (n) => !n.startsWith("_") && statSync(join(SRC, "providers", n)).isDirectory(),
+    );
+    const registeredFolders = new Set<string>();
+    const registry = readFileSync(join(SRC, "providers", "registry.ts"), "utf8");
+    for (const m of registry.matchAll(/from "\.\/([^/]+)\/index\.ts"/g)) registeredFolders.add(m[1]!);
+    expect([...registeredFolders].sort()).toEqual(folders.sort());
+    expect(Object.keys(providers).sort()).toEqual([...PROVIDER_KINDS].sort());
+    for (const kind of PROVIDER_KINDS) expect(providers[kind].kind).toBe(kind);
+  });
+
+  it("keeps core free of chat platforms and chat free of providers", () => {
+    const offences: string[] = [];
+    for (const file of tsFiles(join(SRC, "core")))
+      for (const spec of imports(file))
+        if (/\/chat\/|@slack\/|discord\.js/.test(spec)) offences.push(`${relative(SRC, file)} -> ${spec}`);
+    for (const file of tsFiles(join(SRC, "chat")))
+      for (const spec of imports(file))
+        if (/\/providers\//.test(spec)) offences.push(`${relative(SRC, file)} -> ${spec}`);
+    expect(offences).toEqual([]);
+  });
+
+  it("keeps product code away from the test fakes", () => {
+    const offences = tsFiles(SRC).flatMap((file) =>
+      imports(file)
+        .filter((spec) => /(^|\/)test\//.test(spec))
+        .map((spec) => `${relative(SRC, file)} -> ${spec}`),
+    );
+    expect(offences).toEqual([]);
+  });
+});
