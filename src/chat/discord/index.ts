@@ -5,6 +5,7 @@ import type { Core } from "../../core/context.ts";
 import type { Dispatcher } from "../../core/dispatch.ts";
 import type { Modal } from "../../core/reply.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { gatedDispatcher } from "./ack-gate.ts";
 import { AutocompleteCache } from "./autocomplete.ts";
 import { createDiscordClient, loginAndWait } from "./client.ts";
 import { buildCommandSet } from "./commands-json.ts";
@@ -52,7 +53,8 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordHandle>
 
   const handle = createInteractionHandler({
     core,
-    dispatcher,
+    // Provider calls made for an interaction wait for its ack (ack-gate.ts).
+    dispatcher: gatedDispatcher(dispatcher),
     commands,
     store,
     shownForms: new TtlMap<Modal>(60 * 60_000, 5_000),

@@ -11,6 +11,7 @@ import type { Actor, Core, Invocation } from "../../core/context.ts";
 import type { Dispatcher } from "../../core/dispatch.ts";
 import { errorReply, type Modal, type Outcome, reply } from "../../core/reply.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { type AckGate, createGate, runGated } from "./ack-gate.ts";
 import type { AutocompleteCache } from "./autocomplete.ts";
 import { type DiscordCommandSet, routeKey } from "./commands-json.ts";
 import { decodeCustomId, type PayloadStore, parseAdapterCustomId } from "./custom-id.ts";
@@ -19,8 +20,8 @@ import { renderReply } from "./render.ts";
 import {
   type Responder,
   replyOptions,
-  respondButtonLate,
   respondButtonNow,
+  respondComponentLate,
   respondFailure,
   respondLate,
   respondNow,
@@ -28,17 +29,17 @@ import {
 import type { TtlMap } from "./ttl-map.ts";
 
 /**
- * Every interaction: slash command, button, form submit, autocomplete. Each one is dispatched to
- * core at once and raced against the ack budget (default 1.5 s, Discord allows 3 s):
+ * Every interaction: slash command, button, form submit, autocomplete.
  *
- * - finished in time: the Outcome is the first response, so a command that opens a form
- *   (accounts add/edit, database work only) can answer with showModal, which Discord accepts
- *   only as the first response;
- * - not finished: the interaction is deferred (deferReply, or deferUpdate for a button) while
- *   core keeps working, and the Outcome edits or follows the deferred response.
- *
- * A provider call can therefore start before Discord has the acknowledgement, but the
- * acknowledgement never waits for a provider: it goes out at the budget at the latest.
+ * Commands and buttons are dispatched at once, inside an ack gate (ack-gate.ts):
+ * - core finishes within the ack budget (default 1.5 s; Discord allows 3 s) without calling a
+ *   provider: the Outcome is the first response, so `accounts add` opens its form directly
+ *   (showModal is only accepted as the first response);
+ * - core is about to call a provider: the interaction is deferred first (deferReply, or
+ *   deferUpdate for a button) and the provider call waits for Discord to accept that;
+ * - the budget runs out (slow database): deferred the same way.
+ * Form submits are deferred at once: a form cannot open another form, and they usually check
+ * credentials with the provider.
  */
 
 export interface InteractionDeps {
@@ -116,12 +117,8 @@ async function onCommand(deps: InteractionDeps, r: Responder, i: ChatInputComman
   const route = deps.commands.routes.get(key);
   if (!route) {
     deps.log.warn({ command: key }, "discord command not in the tree (stale registration?)");
-    return void (await i.reply(
-      replyOptions(
-        r.render(errorReply("That command no longer exists. `/hosting help` lists the commands.")),
-        true,
-      ),
-    ));
+    const msg = "That command no longer exists. `/hosting help` lists the commands.";
+    return void (await i.reply(replyOptions(r.render(errorReply(msg)), true)));
   }
   const args: Record<string, unknown> = {};
   for (const [name] of route.params) {
@@ -129,12 +126,14 @@ async function onCommand(deps: InteractionDeps, r: Responder, i: ChatInputComman
     if (opt && opt.value !== undefined && opt.value !== null) args[name] = opt.value;
   }
   const inv: Invocation = { ...actor, path: [...route.def.path], args };
-  const work = safely(deps, () => deps.dispatcher.command(inv));
-  const first = await within(work, deps.ackBudgetMs);
-  if (first.done) return respondNow(i, first.value, r);
   const ephemeral = Boolean(route.def.ephemeral);
-  await i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-  await respondLate(i, ephemeral, await work, r);
+  const gate = createGate(
+    () => i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+    (err) => deps.log.warn({ err }, "discord defer failed"),
+  );
+  const out = await gated(deps, gate, () => deps.dispatcher.command(inv));
+  if (!gate.started) return respondNow(i, out, r);
+  await respondLate(i, ephemeral, out, r);
 }
 
 async function onButton(deps: InteractionDeps, r: Responder, i: ButtonInteraction): Promise<void> {
@@ -153,11 +152,13 @@ async function onButton(deps: InteractionDeps, r: Responder, i: ButtonInteractio
     return void (await i.reply(
       replyOptions(r.render(errorReply("This button has expired; run the command again.")), true),
     ));
-  const work = safely(deps, () => deps.dispatcher.action(actor, decoded.id, decoded.payload));
-  const first = await within(work, deps.ackBudgetMs);
-  if (first.done) return respondButtonNow(i, first.value, r);
-  await i.deferUpdate();
-  await respondButtonLate(i, await work, r);
+  const gate = createGate(
+    () => i.deferUpdate(),
+    (err) => deps.log.warn({ err }, "discord defer failed"),
+  );
+  const out = await gated(deps, gate, () => deps.dispatcher.action(actor, decoded.id, decoded.payload));
+  if (!gate.started) return respondButtonNow(i, out, r);
+  await respondComponentLate(i, out, r);
 }
 
 const FORM_EXPIRED = "This form has expired; run the command again.";
@@ -169,16 +170,31 @@ async function onModalSubmit(deps: InteractionDeps, r: Responder, i: ModalSubmit
   if (!decoded || !("payload" in decoded))
     return void (await i.reply(replyOptions(r.render(errorReply(FORM_EXPIRED)), true)));
   const raw: Record<string, string> = {};
-  for (const [id, field] of i.fields.fields)
+  for (const [id, field] of i.fields.fields) {
     if ("value" in field && typeof field.value === "string") raw[id] = field.value;
+    else if ("values" in field && Array.isArray(field.values)) raw[id] = String(field.values[0] ?? "");
+  }
   const values = readModalValues(raw, deps.shownForms.get(i.customId));
   const submitted = { customId: i.customId, values };
-  const work = safely(deps, () => deps.dispatcher.modal(actor, decoded.id, decoded.payload, values));
+  // A form opened from a message's button answers like that button; one opened by a command, privately.
+  const fromMessage = i.isFromMessage();
+  if (fromMessage) await i.deferUpdate();
+  else await i.deferReply({ flags: MessageFlags.Ephemeral });
+  const out = await safely(deps, () => deps.dispatcher.modal(actor, decoded.id, decoded.payload, values));
+  if (fromMessage) await respondComponentLate(i, out, r, submitted);
+  else await respondLate(i, true, out, r, submitted);
+}
+
+/** Runs one dispatch in the gate; defers when the budget runs out; returns once it is safe to answer. */
+async function gated(deps: InteractionDeps, gate: AckGate, fn: () => Promise<Outcome>): Promise<Outcome> {
+  const work = safely(deps, () => runGated(gate, fn));
   const first = await within(work, deps.ackBudgetMs);
-  if (first.done) return respondNow(i, first.value, r, submitted);
-  // Forms carry credentials and settings: the answer is private unless core says otherwise.
-  await i.deferReply({ flags: MessageFlags.Ephemeral });
-  await respondLate(i, true, await work, r, submitted);
+  if (!first.done) void gate.ack();
+  const out = first.done ? first.value : await work;
+  if (gate.started) await gate.ack();
+  // Background work core started (following a provider task) must not try to defer later.
+  gate.close();
+  return out;
 }
 
 async function onAutocomplete(deps: InteractionDeps, i: AutocompleteInteraction): Promise<void> {

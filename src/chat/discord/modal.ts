@@ -1,5 +1,6 @@
 import {
-  type APIActionRowComponent,
+  type APILabelComponent,
+  type APIModalInteractionResponseCallbackComponent,
   type APIModalInteractionResponseCallbackData,
   type APITextInputComponent,
   ComponentType,
@@ -13,13 +14,21 @@ import { clip, plainLabel } from "./markdown.ts";
  * core Modal -> Discord modal: one text input per field (Discord modals hold at most 5).
  * - "secret" fields are ordinary text inputs: Discord has no masked input. The value is visible
  *   only to the person typing it and is never echoed back.
- * - "select" fields become text inputs whose placeholder lists the values; the typed value is
- *   matched to an option (value or label, case-insensitive) when the form is submitted.
+ * - "select" fields with at most 25 options become a select menu (a Label component); with more,
+ *   a text input where the person types a name or id, matched to an option on submit.
  * - The modal's `intro` has no place in a classic Discord modal and is not shown.
  * - The state travels in the modal's custom_id (see custom-id.ts).
  */
 
-export const MODAL_LIMITS = { title: 45, inputs: 5, label: 45, placeholder: 100, value: 4000 } as const;
+export const MODAL_LIMITS = {
+  title: 45,
+  inputs: 5,
+  label: 45,
+  placeholder: 100,
+  value: 4000,
+  selectOptions: 25,
+  optionText: 100,
+} as const;
 
 export type RenderedModal =
   | { ok: true; data: APIModalInteractionResponseCallbackData }
@@ -46,10 +55,10 @@ export function renderModal(modal: Modal, store: PayloadStore): RenderedModal {
       custom_id: encodeCustomId(modal.id, modal.state, store),
       title: clip(plainLabel(modal.title), MODAL_LIMITS.title),
       components: fields.map(
-        (f): APIActionRowComponent<APITextInputComponent> => ({
-          type: ComponentType.ActionRow,
-          components: [textInput(f)],
-        }),
+        (f): APIModalInteractionResponseCallbackComponent =>
+          f.kind === "select" && f.options?.length && f.options.length <= MODAL_LIMITS.selectOptions
+            ? selectInput(f)
+            : { type: ComponentType.ActionRow, components: [textInput(f)] },
       ),
     },
   };
@@ -73,17 +82,50 @@ function textInput(f: ModalField): APITextInputComponent {
   return input;
 }
 
-/** Submitted values, with "select" fields mapped back to an option value when the text matches one. */
+function selectInput(f: ModalField): APILabelComponent {
+  return {
+    type: ComponentType.Label,
+    label: clip(plainLabel(f.label) || f.id, MODAL_LIMITS.label),
+    component: {
+      type: ComponentType.StringSelect,
+      custom_id: f.id,
+      required: !f.optional,
+      min_values: f.optional ? 0 : 1,
+      max_values: 1,
+      ...(f.placeholder ? { placeholder: clip(f.placeholder, MODAL_LIMITS.placeholder) } : {}),
+      options: (f.options ?? [])
+        .filter((o) => o.value.length <= MODAL_LIMITS.optionText)
+        .map((o) => ({
+          label: clip(o.label || o.value, MODAL_LIMITS.optionText),
+          value: o.value,
+          default: o.value === f.initial,
+        })),
+    },
+  };
+}
+
+/**
+ * Submitted values; a "select" typed as text is mapped to an option: exact value, exact label,
+ * then the one label that contains the text.
+ */
 export function readModalValues(values: Record<string, string>, modal?: Modal): Record<string, string> {
   if (!modal) return values;
   const out = { ...values };
   for (const f of modal.fields) {
     if (f.kind !== "select" || !f.options) continue;
     const typed = (out[f.id] ?? "").trim().toLowerCase();
-    const hit = f.options.find((o) => o.value.toLowerCase() === typed || o.label.toLowerCase() === typed);
+    if (!typed) continue;
+    const hit =
+      f.options.find((o) => o.value.toLowerCase() === typed) ??
+      f.options.find((o) => o.label.toLowerCase() === typed) ??
+      only(f.options.filter((o) => o.label.toLowerCase().includes(typed)));
     if (hit) out[f.id] = hit.value;
   }
   return out;
+}
+
+function only<T>(list: T[]): T | undefined {
+  return list.length === 1 ? list[0] : undefined;
 }
 
 /**

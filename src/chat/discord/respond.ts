@@ -16,10 +16,10 @@ import type { MessagePayload } from "./render.ts";
 
 /**
  * How an Outcome becomes Discord responses, for the two moments it can be ready:
- * - "now": the dispatch finished within the ack budget; the Outcome is the first response
- *   (reply, update or showModal: Discord accepts a modal only as the first response).
+ * - "now": core finished within the ack budget without calling a provider; the Outcome is the
+ *   first response (reply, update or showModal: Discord accepts a modal only as the first one).
  * - "late": the interaction was deferred first (deferReply for commands and form submits,
- *   deferUpdate for buttons); the Outcome edits or follows that.
+ *   deferUpdate for buttons and forms opened from a message); the Outcome edits or follows it.
  *
  * Visibility: a deferred reply's visibility cannot change. When it differs from the Outcome's
  * (a public "thinking…" and an ephemeral error, say), the placeholder is deleted and the Outcome
@@ -100,38 +100,23 @@ function fieldErrorsPayload(
 
 const DONE: Reply = { text: "Done.", ephemeral: true, blocks: [{ kind: "text", text: "Done." }] };
 
-/** Sends an Outcome as the first response to a slash command or a form submit. */
-export async function respondNow(
-  i: ChatInputCommandInteraction | ModalSubmitInteraction,
-  out: Outcome,
-  r: Responder,
-  submitted?: { customId: string; values: Record<string, string> },
-): Promise<void> {
+/** Sends an Outcome as the first response to a slash command. */
+export async function respondNow(i: ChatInputCommandInteraction, out: Outcome, r: Responder): Promise<void> {
   switch (out.kind) {
     case "modal": {
       const m = r.modal(out.modal);
       if (!m.ok) return void (await i.reply(replyOptions(r.render(errorReply(m.reason)), true)));
-      // A form cannot open another form: offer a button that opens it.
-      if (i.isModalSubmit())
-        return void (await i.reply(
-          replyOptions(withOpenFormButton(r, r.park(out.modal), "One more step."), true),
-        ));
       await i.showModal(m.data);
       return;
     }
-    case "update":
-      if (i.isModalSubmit() && i.isFromMessage())
-        return void (await i.update(editOptions(r.render(out.reply))));
-      await i.reply(replyOptions(r.render(out.reply), Boolean(out.reply.ephemeral)));
-      return;
     case "reply":
+    case "update":
       await i.reply(replyOptions(r.render(out.reply), Boolean(out.reply.ephemeral)));
       return;
     case "fieldErrors":
-      await i.reply(replyOptions(fieldErrorsPayload(r, out.errors, submitted), true));
+      await i.reply(replyOptions(fieldErrorsPayload(r, out.errors), true));
       return;
     case "none":
-      if (i.isModalSubmit() && i.isFromMessage()) return void (await i.deferUpdate());
       await i.reply(replyOptions(r.render(DONE), true));
       return;
   }
@@ -199,8 +184,16 @@ export async function respondButtonNow(i: ButtonInteraction, out: Outcome, r: Re
   }
 }
 
-/** A button click after deferUpdate: "update" edits the clicked message, anything else follows up. */
-export async function respondButtonLate(i: ButtonInteraction, out: Outcome, r: Responder): Promise<void> {
+/**
+ * After deferUpdate (a button, or a form opened from a message's button): "update" edits that
+ * message, anything else follows up.
+ */
+export async function respondComponentLate(
+  i: ButtonInteraction | ModalSubmitInteraction,
+  out: Outcome,
+  r: Responder,
+  submitted?: { customId: string; values: Record<string, string> },
+): Promise<void> {
   switch (out.kind) {
     case "update":
       await i.editReply(editOptions(r.render(out.reply)));
@@ -212,7 +205,7 @@ export async function respondButtonLate(i: ButtonInteraction, out: Outcome, r: R
       await i.followUp(replyOptions(withOpenFormButton(r, r.park(out.modal), "That took a moment."), true));
       return;
     case "fieldErrors":
-      await i.followUp(replyOptions(fieldErrorsPayload(r, out.errors), true));
+      await i.followUp(replyOptions(fieldErrorsPayload(r, out.errors, submitted), true));
       return;
     case "none":
       return;

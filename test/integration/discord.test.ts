@@ -1,0 +1,368 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Hostops, startHostops } from "../../src/app.ts";
+import { buildCommandSet } from "../../src/chat/discord/commands-json.ts";
+import { type DiscordHandle, startDiscord } from "../../src/chat/discord/index.ts";
+import { syncCommands } from "../../src/chat/discord/register.ts";
+import { loadConfig } from "../../src/config.ts";
+import { commandTree } from "../../src/core/commands/index.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import {
+  type FakeDiscord,
+  type RestCall,
+  type SentInteraction,
+  startFakeDiscord,
+  type WireComponent,
+  type WireMessage,
+} from "../fakes/discord.ts";
+import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
+
+const TOKEN = "fake-discord-bot-token-5c1e";
+const EPHEMERAL = 64;
+
+/** Everything a REST call carried, as text (content, embeds, components). */
+const textOf = (c: RestCall) => JSON.stringify(c.body);
+
+/** The interactive components of a message or modal: buttons and inputs, out of their rows and labels. */
+const controls = (m: WireMessage | undefined): WireComponent[] =>
+  (m?.components ?? []).flatMap((c) => c.components ?? (c.component ? [c.component] : [c]));
+
+describe("Discord end to end (real discord.js client against a fake Discord)", () => {
+  let fake: FakeDiscord;
+  let provider: HostBillFake;
+  let app: Hostops;
+  let discord: DiscordHandle;
+  const logLines: string[] = [];
+
+  const discordConfig = () => ({
+    DISCORD_TOKEN: TOKEN,
+    DISCORD_APPLICATION_ID: fake.appId,
+    DISCORD_GUILD_ID: fake.guildId,
+    DISCORD_API_URL: fake.restBase,
+  });
+
+  beforeAll(async () => {
+    fake = await startFakeDiscord();
+    provider = await startHostBillFake({ kind: "time4vps" });
+    const log = createLogger({ level: "debug", sink: { write: (l) => logLines.push(l) } });
+    app = await startHostops({
+      config: loadConfig({
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        HOSTOPS_SECRET_KEY: Buffer.alloc(32, 9).toString("base64"),
+        // Longer than the 5 s latency test below: the provider answers, late.
+        HOSTOPS_PROVIDER_TIMEOUT_MS: "15000",
+      }),
+      log,
+      overrides: { memoryDb: true, providerRetries: 0 },
+    });
+    discord = await startDiscord({
+      core: app.core,
+      dispatcher: app.dispatcher,
+      config: discordConfig(),
+      log,
+    });
+  });
+
+  afterAll(async () => {
+    await discord?.stop();
+    await app?.stop();
+    await provider?.close();
+    await fake?.close();
+  });
+
+  afterEach(() => {
+    // Every message the bot sent respected Discord's limits and pinged nobody (the fake checks).
+    expect(fake.violations).toEqual([]);
+  });
+
+  const callback = (i: SentInteraction) =>
+    fake.waitForCall((c) => c.path === `/interactions/${i.id}/${i.token}/callback`);
+  const edit = (i: SentInteraction, timeoutMs?: number) =>
+    fake.waitForCall(
+      (c) => c.method === "PATCH" && c.path === `/webhooks/${fake.appId}/${i.token}/messages/@original`,
+      {
+        timeoutMs,
+      },
+    );
+  const followUp = (i: SentInteraction) =>
+    fake.waitForCall((c) => c.method === "POST" && c.path === `/webhooks/${fake.appId}/${i.token}`);
+
+  it("registers /hosting with the JSON generated from the command tree, and not again when unchanged", async () => {
+    const route = `/applications/${fake.appId}/guilds/${fake.guildId}/commands`;
+    const put = await fake.waitForCall((c) => c.method === "PUT" && c.path === route);
+    const expected = buildCommandSet(commandTree).json;
+    expect(put.json).toEqual([expected]);
+    expect(put.auth).toBe(`Bot ${TOKEN}`);
+    const sub = (name: string) => expected.options.find((o) => o.name === name);
+    expect(sub("services")?.type).toBe(1);
+    expect(sub("accounts")?.type).toBe(2);
+    expect(sub("accounts")?.options?.map((o) => o.name)).toEqual(
+      expect.arrayContaining(["add", "list", "edit", "remove"]),
+    );
+
+    // A restart with the same tree: one GET, no PUT.
+    const puts = () => fake.calls.filter((c) => c.method === "PUT" && c.path === route).length;
+    const gets = () => fake.calls.filter((c) => c.method === "GET" && c.path === route).length;
+    const before = { puts: puts(), gets: gets() };
+    const second = await startDiscord({
+      core: app.core,
+      dispatcher: app.dispatcher,
+      config: discordConfig(),
+      log: app.core.log,
+    });
+    await second.stop();
+    // The second bot replaced the first as Core's Discord messenger and removed itself on stop.
+    app.core.messengers.set("discord", discord.messenger);
+    expect(fake.connections()).toBe(2);
+    expect(gets()).toBe(before.gets + 1);
+    expect(puts()).toBe(before.puts);
+
+    // A changed definition is written again.
+    const changed = { ...expected, description: "changed" };
+    const r = await syncCommands(discord.client.rest, {
+      applicationId: fake.appId,
+      guildId: fake.guildId,
+      commands: [changed],
+    });
+    expect(r.changed).toBe(true);
+    expect(puts()).toBe(before.puts + 1);
+    await syncCommands(discord.client.rest, {
+      applicationId: fake.appId,
+      guildId: fake.guildId,
+      commands: [expected],
+    });
+  });
+
+  it("/hosting accounts add: provider buttons, a button opens the form, the submit adds the account", async () => {
+    const cmd = fake.slash(["accounts", "add"]);
+    const cb = await callback(cmd);
+    // No provider call: answered directly, privately, with one button per provider.
+    expect(cb.body.type).toBe(4);
+    expect(cb.body.data?.flags).toBe(EPHEMERAL);
+    const t4v = controls(cb.body.data).find((b) => b.label === "Time4VPS");
+    expect(t4v?.custom_id).toBe("accounts:add-form|time4vps");
+
+    const click = fake.button(t4v?.custom_id ?? "", { message: fake.original(cmd) });
+    const opened = await callback(click);
+    // showModal is the first (and only) response to the click.
+    expect(opened.body.type).toBe(9);
+    const modal = opened.body.data;
+    expect(modal?.custom_id).toBe('accounts:add|{"kind":"time4vps"}');
+    expect(controls(modal).map((c) => c.custom_id)).toEqual([
+      "label",
+      "cred_username",
+      "cred_password",
+      "base_url",
+    ]);
+    expect(fake.callsFor(click)).toHaveLength(1);
+
+    const providerCalls = provider.count();
+    const submit = fake.modalSubmit(
+      modal?.custom_id ?? "",
+      {
+        label: "prod",
+        cred_username: provider.credentials.username ?? "",
+        cred_password: provider.credentials.password ?? "",
+        base_url: provider.baseUrl,
+      },
+      { message: fake.original(cmd) },
+    );
+    // A form opened from a message's button: deferUpdate, then a private follow-up.
+    const deferred = await callback(submit);
+    expect(deferred.body.type).toBe(6);
+    const done = await followUp(submit);
+    expect(done.body.flags).toBe(EPHEMERAL);
+    expect(textOf(done)).toContain("Added Time4VPS account **prod**");
+    expect(provider.count()).toBeGreaterThan(providerCalls);
+    const accounts = await app.core.accounts.list("discord", fake.guildId);
+    expect(accounts.map((a) => a.label)).toEqual(["prod"]);
+    // The password went to the provider, never back to Discord.
+    expect(JSON.stringify(fake.calls)).not.toContain(provider.credentials.password);
+  });
+
+  it("wrong credentials: the errors are listed privately, with a button that reopens the form (secrets not refilled)", async () => {
+    const cmd = fake.slash(["accounts", "add"], [{ name: "provider", type: 3, value: "time4vps" }]);
+    const opened = await callback(cmd);
+    expect(opened.body.type).toBe(9);
+    const submit = fake.modalSubmit(opened.body.data?.custom_id ?? "", {
+      label: "second",
+      cred_username: provider.wrongCredentials.username ?? "",
+      cred_password: provider.wrongCredentials.password ?? "",
+      base_url: provider.baseUrl,
+    });
+    const deferred = await callback(submit);
+    expect(deferred.body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
+    const answer = await edit(submit);
+    expect(textOf(answer)).toContain("The form was not saved");
+    expect(textOf(answer)).toContain("rejected the credentials");
+    const retry = controls(answer.body)[0];
+    expect(retry?.label).toBe("Fix and resubmit");
+
+    const again = fake.button(retry?.custom_id ?? "", { message: fake.original(submit) });
+    const reopened = await callback(again);
+    expect(reopened.body.type).toBe(9);
+    const value = (id: string) => controls(reopened.body.data).find((c) => c.custom_id === id)?.value;
+    expect(value("label")).toBe("second");
+    expect(value("cred_username")).toBe(provider.wrongCredentials.username);
+    expect(value("cred_password")).toBeUndefined();
+    expect((await app.core.accounts.list("discord", fake.guildId)).map((a) => a.label)).toEqual(["prod"]);
+  });
+
+  it("a member without the admin role is refused, privately; Manage Server members are admins", async () => {
+    const denied = fake.slash(["bind"], [{ name: "label", type: 3, value: "prod" }], {
+      member: fake.members.member,
+    });
+    const cb = await callback(denied);
+    expect(cb.body.type).toBe(4);
+    expect(cb.body.data?.flags).toBe(EPHEMERAL);
+    expect(textOf(cb)).toContain("You need the **admin** role here");
+    expect(await app.core.accounts.channelAccounts("discord", fake.guildId, fake.channelId)).toEqual([]);
+
+    const bound = fake.slash(["bind"], [{ name: "label", type: 3, value: "prod" }], {
+      member: fake.members.manager,
+    });
+    const ok = await callback(bound);
+    // No provider call: answered directly, in the channel.
+    expect(ok.body.type).toBe(4);
+    expect(ok.body.data?.flags ?? 0).toBe(0);
+    expect(textOf(ok)).toContain("Bound Time4VPS account **prod** to this channel");
+  });
+
+  it("/hosting services is deferred before the provider is asked, then the reply is edited with the services", async () => {
+    const listCalls = () => provider.count((r) => r.path === "/api/service");
+    const before = listCalls();
+    const i = fake.slash(["services"]);
+    const deferred = await callback(i);
+    expect(deferred.body.type).toBe(5);
+    expect(deferred.body.data?.flags ?? 0).toBe(0);
+    // The provider call waits for Discord to accept the defer.
+    expect(listCalls()).toBe(before);
+    const answer = await edit(i);
+    expect(answer.seq).toBeGreaterThan(deferred.seq);
+    expect(listCalls()).toBe(before + 1);
+    const embed = answer.body.embeds?.[0];
+    expect(embed?.title).toBe("Services");
+    expect(embed?.description).toContain("```");
+    for (const id of ["302", "303", "304"]) expect(embed?.description).toContain(id);
+  });
+
+  it("a provider that takes 5 s still gets the interaction deferred in time", async () => {
+    provider.fault({ kind: "latency", ms: 5000 }, { times: 1, match: (r) => r.path === "/api/service" });
+    const i = fake.slash(["services"], [{ name: "account", type: 3, value: "prod" }]);
+    const deferred = await callback(i);
+    // Accepted by the fake, which answers 404 "Unknown interaction" after 3 s, as Discord does.
+    expect(deferred.status).toBe(204);
+    expect(deferred.at - i.sentAt).toBeLessThan(3000);
+    // Nothing else for this interaction yet: the provider is still working.
+    expect(fake.callsFor(i).map((c) => c.method)).toEqual(["POST"]);
+    const answer = await edit(i, 15_000);
+    expect(answer.seq).toBeGreaterThan(deferred.seq);
+    expect(textOf(answer)).toContain("302");
+  });
+
+  it("autocomplete suggests the bound accounts and the services of their providers", async () => {
+    const a = fake.autocomplete(["services"], [{ name: "account", type: 3, value: "pr", focused: true }]);
+    const ac = await callback(a);
+    expect(ac.body.type).toBe(8);
+    expect(ac.body.data?.choices).toEqual([{ name: "prod (time4vps) · bound here", value: "prod" }]);
+
+    const s = fake.autocomplete(["service"], [{ name: "id", type: 3, value: "30", focused: true }]);
+    const sc = await callback(s);
+    expect(sc.body.type).toBe(8);
+    const values = sc.body.data?.choices?.map((c) => c.value);
+    expect(values).toEqual(expect.arrayContaining(["302", "303", "304"]));
+
+    // Members with no role at all get nothing (suggestions reveal labels and ids).
+    app.core.settings.defaultRole = "none";
+    try {
+      const n = fake.autocomplete(["services"], [{ name: "account", type: 3, value: "", focused: true }], {
+        member: fake.members.member,
+      });
+      expect((await callback(n)).body.data?.choices).toEqual([]);
+    } finally {
+      app.core.settings.defaultRole = "viewer";
+    }
+  });
+
+  it("grants made on Discord apply per channel, as on Slack", async () => {
+    const member = fake.members.member;
+    const g = fake.slash(
+      ["grant"],
+      [
+        { name: "user", type: 6, value: member.id },
+        { name: "role", type: 3, value: "admin" },
+      ],
+    );
+    const granted = await callback(g);
+    expect(textOf(granted)).toContain(`<@${member.id}> is now **admin** in this channel`);
+    // Mentions render, but never ping.
+    expect(granted.body.data?.allowed_mentions).toEqual({ parse: [] });
+
+    const unbind = fake.slash(["unbind"], [{ name: "label", type: 3, value: "prod" }], { member });
+    expect(textOf(await callback(unbind))).toContain("Unbound **prod**");
+    const elsewhere = fake.slash(["bind"], [{ name: "label", type: 3, value: "prod" }], {
+      member,
+      channelId: "300000000000000002",
+    });
+    const refused = await callback(elsewhere);
+    expect(refused.body.data?.flags).toBe(EPHEMERAL);
+    expect(textOf(refused)).toContain("You need the **admin** role");
+    const rebind = fake.slash(["bind"], [{ name: "label", type: 3, value: "prod" }], { member });
+    expect(textOf(await callback(rebind))).toContain("Bound Time4VPS account");
+  });
+
+  it("help is private; a public defer with a private outcome becomes a private follow-up", async () => {
+    const h = fake.slash(["help"]);
+    const cb = await callback(h);
+    expect(cb.body.type).toBe(4);
+    expect(cb.body.data?.flags).toBe(EPHEMERAL);
+    expect(textOf(cb)).toContain("/hosting services");
+
+    // Every provider call fails: the services reply is an ephemeral warning after a public defer.
+    provider.armEnvelopeError();
+    const i = fake.slash(["services"]);
+    const deferred = await callback(i);
+    expect(deferred.body.data?.flags ?? 0).toBe(0);
+    const deleted = await fake.waitForCall(
+      (c) => c.method === "DELETE" && c.path === `/webhooks/${fake.appId}/${i.token}/messages/@original`,
+    );
+    const note = await followUp(i);
+    expect(note.seq).toBeGreaterThan(deleted.seq);
+    expect(note.body.flags).toBe(EPHEMERAL);
+    expect(textOf(note)).toContain("rejected the credentials");
+  });
+
+  it("the messenger posts, updates and replies to channel messages", async () => {
+    const reply = { text: "hello", blocks: [{ kind: "text" as const, text: "hello @everyone" }] };
+    const ref = await discord.messenger.post(fake.guildId, fake.channelId, reply);
+    expect(ref).toMatchObject({ platform: "discord", channelId: fake.channelId });
+    const posted = await fake.waitForCall(
+      (c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`,
+    );
+    expect(posted.body.content).toBe("hello @\u200beveryone");
+    expect(posted.body.allowed_mentions?.parse).toEqual([]);
+    if (ref.platform !== "discord") throw new Error("not a Discord ref");
+
+    await discord.messenger.update(fake.guildId, ref, {
+      ...reply,
+      severity: "success",
+      blocks: [{ kind: "header", text: "Done" }],
+    });
+    const patched = await fake.waitForCall(
+      (c) => c.method === "PATCH" && c.path === `/channels/${fake.channelId}/messages/${ref.messageId}`,
+    );
+    expect(patched.body.embeds?.[0]?.title).toBe("Done");
+    expect(patched.body.content).toBe("");
+
+    await discord.messenger.postInThread(fake.guildId, ref, reply);
+    const threaded = await fake.waitForCall(
+      (c) => c.method === "POST" && c.body?.message_reference !== undefined,
+    );
+    expect(threaded.body.message_reference?.message_id).toBe(ref.messageId);
+  });
+
+  it("logs no credential", () => {
+    expect(logLines.join("\n")).not.toContain(provider.credentials.password);
+    expect(logLines.join("\n")).not.toContain(TOKEN);
+  });
+});
