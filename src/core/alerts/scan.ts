@@ -381,6 +381,8 @@ export async function runAlertScan(core: Core, opts: ScanOptions = {}): Promise<
       }
     }
     if (reclaim.length) {
+      // A Date is not a parameter both drivers serialize inside raw sql: pass ISO text.
+      const nowIso = now.toISOString();
       const claimed = await db
         .update(alertDeliveries)
         .set({
@@ -395,8 +397,8 @@ export async function runAlertScan(core: Core, opts: ScanOptions = {}): Promise<
               reclaim.map((r) => r.row.id),
             ),
             or(
-              sql`${alertDeliveries.status} = 'deferred' and (${alertDeliveries.snoozedUntil} is null or ${alertDeliveries.snoozedUntil} <= ${now})`,
-              sql`${alertDeliveries.status} = 'sent' and ${alertDeliveries.snoozedUntil} <= ${now}`,
+              sql`${alertDeliveries.status} = 'deferred' and (${alertDeliveries.snoozedUntil} is null or ${alertDeliveries.snoozedUntil} <= ${nowIso}::timestamptz)`,
+              sql`${alertDeliveries.status} = 'sent' and ${alertDeliveries.snoozedUntil} <= ${nowIso}::timestamptz`,
               sql`${alertDeliveries.status} = 'pending' and ${alertDeliveries.payload}->>'claimedAt' < ${staleBefore}`,
             ),
           ),
