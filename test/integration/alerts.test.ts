@@ -1,12 +1,15 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Hostops, startHostops } from "../../src/app.ts";
+import { type DiscordHandle, startDiscord } from "../../src/chat/discord/index.ts";
+import { loadConfig } from "../../src/config.ts";
 import type { Account, Binding } from "../../src/core/accounts.ts";
 import { runAlertScan, type ScanSummary } from "../../src/core/alerts/scan.ts";
 import type { Clock } from "../../src/core/context.ts";
 import { grantRole } from "../../src/core/permissions.ts";
 import { alertDeliveries, confirmationRequests, cronRuns } from "../../src/db/schema.ts";
 import { ALERT_TASK_NAME, startAlertScheduler } from "../../src/scheduler/alerts.ts";
+import { type FakeDiscord, type RestCall, startFakeDiscord, type WireComponent } from "../fakes/discord.ts";
 import {
   type FakeService,
   fakeDay,
@@ -647,5 +650,105 @@ describe("three replicas on one Postgres", () => {
       `${ALERT_TASK_NAME}:2030-01-01T09:00:00.000Z`,
       `${ALERT_TASK_NAME}:2030-01-01T10:00:00.000Z`,
     ]);
+  });
+});
+
+describe("alerts through the Discord messenger (real discord.js client against a fake Discord)", () => {
+  let fake: FakeDiscord;
+  let provider: HostBillFake;
+  let app: Hostops;
+  let discord: DiscordHandle;
+  const clock = new TestClock();
+
+  beforeAll(async () => {
+    fake = await startFakeDiscord();
+    provider = await startHostBillFake({
+      kind: "time4vps",
+      now: clock.now(),
+      data: { invoices: [] },
+    });
+    app = await startHostops({
+      config: loadConfig({
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        HOSTOPS_SECRET_KEY: Buffer.alloc(32, 9).toString("base64"),
+      }),
+      clock,
+      overrides: { memoryDb: true, providerRetries: 0, noTimers: true },
+    });
+    discord = await startDiscord({
+      core: app.core,
+      dispatcher: app.dispatcher,
+      config: {
+        DISCORD_TOKEN: "fake-discord-bot-token-alerts",
+        DISCORD_APPLICATION_ID: fake.appId,
+        DISCORD_GUILD_ID: fake.guildId,
+        DISCORD_API_URL: fake.restBase,
+      },
+      log: app.core.log,
+    });
+  });
+  afterAll(async () => {
+    await discord?.stop();
+    await app?.stop();
+    await provider?.close();
+    await fake?.close();
+  });
+
+  const controls = (c: RestCall | undefined): WireComponent[] =>
+    (c?.body.components ?? []).flatMap((x) => x.components ?? (x.component ? [x.component] : [x]));
+  const callback = (i: { id: string; token: string }) =>
+    fake.waitForCall((c) => c.path === `/interactions/${i.id}/${i.token}/callback`);
+
+  it("posts one digest as a channel message within Discord's limits, and its Snooze button works", async () => {
+    const account = await app.core.accounts.add({
+      platform: "discord",
+      workspaceId: fake.guildId,
+      label: "dprod",
+      kind: "time4vps",
+      baseUrl: provider.baseUrl,
+      credentials: provider.credentials,
+      createdBy: fake.members.admin.id,
+    });
+    await app.core.accounts.bind(account, fake.channelId, fake.members.admin.id);
+    const s = await runAlertScan(app.core);
+    // 302 in 3 days, 303 today, 304 expired.
+    expect(s).toMatchObject({ posted: 3, messages: 1 });
+    const posts = fake.calls.filter(
+      (c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`,
+    );
+    expect(posts).toHaveLength(1);
+    const text = JSON.stringify(posts[0]!.body);
+    expect(text).toContain("3 alerts for dprod (Time4VPS)");
+    expect(text).toContain("expires today");
+    expect(fake.violations).toEqual([]);
+    const snooze = controls(posts[0]).find((b) => b.label === "Snooze 7 days");
+    expect(snooze?.custom_id).toBeDefined();
+
+    const click = fake.button(snooze!.custom_id!, { message: posts[0]!.body });
+    const answered = await fake.waitForCall(
+      (c) => c.seq > posts[0]!.seq && /snoozed/.test(JSON.stringify(c.body)) && c.path.includes(click.token),
+    );
+    expect(JSON.stringify(answered.body)).toContain("for 7 days");
+    const rows = await app.db.db.select().from(alertDeliveries);
+    expect(rows.filter((r) => r.snoozedUntil)).toHaveLength(1);
+    expect(fake.violations).toEqual([]);
+
+    // Nothing new on the next scan.
+    expect((await runAlertScan(app.core)).posted).toBe(0);
+  });
+
+  it("/hosting alerts config opens a five-field form on Discord", async () => {
+    const i = fake.slash(["alerts", "config"]);
+    const opened = await callback(i);
+    expect(opened.body.type).toBe(9);
+    expect(controls({ body: opened.body.data ?? {} } as RestCall).map((c) => c.custom_id)).toEqual([
+      "expiry_days",
+      "min_balance",
+      "unpaid",
+      "quiet_hours",
+      "critical",
+    ]);
+    expect(fake.violations).toEqual([]);
   });
 });
