@@ -33,7 +33,9 @@ export function createGate(defer: () => Promise<unknown>, onError: (err: unknown
       if (closed) return Promise.resolve();
       pending ??= defer().then(
         () => undefined,
-        (err: unknown) => onError(err),
+        (err: unknown) => {
+          onError(err);
+        },
       );
       return pending;
     },

@@ -72,10 +72,8 @@ function textInput(f: ModalField): APITextInputComponent {
     label: clip(plainLabel(f.label) || f.id, MODAL_LIMITS.label),
     required: !f.optional,
   };
-  const placeholder =
-    f.kind === "select" && f.options?.length
-      ? `One of: ${f.options.map((o) => o.value).join(", ")}`
-      : f.placeholder;
+  const first = f.options?.[0];
+  const placeholder = f.kind === "select" && first ? `Type a name or id, e.g. ${first.label}` : f.placeholder;
   if (placeholder) input.placeholder = clip(placeholder, MODAL_LIMITS.placeholder);
   if (f.initial) input.value = clip(f.initial, MODAL_LIMITS.value);
   if (f.maxLength) input.max_length = Math.min(f.maxLength, MODAL_LIMITS.value);
