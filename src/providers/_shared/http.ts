@@ -46,7 +46,11 @@ export interface RequestOptions {
 
 export interface HttpClient {
   readonly provider: ProviderKind;
-  request(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: string, opts: RequestOptions): Promise<unknown>;
+  request(
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    path: string,
+    opts: RequestOptions,
+  ): Promise<unknown>;
   get(path: string, opts: RequestOptions): Promise<unknown>;
   post(path: string, opts: RequestOptions): Promise<unknown>;
   put(path: string, opts: RequestOptions): Promise<unknown>;
@@ -111,6 +115,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             afterStatusCodes: [413, 429, 503],
             maxRetryAfter: MAX_RETRY_AFTER_MS,
             backoffLimit: 2_000,
+            // A Retry-After beyond the cap is not waited for: the read fails now as RATE_LIMITED.
+            shouldRetry: ({ error }) => {
+              const after = retryAfterMs((error as { response?: Response }).response);
+              return after !== undefined && after > MAX_RETRY_AFTER_MS ? false : undefined;
+            },
           },
         });
       } catch (err) {
@@ -149,6 +158,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 }
 
+function retryAfterMs(response: Response | undefined): number | undefined {
+  const h = response?.headers.get("retry-after");
+  if (!h) return undefined;
+  const secs = Number(h);
+  if (!Number.isNaN(secs)) return secs * 1000;
+  const at = Date.parse(h);
+  return Number.isNaN(at) ? undefined : at - Date.now();
+}
+
 /** Reads at most {@link MAX_BODY_BYTES}; parses JSON when the body looks like JSON. */
 async function readBody(
   response: Response,
@@ -158,10 +176,14 @@ async function readBody(
   const declared = Number(response.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) {
     await response.body?.cancel();
-    throw new ProviderError("UNEXPECTED_RESPONSE", `${name} sent a response larger than 10 MB; it was not read.`, {
-      provider,
-      retryable: false,
-    });
+    throw new ProviderError(
+      "UNEXPECTED_RESPONSE",
+      `${name} sent a response larger than 10 MB; it was not read.`,
+      {
+        provider,
+        retryable: false,
+      },
+    );
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -173,10 +195,14 @@ async function readBody(
       size += value.byteLength;
       if (size > MAX_BODY_BYTES) {
         await reader.cancel();
-        throw new ProviderError("UNEXPECTED_RESPONSE", `${name} sent a response larger than 10 MB; it was not read.`, {
-          provider,
-          retryable: false,
-        });
+        throw new ProviderError(
+          "UNEXPECTED_RESPONSE",
+          `${name} sent a response larger than 10 MB; it was not read.`,
+          {
+            provider,
+            retryable: false,
+          },
+        );
       }
       chunks.push(value);
     }
@@ -187,11 +213,15 @@ async function readBody(
     return { text, json: JSON.parse(text) };
   } catch {
     const kind = /^\s*</.test(text) ? "an HTML page" : "a body that is not JSON";
-    throw new ProviderError("UNEXPECTED_RESPONSE", `${name} answered with ${kind} (HTTP ${response.status}).`, {
-      provider,
-      status: response.status,
-      retryable: response.status >= 500,
-    });
+    throw new ProviderError(
+      "UNEXPECTED_RESPONSE",
+      `${name} answered with ${kind} (HTTP ${response.status}).`,
+      {
+        provider,
+        status: response.status,
+        retryable: response.status >= 500,
+      },
+    );
   }
 }
 
@@ -202,19 +232,39 @@ function statusError(provider: ProviderKind, response: Response, text?: string):
   const html = text && /^\s*</.test(text);
   const suffix = html ? "" : detail;
   if (s === 401 || s === 403)
-    return new ProviderError("AUTH_FAILED", `${name} rejected the credentials (HTTP ${s}).`, { provider, status: s });
+    return new ProviderError("AUTH_FAILED", `${name} rejected the credentials (HTTP ${s}).`, {
+      provider,
+      status: s,
+    });
   if (s === 402)
     return new ProviderError("INSUFFICIENT_FUNDS", `${name} says the balance is too low (HTTP 402).`, {
       provider,
       status: s,
     });
-  if (s === 404) return new ProviderError("NOT_FOUND", `${name} has no such item (HTTP 404).`, { provider, status: s });
-  if (s === 429) return new ProviderError("RATE_LIMITED", `${name} is rate limiting us (HTTP 429).`, { provider, status: s });
+  if (s === 404)
+    return new ProviderError("NOT_FOUND", `${name} has no such item (HTTP 404).`, { provider, status: s });
+  if (s === 429) {
+    const after = retryAfterMs(response);
+    const when = after && after > 0 ? ` for ${Math.ceil(after / 1000)} s` : "";
+    return new ProviderError("RATE_LIMITED", `${name} is rate limiting us${when} (HTTP 429).`, {
+      provider,
+      status: s,
+    });
+  }
   if (s === 400 || s === 409 || s === 422)
-    return new ProviderError("VALIDATION", `${name} refused the request (HTTP ${s})${suffix}`, { provider, status: s });
+    return new ProviderError("VALIDATION", `${name} refused the request (HTTP ${s})${suffix}`, {
+      provider,
+      status: s,
+    });
   if (s >= 500)
-    return new ProviderError("UPSTREAM", `${name} had an internal error (HTTP ${s}).`, { provider, status: s });
-  return new ProviderError("UNEXPECTED_RESPONSE", `${name} answered HTTP ${s}${suffix}`, { provider, status: s });
+    return new ProviderError("UPSTREAM", `${name} had an internal error (HTTP ${s}).`, {
+      provider,
+      status: s,
+    });
+  return new ProviderError("UNEXPECTED_RESPONSE", `${name} answered HTTP ${s}${suffix}`, {
+    provider,
+    status: s,
+  });
 }
 
 function networkError(provider: ProviderKind, err: unknown, timeoutMs: number): ProviderError {
