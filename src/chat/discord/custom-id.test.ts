@@ -10,7 +10,7 @@ import {
 } from "./custom-id.ts";
 
 describe("custom_id encoding of (id, payload)", () => {
-  it("keeps short payloads readable: `${id}|${payload}`", () => {
+  it("keeps short payloads readable: id|payload", () => {
     const store = new MemoryPayloadStore();
     const uuid = "0b7c8f0e-2f4e-4a8e-9a57-0d7b1e6c1a11";
     expect(encodeCustomId("confirm:approve", uuid, store)).toBe(`confirm:approve|${uuid}`);
