@@ -130,6 +130,17 @@ export class Dispatcher {
     out: Outcome,
   ): Promise<Outcome> {
     commandsTotal.inc({ command: name, outcome, platform: actor.platform });
+    this.core.log.info(
+      {
+        command: name,
+        outcome,
+        platform: actor.platform,
+        workspace: actor.workspaceId,
+        channel: actor.channelId,
+        user: actor.userId,
+      },
+      "command handled",
+    );
     try {
       await audit(this.core.db, actor, { command: name, args, outcome });
     } catch (err) {

@@ -133,6 +133,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const { json } = await readBody(response, name, provider);
       const envelopeError = options.decodeEnvelope?.(json, response.status);
       if (envelopeError) throw envelopeError;
+      log.debug(
+        {
+          provider,
+          operation: opts.operation,
+          method,
+          status: response.status,
+          ms: Math.round(performance.now() - started),
+        },
+        "provider call",
+      );
       return json;
     } catch (err) {
       const safe = toProviderError(provider, err);
