@@ -11,7 +11,7 @@ export const ALERT_ACTIONS = {
 } as const;
 
 /** Alerts shown with their own text and buttons in one message; the rest are listed by title. */
-export const MAX_DETAILED = 15;
+export const MAX_DETAILED = 12;
 const MAX_LISTED = 25;
 
 const ICON: Record<AlertSeverity, string> = { critical: "🔴", warning: "🟠", info: "🔵" };
@@ -55,11 +55,17 @@ export function renderDigest(input: DigestInput): Reply {
     });
     if (item.note) blocks.push({ kind: "context", text: item.note });
     const buttons: Button[] = [];
+    // The item is named on its buttons: Discord shows every button under the message, not under its alert.
     if (a.renew)
-      buttons.push({ id: ALERT_ACTIONS.renew, label: "Renew", style: "primary", value: item.deliveryId });
+      buttons.push({
+        id: ALERT_ACTIONS.renew,
+        label: `Renew ${a.short}`,
+        style: "primary",
+        value: item.deliveryId,
+      });
     buttons.push(
-      { id: ALERT_ACTIONS.snooze, label: "Snooze 1 day", value: `${item.deliveryId}|1` },
-      { id: ALERT_ACTIONS.snooze, label: "Snooze 7 days", value: `${item.deliveryId}|7` },
+      { id: ALERT_ACTIONS.snooze, label: `Snooze ${a.short} 1 day`, value: `${item.deliveryId}|1` },
+      { id: ALERT_ACTIONS.snooze, label: `Snooze ${a.short} 7 days`, value: `${item.deliveryId}|7` },
     );
     blocks.push({ kind: "actions", buttons });
   }

@@ -49,6 +49,8 @@ export interface Alert {
   /** The item the alert is about ("service:302", "domain:48", "invoice:9", "balance", "outage"); snoozes apply per subject. */
   subject: string;
   title: string;
+  /** A few words naming the item, for button labels ("web", "invoice 308977"). */
+  short: string;
   detail: string;
   /** What to do, in words; never a link. */
   advice: string;
@@ -176,6 +178,10 @@ function expiryAlert(
   const date = expiryDay(item.expiresAt);
   const daysLeft = date.n - today.n;
   const name = type === "service" ? serviceName(item as Service) : plain((item as Domain).name, 120);
+  const short =
+    type === "service"
+      ? plain((item as Service).label || (item as Service).hostname || `#${item.id}`, 40)
+      : plain((item as Domain).name, 40);
   const noun = type === "service" ? "Service" : "Domain";
   const provider = PROVIDER_NAMES[facts.account.kind];
   const canRenew = type === "service" ? facts.canRenewService : facts.canRenewDomain;
@@ -203,6 +209,7 @@ function expiryAlert(
       severity: "critical",
       subject,
       title: `${noun} ${name} expired ${relDays(daysLeft)} (${date.iso})`,
+      short,
       detail: `${accountRef(facts)}.${coverage(item, forecast)}`,
       advice: `${howToRenew} now if it is still needed: ${provider} may suspend or delete it. If it is not needed, cancel it and this alert will not come back.`,
       renew,
@@ -219,6 +226,7 @@ function expiryAlert(
     severity,
     subject,
     title: `${noun} ${name} expires ${relDays(daysLeft)} (${date.iso})`,
+    short,
     detail: `${accountRef(facts)}.${autorenew}${coverage(item, forecast)}`,
     advice: `${howToRenew} before ${date.iso}, and keep enough credit on the account for the renewal invoice.`,
     renew,
@@ -387,6 +395,7 @@ function lowBalanceAlert(
     severity: "warning",
     subject: "balance",
     title: `Balance of ${facts.account.label} is ${balance.amount} ${balance.currency}, below the minimum of ${minimum}`,
+    short: "balance",
     detail: `${accountRef(facts)}.${runway ? ` ${runway.trim()}` : ""}`,
     advice: `Top up the ${PROVIDER_NAMES[facts.account.kind]} account in its client area, or change the minimum with /hosting alerts config.`,
     order: ORDER.warning + 500,
@@ -408,6 +417,7 @@ function runwayAlert(
     severity: "warning",
     subject: "runway",
     title: `Balance of ${facts.account.label} lasts about ${f.daysLeft} day${f.daysLeft === 1 ? "" : "s"} at the current spend`,
+    short: "runway",
     detail: `${accountRef(facts)}. ${runwaySentence(f)}${uncoveredSentence(f)}`,
     advice: `Top up the ${PROVIDER_NAMES[facts.account.kind]} account before ${f.lastsUntil}, or cancel services that are no longer needed.`,
     order: ORDER.warning + 600,
@@ -426,6 +436,7 @@ function autorenewAlerts(facts: AccountFacts, f: RunwayForecast, today: Day): Al
         severity,
         subject: `service:${u.serviceId}`,
         title: `Automatic renewal of ${u.label} ${relDays(days)} (${u.date}) is not covered by the balance`,
+        short: `${u.label.slice(0, 30)} renewal`,
         detail: `${accountRef(facts)}. Autorenew is on, but ${f.balance} does not cover ${u.price} after the renewals due before it.`,
         advice: `Top up at least ${u.shortfall} before ${u.date}, or the automatic renewal will fail and the service may be suspended.`,
         order: ORDER[severity] + days,
@@ -452,6 +463,7 @@ function invoiceAlerts(facts: AccountFacts, inv: Invoice, today: Day): Alert[] {
         severity: "warning",
         subject: `invoice:${inv.id}`,
         title: `Invoice ${id} (${amount}) is overdue`,
+        short: `invoice ${id.slice(0, 30)}`,
         detail: `${accountRef(facts)}.${ago}`,
         advice: `Pay it now in the ${provider} client area: overdue invoices get services suspended.`,
         order: ORDER.warning + 700 + (due ? due.n - today.n : 0),
@@ -466,6 +478,7 @@ function invoiceAlerts(facts: AccountFacts, inv: Invoice, today: Day): Alert[] {
       severity: "info",
       subject: `invoice:${inv.id}`,
       title: `Invoice ${id} (${amount}) is unpaid`,
+      short: `invoice ${id.slice(0, 30)}`,
       detail: `${accountRef(facts)}.${when}`,
       advice: `Pay it in the ${provider} client area${due ? ` before ${due.iso}` : ""}.`,
       order: ORDER.info + (due ? due.n - today.n : 0),
@@ -489,6 +502,7 @@ export function outageAlert(
     severity: "warning",
     subject: "outage",
     title: `Could not check account ${account.label} since ${formatTime(since, timeZone)}`,
+    short: "notice",
     detail: reason,
     advice: `hostops keeps trying on every scan and will say when the account answers again. If the credentials changed, an admin can update them with /hosting accounts edit ${account.label}.`,
     order: -1,
