@@ -311,6 +311,47 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(textOf(await callback(rebind))).toContain("Bound Time4VPS account");
   });
 
+  it("reboot: a confirmation card with Approve/Deny, the click runs the provider once, a second click is refused", async () => {
+    const posts = () =>
+      fake.calls.filter((c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`);
+    const before = posts().length;
+    const reboots = () => provider.count((r) => r.method === "POST" && /\/server\/302\/reboot$/.test(r.path));
+    const req = fake.slash(["reboot"], [{ name: "service", type: 3, value: "302" }], {
+      member: fake.members.member,
+    });
+    // Looking the service up is a provider call: deferred first.
+    expect((await callback(req)).body.type).toBe(5);
+    const card = await fake.waitForCall(
+      (c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`,
+      { after: posts()[before - 1]?.seq ?? 0 },
+    );
+    const [approveBtn, denyBtn] = controls(card.body);
+    expect(approveBtn).toMatchObject({ label: "Approve", style: 1 });
+    expect(denyBtn).toMatchObject({ label: "Deny", style: 4 });
+    expect(approveBtn?.custom_id).toMatch(/^confirm:approve\|[0-9a-f-]{36}$/);
+    // The requester is told privately (the public "thinking…" is replaced by a private follow-up).
+    expect(textOf(await followUp(req))).toContain("Request posted");
+    expect(reboots()).toBe(0);
+
+    const cardMessage = { ...card.body, id: "1400000000000000001" };
+    const click = fake.button(approveBtn?.custom_id ?? "", { message: cardMessage });
+    // Approving runs the provider: deferUpdate first, the result follows privately.
+    expect((await callback(click)).body.type).toBe(6);
+    const result = await followUp(click);
+    expect(result.body.flags).toBe(EPHEMERAL);
+    expect(reboots()).toBe(1);
+
+    const again = fake.button(approveBtn?.custom_id ?? "", {
+      member: fake.members.manager,
+      message: cardMessage,
+    });
+    const refused = await callback(again);
+    expect(refused.body.type).toBe(4);
+    expect(refused.body.data?.flags).toBe(EPHEMERAL);
+    expect(reboots()).toBe(1);
+    await app.core.background.idle();
+  });
+
   it("help is private; a public defer with a private outcome becomes a private follow-up", async () => {
     const h = fake.slash(["help"]);
     const cb = await callback(h);
@@ -334,10 +375,12 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
 
   it("the messenger posts, updates and replies to channel messages", async () => {
     const reply = { text: "hello", blocks: [{ kind: "text" as const, text: "hello @everyone" }] };
+    const after = fake.calls.at(-1)?.seq ?? 0;
     const ref = await discord.messenger.post(fake.guildId, fake.channelId, reply);
     expect(ref).toMatchObject({ platform: "discord", channelId: fake.channelId });
     const posted = await fake.waitForCall(
       (c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`,
+      { after },
     );
     expect(posted.body.content).toBe("hello @\u200beveryone");
     expect(posted.body.allowed_mentions?.parse).toEqual([]);
@@ -357,6 +400,7 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     await discord.messenger.postInThread(fake.guildId, ref, reply);
     const threaded = await fake.waitForCall(
       (c) => c.method === "POST" && c.body?.message_reference !== undefined,
+      { after },
     );
     expect(threaded.body.message_reference?.message_id).toBe(ref.messageId);
   });
