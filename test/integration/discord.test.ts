@@ -5,6 +5,7 @@ import { type DiscordHandle, startDiscord } from "../../src/chat/discord/index.t
 import { syncCommands } from "../../src/chat/discord/register.ts";
 import { loadConfig } from "../../src/config.ts";
 import { commandTree } from "../../src/core/commands/index.ts";
+import type { Dispatcher } from "../../src/core/dispatch.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import {
   type FakeDiscord,
@@ -403,6 +404,47 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
       { after },
     );
     expect(threaded.body.message_reference?.message_id).toBe(ref.messageId);
+  });
+
+  it("a form that comes after the ack budget is offered behind an 'Open the form' button", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // A dispatcher held back by the test: the budget runs out before core answers.
+    const slow = {
+      core: app.core,
+      command: async (inv: Parameters<Dispatcher["command"]>[0]) => {
+        await held;
+        return app.dispatcher.command(inv);
+      },
+      action: (...a: Parameters<Dispatcher["action"]>) => app.dispatcher.action(...a),
+      modal: (...a: Parameters<Dispatcher["modal"]>) => app.dispatcher.modal(...a),
+    } as unknown as Dispatcher;
+    const second = await startDiscord({
+      core: app.core,
+      dispatcher: slow,
+      config: discordConfig(),
+      log: app.core.log,
+      ackBudgetMs: 50,
+    });
+    try {
+      const i = fake.slash(["accounts", "add"], [{ name: "provider", type: 3, value: "time4vps" }]);
+      // accounts add is a private command: the defer is private too.
+      expect((await callback(i)).body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
+      release();
+      const answer = await edit(i);
+      expect(textOf(answer)).toContain("Open the form");
+      const open = controls(answer.body)[0];
+      expect(open?.custom_id).toMatch(/^!form\|/);
+      const click = fake.button(open?.custom_id ?? "", { message: fake.original(i) });
+      const opened = await callback(click);
+      expect(opened.body.type).toBe(9);
+      expect(opened.body.data?.custom_id).toBe('accounts:add|{"kind":"time4vps"}');
+    } finally {
+      await second.stop();
+      app.core.messengers.set("discord", discord.messenger);
+    }
   });
 
   it("logs no credential", () => {

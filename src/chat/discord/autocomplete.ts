@@ -95,9 +95,10 @@ export class AutocompleteCache {
     }
   }
 
-  /** Forgets what is cached for a channel (after a bind or unbind, for instance). */
-  invalidate(prefix = ""): void {
-    for (const k of this.#entries.keys()) if (k.includes(prefix)) this.#entries.delete(k);
+  /** Forgets what is cached for a workspace (after accounts or bindings may have changed). */
+  invalidate(actor: Pick<Actor, "platform" | "workspaceId">): void {
+    const where = `:${actor.platform}:${actor.workspaceId}:`;
+    for (const k of this.#entries.keys()) if (k.includes(where)) this.#entries.delete(k);
   }
 
   private async cached(key: string, load: () => Promise<Choice[]>, ttlMs = this.#ttlMs): Promise<Choice[]> {

@@ -132,6 +132,8 @@ async function onCommand(deps: InteractionDeps, r: Responder, i: ChatInputComman
     (err) => deps.log.warn({ err }, "discord defer failed"),
   );
   const out = await gated(deps, gate, () => deps.dispatcher.command(inv));
+  // Admin commands change accounts and bindings: suggestions are rebuilt on the next keystroke.
+  if (route.def.role === "admin") deps.autocomplete.invalidate(actor);
   if (!gate.started) return respondNow(i, out, r);
   await respondLate(i, ephemeral, out, r);
 }
@@ -181,6 +183,7 @@ async function onModalSubmit(deps: InteractionDeps, r: Responder, i: ModalSubmit
   if (fromMessage) await i.deferUpdate();
   else await i.deferReply({ flags: MessageFlags.Ephemeral });
   const out = await safely(deps, () => deps.dispatcher.modal(actor, decoded.id, decoded.payload, values));
+  deps.autocomplete.invalidate(actor);
   if (fromMessage) await respondComponentLate(i, out, r, submitted);
   else await respondLate(i, true, out, r, submitted);
 }
