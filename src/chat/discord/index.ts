@@ -70,7 +70,12 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordHandle>
     log.warn({ code: ev.code, shard }, "discord gateway disconnected"),
   );
 
-  await loginAndWait(client, token);
+  try {
+    await loginAndWait(client, token);
+  } catch (err) {
+    await client.destroy();
+    throw err;
+  }
   log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "discord connected");
 
   if (opts.register !== false) {

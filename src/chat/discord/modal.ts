@@ -53,12 +53,10 @@ export function renderModal(modal: Modal, store: PayloadStore): RenderedModal {
     ok: true,
     data: {
       custom_id: encodeCustomId(modal.id, modal.state, store),
-      title: clip(plainLabel(modal.title), MODAL_LIMITS.title),
+      title: clip(plainLabel(modal.title) || "hostops", MODAL_LIMITS.title),
       components: fields.map(
         (f): APIModalInteractionResponseCallbackComponent =>
-          f.kind === "select" && f.options?.length && f.options.length <= MODAL_LIMITS.selectOptions
-            ? selectInput(f)
-            : { type: ComponentType.ActionRow, components: [textInput(f)] },
+          asSelectMenu(f) ? selectInput(f) : { type: ComponentType.ActionRow, components: [textInput(f)] },
       ),
     },
   };
@@ -75,9 +73,19 @@ function textInput(f: ModalField): APITextInputComponent {
   const first = f.options?.[0];
   const placeholder = f.kind === "select" && first ? `Type a name or id, e.g. ${first.label}` : f.placeholder;
   if (placeholder) input.placeholder = clip(placeholder, MODAL_LIMITS.placeholder);
-  if (f.initial) input.value = clip(f.initial, MODAL_LIMITS.value);
-  if (f.maxLength) input.max_length = Math.min(f.maxLength, MODAL_LIMITS.value);
+  const max = Math.min(f.maxLength ?? MODAL_LIMITS.value, MODAL_LIMITS.value);
+  // Discord refuses a prefilled value longer than the input allows.
+  if (f.initial) input.value = f.initial.slice(0, max);
+  if (f.maxLength) input.max_length = max;
   return input;
+}
+
+const selectable = (f: ModalField) =>
+  (f.options ?? []).filter((o) => o.value && o.value.length <= MODAL_LIMITS.optionText);
+
+function asSelectMenu(f: ModalField): boolean {
+  const n = selectable(f).length;
+  return f.kind === "select" && n > 0 && n <= MODAL_LIMITS.selectOptions;
 }
 
 function selectInput(f: ModalField): APILabelComponent {
@@ -91,13 +99,11 @@ function selectInput(f: ModalField): APILabelComponent {
       min_values: f.optional ? 0 : 1,
       max_values: 1,
       ...(f.placeholder ? { placeholder: clip(f.placeholder, MODAL_LIMITS.placeholder) } : {}),
-      options: (f.options ?? [])
-        .filter((o) => o.value.length <= MODAL_LIMITS.optionText)
-        .map((o) => ({
-          label: clip(o.label || o.value, MODAL_LIMITS.optionText),
-          value: o.value,
-          default: o.value === f.initial,
-        })),
+      options: selectable(f).map((o) => ({
+        label: clip(o.label || o.value, MODAL_LIMITS.optionText),
+        value: o.value,
+        default: o.value === f.initial,
+      })),
     },
   };
 }
