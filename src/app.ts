@@ -32,6 +32,8 @@ export interface HostopsOptions {
     /** No periodic timers (tests drive housekeeping and scans themselves). */
     noTimers?: boolean;
     taskPollMs?: number;
+    /** No HTTP server of its own (terminal console, admin CLI); Slack's HTTP receiver still serves. */
+    noHttpServer?: boolean;
   };
 }
 
@@ -131,7 +133,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     core.messengers.set("slack", slack.messenger);
     connected.slack = true;
   }
-  if (!slack?.server) {
+  if (!slack?.server && !opts.overrides?.noHttpServer) {
     // Socket Mode or no Slack: health and metrics get a server of their own on PORT.
     ownServer = http.createServer(async (req, res) => {
       const route = routes.find(

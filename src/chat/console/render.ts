@@ -1,0 +1,106 @@
+import type { Block, Button, ModalField, Reply } from "../../core/reply.ts";
+import { tableText } from "../../core/reply.ts";
+
+/** How a reply is drawn in a terminal: ANSI styles only when the output is a TTY. */
+export interface TerminalStyle {
+  color: boolean;
+}
+
+const ESC = "\x1b[";
+const style = (on: boolean, open: string, close: string) => (s: string) =>
+  on ? `${ESC}${open}m${s}${ESC}${close}m` : s;
+
+/**
+ * Text from core and from providers, made safe and readable for a terminal: control characters
+ * (a provider label could carry escape sequences) are dropped, Slack-style markup becomes plain.
+ */
+export function terminalText(text: string, s: TerminalStyle): string {
+  const bold = style(s.color, "1", "22");
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: provider text must not drive the terminal
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, "")
+      .replace(/:warning:/g, "⚠")
+      .replace(/<@([A-Za-z0-9]+)(?:\|[^>]*)?>/g, "@$1")
+      .replace(/<#([A-Za-z0-9]+)(?:\|[^>]*)?>/g, "#$1")
+      .replace(/<(https?:[^|>]+)\|([^>]+)>/g, "$2 ($1)")
+      .replace(/\*([^*\n]+)\*/g, (_m, inner: string) => bold(inner))
+  );
+}
+
+export interface RenderedReply {
+  text: string;
+  buttons: Button[];
+}
+
+/** A reply as terminal lines; its buttons are returned apart so the session can number them. */
+export function renderReply(reply: Reply, s: TerminalStyle): RenderedReply {
+  const dim = style(s.color, "2", "22");
+  const head = style(s.color, "1;4", "22;24");
+  const out: string[] = [];
+  const buttons: Button[] = [];
+  const t = (x: string) => terminalText(x, s);
+  const blocks: Block[] = reply.blocks.length ? reply.blocks : [{ kind: "text", text: reply.text }];
+  for (const b of blocks) {
+    switch (b.kind) {
+      case "header":
+        out.push(head(t(b.text)));
+        break;
+      case "text":
+        out.push(t(b.text));
+        break;
+      case "context":
+        out.push(dim(t(b.text)));
+        break;
+      case "fields": {
+        const width = Math.min(24, Math.max(...b.fields.map(([k]) => t(k).length)));
+        out.push(b.fields.map(([k, v]) => `  ${`${t(k)}:`.padEnd(width + 1)} ${t(v)}`).join("\n"));
+        break;
+      }
+      case "table":
+        out.push(
+          b.rows.length
+            ? tableText(
+                b.columns.map(t),
+                b.rows.map((r) => r.map(t)),
+              )
+                .split("\n")
+                .map((l) => `  ${l}`)
+                .join("\n")
+            : dim("  (none)"),
+        );
+        break;
+      case "actions":
+        buttons.push(...b.buttons);
+        break;
+    }
+  }
+  return { text: out.join("\n"), buttons };
+}
+
+/** "[1] Approve  [2] Deny", numbered from `first`. */
+export function renderChoices(buttons: Button[], first: number, s: TerminalStyle): string {
+  const mark = (b: Button) =>
+    b.style === "danger"
+      ? style(s.color, "31", "39")
+      : b.style === "primary"
+        ? style(s.color, "32", "39")
+        : (x: string) => x;
+  return buttons.map((b, i) => mark(b)(`[${first + i}] ${terminalText(b.label, s)}`)).join("  ");
+}
+
+/** The prompt of one form field, and a longer explanation to print above it when there is one. */
+export function fieldPrompt(f: ModalField, s: TerminalStyle): { note?: string; prompt: string } {
+  const hints: string[] = [];
+  if (f.kind === "secret") hints.push("hidden");
+  if (f.optional) hints.push("optional");
+  const long = f.placeholder && f.placeholder.length > 40 ? f.placeholder : undefined;
+  if (f.initial) hints.push(`Enter keeps ${terminalText(f.initial, s)}`);
+  else if (f.placeholder && !long && f.kind !== "select")
+    hints.push(`e.g. ${terminalText(f.placeholder, s)}`);
+  const label = terminalText(f.label, s);
+  return {
+    note: long ? style(s.color, "2", "22")(`  ${terminalText(long, s)}`) : undefined,
+    prompt: `${label}${hints.length ? ` (${hints.join(", ")})` : ""}: `,
+  };
+}

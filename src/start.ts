@@ -1,0 +1,183 @@
+import { parseArgs } from "node:util";
+import { type Hostops, type HostopsOptions, startHostops } from "./app.ts";
+import { CONSOLE_CHANNEL, CONSOLE_WORKSPACE, runConsole } from "./chat/console/index.ts";
+import { type Config, ConfigError, discordConfigured, loadConfig, slackConfigured } from "./config.ts";
+import type { Platform } from "./db/schema.ts";
+import { createLogger } from "./observability/logger.ts";
+
+/**
+ * What `npm start` (and `hostops sandbox` / `hostops console`) does:
+ * - Slack or Discord configured: run the bot until SIGINT/SIGTERM;
+ * - neither (or `--console`): the terminal console on the same core, interactive at a TTY, or
+ *   running the commands read from stdin otherwise (exit 0 at the end of input);
+ * - `--sandbox`: first start the provider simulators with demo data and an in-memory database,
+ *   and bind one demo account per provider to the console (or to the `--bind` chat channels).
+ */
+export interface StartOptions {
+  argv: string[];
+  env?: NodeJS.ProcessEnv;
+  stdin?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Test hooks passed to startHostops. */
+  overrides?: HostopsOptions["overrides"];
+}
+
+export const START_USAGE = `Usage: npm start [-- options]
+  (no option)       the bot on Slack/Discord when configured, else the terminal console
+  --console         the terminal console even when Slack or Discord is configured
+  --sandbox         simulated provider APIs with demo accounts, in-memory database
+  --bind P:TEAM:CH  (with --sandbox and Slack/Discord) bind the demo accounts to this channel,
+                    e.g. --bind slack:T0123ABCD:C0456EFGH; repeatable
+  --help            this text`;
+
+interface Target {
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+}
+
+/** Resolves with the process exit code. */
+export async function start(opts: StartOptions): Promise<number> {
+  const env = opts.env ?? process.env;
+  const stdin = opts.stdin ?? process.stdin;
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  const say = (s: string) => stderr.write(`${s}\n`);
+
+  let flags: { sandbox?: boolean; console?: boolean; bind?: string[]; help?: boolean };
+  try {
+    flags = parseArgs({
+      args: opts.argv,
+      options: {
+        sandbox: { type: "boolean" },
+        console: { type: "boolean" },
+        bind: { type: "string", multiple: true },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    say(`${(err as Error).message}\n${START_USAGE}`);
+    return 2;
+  }
+  if (flags.help) {
+    stdout.write(`${START_USAGE}\n`);
+    return 0;
+  }
+
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      say(err.message);
+      return 2;
+    }
+    throw err;
+  }
+  const chat = !flags.console && (slackConfigured(config) || discordConfigured(config));
+  const binds: Target[] = [];
+  for (const b of flags.bind ?? []) {
+    const m = /^(slack|discord):([A-Za-z0-9]+):([A-Za-z0-9]+)$/.exec(b);
+    if (!m) {
+      say(`--bind ${b}: expected PLATFORM:WORKSPACE:CHANNEL, e.g. slack:T0123ABCD:C0456EFGH`);
+      return 2;
+    }
+    binds.push({ platform: m[1] as Platform, workspaceId: m[2]!, channelId: m[3]! });
+  }
+  if (binds.length && !flags.sandbox) {
+    say("--bind is for the sandbox (--sandbox); bind real accounts with /hosting bind in the channel.");
+    return 2;
+  }
+  if (flags.sandbox && chat && !binds.length) {
+    say(
+      "The sandbox binds its demo accounts to a channel. With Slack or Discord configured, name it:\n" +
+        "  npm start -- --sandbox --bind slack:<team id>:<channel id>\n" +
+        "or run the sandbox in the terminal: npm start -- --sandbox --console",
+    );
+    return 2;
+  }
+
+  const interactive = Boolean((stdin as { isTTY?: boolean }).isTTY);
+  const log = chat
+    ? createLogger({ level: config.LOG_LEVEL, pretty: Boolean((stdout as { isTTY?: boolean }).isTTY) })
+    : // The console owns stdout: logs go to stderr, and only warnings unless LOG_LEVEL asks for more.
+      createLogger({
+        level: env.LOG_LEVEL ? config.LOG_LEVEL : "warn",
+        sink: stderr,
+        pretty: Boolean((stderr as { isTTY?: boolean }).isTTY),
+      });
+
+  // Only the --sandbox entry point loads the simulators: product code does not depend on them.
+  const sandbox = flags.sandbox ? await import("./sandbox/index.ts") : undefined;
+  const providers = sandbox ? await sandbox.startSandboxProviders() : undefined;
+  let app: Hostops | undefined;
+  try {
+    app = await startHostops({
+      // The sandbox never touches a real database: its data lives in memory.
+      config: { ...(chat ? config : withoutChat(config)), ...(sandbox ? { DATABASE_URL: undefined } : {}) },
+      log,
+      overrides: {
+        ...opts.overrides,
+        // New accounts added in the sandbox talk to the simulators too (any provider URL they were not given).
+        ...(providers
+          ? {
+              memoryDb: true,
+              baseUrlOverrides: Object.fromEntries([...providers.fakes].map(([k, f]) => [k, f.baseUrl])),
+            }
+          : {}),
+        // The console serves health and metrics only when PORT is set explicitly (no clash on 3000).
+        ...(!chat && !env.PORT ? { noHttpServer: true } : {}),
+      },
+    });
+    const targets: Target[] = chat
+      ? binds
+      : [{ platform: "console", workspaceId: CONSOLE_WORKSPACE, channelId: CONSOLE_CHANNEL }];
+    if (sandbox && providers) await sandbox.seedSandbox(app.core, providers, targets);
+
+    if (chat) {
+      if (sandbox) say(sandbox.sandboxBanner(targets));
+      const signal = await new Promise<string>((resolve) => {
+        process.once("SIGINT", () => resolve("SIGINT"));
+        process.once("SIGTERM", () => resolve("SIGTERM"));
+      });
+      log.info({ signal }, "shutting down");
+      return 0;
+    }
+
+    const banner = [
+      sandbox
+        ? sandbox.sandboxBanner(targets)
+        : `hostops console: no Slack or Discord is configured, so /hosting commands run here as a local admin (database: ${app.db.driver === "pglite" ? `embedded, ${config.HOSTOPS_DATA_DIR}` : "Postgres"}).\nTo connect Slack or Discord see the README ("Create the Slack app"); \`npm start -- --sandbox\` tries every command on simulated providers.`,
+      "Type `help` for the commands, `.help` for the console, `.quit` to leave.",
+    ].join("\n");
+    if (!interactive)
+      say(
+        `hostops: ${sandbox ? "sandbox, " : ""}no chat platform in use; running the /hosting commands read from stdin.`,
+      );
+    return await runConsole({
+      core: app.core,
+      dispatcher: app.dispatcher,
+      input: stdin,
+      output: stdout,
+      interactive,
+      banner: interactive ? banner : undefined,
+    });
+  } finally {
+    await app?.stop();
+    await providers?.close();
+  }
+}
+
+/** The same configuration with every chat platform left out (console and admin CLI). */
+export function withoutChat(config: Config): Config {
+  return {
+    ...config,
+    SLACK_BOT_TOKEN: undefined,
+    SLACK_SIGNING_SECRET: undefined,
+    SLACK_APP_TOKEN: undefined,
+    DISCORD_TOKEN: undefined,
+  };
+}
