@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { type DiscordHandle, startDiscord } from "./chat/discord/index.ts";
 import { type SlackHandle, startSlack } from "./chat/slack/app.ts";
 import type { Config } from "./config.ts";
 import { discordConfigured, slackConfigured } from "./config.ts";
@@ -42,6 +43,7 @@ export interface Hostops {
   db: Database;
   dispatcher: Dispatcher;
   slack?: SlackHandle;
+  discord?: DiscordHandle;
   /** The alert scan's cron task (absent with `noTimers`). */
   scheduler?: AlertScheduler;
   /** Port of the HTTP server (Slack events, health, metrics), when one runs. */
@@ -147,7 +149,17 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     });
     await new Promise<void>((resolve) => ownServer?.listen(config.PORT, resolve));
   }
-  void discordConfigured;
+  let discord: DiscordHandle | undefined;
+  if (discordConfigured(config)) {
+    discord = await startDiscord({ core, dispatcher, config, log });
+    connected.discord = true;
+    discord.client.on("shardDisconnect", () => {
+      connected.discord = false;
+    });
+    discord.client.on("shardReady", () => {
+      connected.discord = true;
+    });
+  }
 
   // Confirmation housekeeping: requests left executing by a crash become "outcome unknown" (never
   // re-run); expired ones lose their buttons. The grace leaves alone what a live replica is running.
@@ -177,11 +189,13 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     dispatcher,
     slack,
     scheduler,
+    discord,
     port,
     async stop() {
       if (sweep) clearInterval(sweep);
       await scheduler?.stop();
       await slack?.stop();
+      await discord?.stop();
       await core.background.idle();
       if (ownServer) await new Promise((r) => ownServer?.close(r));
       await db.close();
