@@ -116,7 +116,7 @@ export async function benchMain(importMetaUrl: string, run: () => Promise<BenchR
       id: "unknown",
       title: "benchmark",
       status: "failed",
-      reason: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      reason: clip(err instanceof Error ? (err.stack ?? err.message) : String(err)),
       setup: "",
       figures: [],
       notes: [],
@@ -140,9 +140,14 @@ export async function measure(
     await body(r);
   } catch (err) {
     r.status = "failed";
-    r.reason =
-      err instanceof Error ? (err.stack ?? err.message).split("\n").slice(0, 6).join(" ") : String(err);
+    r.reason = clip(err instanceof Error ? (err.stack ?? err.message) : String(err));
   }
   r.durationMs = performance.now() - t0;
   return r;
+}
+
+/** An error for a one-line report: the first lines, at most 600 characters. */
+export function clip(text: string): string {
+  const one = text.split("\n").slice(0, 4).join(" ").replace(/\s+/g, " ");
+  return one.length > 600 ? `${one.slice(0, 600)}…` : one;
 }

@@ -49,7 +49,37 @@ export type TargetSpec =
 export type TargetMessage =
   | { id: number; cmd: "mem"; gc?: boolean }
   | { id: number; cmd: "served" }
-  | { id: number; cmd: "stop" };
+  | { id: number; cmd: "stop" }
+  | ({ id: number; cmd: "bulk" } & BulkSeed)
+  | { id: number; cmd: "scan"; replicas?: number }
+  | { id: number; cmd: "alerts" }
+  | { id: number; cmd: "resetAlerts" };
+
+/** Many accounts, each bound to a channel of its own (written straight to the database). */
+export interface BulkSeed {
+  count: number;
+  /** Numbering of labels and channels starts here (seeding in several steps). */
+  offset?: number;
+  platform: "slack" | "discord";
+  workspaceId: string;
+  kind: string;
+  baseUrl: string;
+  credentials: Record<string, string>;
+}
+
+/** The scan summary without per-binding reports (kept small for IPC). */
+export interface ScanFigures {
+  ms: number;
+  bindings: number;
+  accounts: number;
+  posted: number;
+  messages: number;
+  deduplicated: number;
+  failures: number;
+  deliveryFailures: number;
+}
+
+type Extra = Record<string, (msg: Record<string, unknown>) => Promise<unknown>>;
 
 /** Server-side view of the HTTP requests since the last `served`: request event to response finish. */
 const served: number[] = [];
@@ -72,9 +102,10 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.env.BENCH_TARGET ?? "{}") as TargetSpec;
   let stop: () => Promise<void>;
   let port: number | undefined;
+  let extra: Extra = {};
   if (spec.kind === "bare-bolt") ({ stop, port } = await bareBolt(spec));
   else if (spec.kind === "bare-discord") ({ stop } = await bareDiscord(spec.discord));
-  else ({ stop, port } = await hostops(spec));
+  else ({ stop, port, extra } = await hostops(spec));
 
   process.on("message", (raw) => {
     const msg = raw as TargetMessage;
@@ -101,6 +132,10 @@ async function main(): Promise<void> {
           await Promise.race([stop(), new Promise((r) => setTimeout(r, 5_000))]);
           process.send?.({ id: msg.id, ok: true });
           setTimeout(() => process.exit(0), 50);
+        } else {
+          const handler = extra[msg.cmd];
+          if (!handler) throw new Error(`unknown command ${msg.cmd}`);
+          process.send?.({ id: msg.id, ok: true, value: await handler(msg as Record<string, unknown>) });
         }
       } catch (err) {
         process.send?.({ id: msg.id, ok: false, error: String(err) });
@@ -223,13 +258,94 @@ async function hostops(spec: Extract<TargetSpec, { kind: "hostops" }>) {
         scope: g.scope,
       });
   }
+  const { sql } = await import("drizzle-orm");
+  const extra: Extra = {
+    bulk: (m) => bulkSeed(app, spec.secretKey, m as unknown as BulkSeed),
+    scan: async (m) => {
+      const { runAlertScan } = await import("../../src/core/alerts/scan.ts");
+      const replicas = Number(m.replicas ?? 1);
+      const t0 = performance.now();
+      // Several "replicas" scanning at once (as if the run coordinator had failed): the
+      // unique alert keys must still let each alert be posted once.
+      const all = await Promise.all(Array.from({ length: replicas }, () => runAlertScan(app.core)));
+      const ms = performance.now() - t0;
+      return all.map(
+        (s): ScanFigures => ({
+          ms,
+          bindings: s.bindings,
+          accounts: s.accounts,
+          posted: s.posted,
+          messages: s.messages,
+          deduplicated: s.deduplicated,
+          failures: s.failures,
+          deliveryFailures: s.deliveryFailures,
+        }),
+      );
+    },
+    alerts: async () =>
+      (
+        await app.db.rows<{ status: string; n: number }>(
+          sql`select status, count(*)::int as n from alert_deliveries group by status`,
+        )
+      ).reduce<Record<string, number>>((o, r) => Object.assign(o, { [r.status]: Number(r.n) }), {}),
+    resetAlerts: async () => {
+      await app.db.rows(sql`delete from alert_deliveries`);
+      return true;
+    },
+  };
   return {
     port: app.port,
+    extra,
     stop: async () => {
       await stopDiscord?.();
       await app.stop();
     },
   };
+}
+
+/** `count` accounts of one provider, each bound to its own channel, inserted in batches. */
+async function bulkSeed(
+  app: Awaited<ReturnType<typeof import("../../src/app.ts").startHostops>>,
+  secretKey: string,
+  seed: BulkSeed,
+): Promise<number> {
+  const { CredentialCipher } = await import("../../src/core/crypto.ts");
+  const { DEFAULT_ALERT_SETTINGS, DEFAULT_APPROVAL_POLICY } = await import("../../src/core/accounts.ts");
+  const { providerAccounts, channelBindings } = await import("../../src/db/schema.ts");
+  const cipher = new CredentialCipher(Buffer.from(secretKey, "base64"));
+  const db = app.db.db;
+  const batch = 200;
+  const offset = seed.offset ?? 0;
+  for (let done = 0; done < seed.count; done += batch) {
+    const n = Math.min(batch, seed.count - done);
+    const start = offset + done;
+    const rows = await db
+      .insert(providerAccounts)
+      .values(
+        Array.from({ length: n }, (_, i) => ({
+          platform: seed.platform,
+          workspaceId: seed.workspaceId,
+          label: `bulk${String(start + i).padStart(5, "0")}`,
+          kind: seed.kind,
+          baseUrl: seed.baseUrl,
+          credentialsEnc: cipher.encrypt(seed.credentials),
+          createdBy: "UBENCH",
+        })),
+      )
+      .returning({ id: providerAccounts.id });
+    await db.insert(channelBindings).values(
+      rows.map((r, i) => ({
+        platform: seed.platform,
+        workspaceId: seed.workspaceId,
+        channelId: `CBULK${String(start + i).padStart(5, "0")}`,
+        accountId: r.id,
+        alertSettings: DEFAULT_ALERT_SETTINGS,
+        approvalPolicy: DEFAULT_APPROVAL_POLICY,
+        createdBy: "UBENCH",
+      })),
+    );
+  }
+  return seed.count;
 }
 
 main().catch((err: unknown) => {
