@@ -46,7 +46,13 @@ export class Dispatcher {
     try {
       const role = await roleOf(this.core.db, inv, this.core.settings.defaultRole);
       if (!atLeast(role, def.role))
-        return this.finish(inv, name, inv.args, "denied", reply(errorReply(deniedMessage(def.role, role))));
+        return this.finish(
+          inv,
+          name,
+          inv.args,
+          "denied",
+          reply(errorReply(deniedMessage(def.role, role, inv.platform))),
+        );
       const parsed = def.schema.safeParse(inv.args);
       if (!parsed.success)
         return this.finish(
@@ -54,7 +60,7 @@ export class Dispatcher {
           name,
           inv.args,
           "invalid",
-          reply(errorReply(invalidMessage(def, parsed.error))),
+          reply(errorReply(invalidMessage(def, parsed.error, inv.platform))),
         );
       const ctx: CommandContext = { core: this.core, actor: inv, role, log };
       const out = await def.run(ctx, parsed.data);
@@ -92,7 +98,7 @@ export class Dispatcher {
           name,
           { value },
           "denied",
-          reply(errorReply(deniedMessage(def.role, role))),
+          reply(errorReply(deniedMessage(def.role, role, actor.platform))),
         );
       const out = await def.run({ core: this.core, actor, role, log }, value);
       return this.finish(actor, name, { value }, "ok", out);
@@ -114,7 +120,13 @@ export class Dispatcher {
     try {
       const role = await roleOf(this.core.db, actor, this.core.settings.defaultRole);
       if (!atLeast(role, def.role))
-        return this.finish(actor, name, {}, "denied", reply(errorReply(deniedMessage(def.role, role))));
+        return this.finish(
+          actor,
+          name,
+          {},
+          "denied",
+          reply(errorReply(deniedMessage(def.role, role, actor.platform))),
+        );
       // Form values may hold credentials: they are never passed to the audit log or logs.
       return await def.run({ core: this.core, actor, role, log }, state, values);
     } catch (err) {
@@ -187,11 +199,13 @@ function withEphemeral(out: Outcome, ephemeral: boolean | undefined): Outcome {
   return out;
 }
 
-function deniedMessage(need: string, have: string): string {
-  return `You need the *${need}* role here for that (you are ${have === "none" ? "not granted any role" : `*${have}*`}). An admin can grant it with \`/hosting grant @you ${need}\`.`;
+function deniedMessage(need: string, have: string, platform: Actor["platform"]): string {
+  const how =
+    platform === "discord" ? `/hosting grant user:@you role:${need}` : `/hosting grant @you ${need}`;
+  return `You need the *${need}* role here for that (you are ${have === "none" ? "not granted any role" : `*${have}*`}). An admin can grant it with \`${how}\`.`;
 }
 
-function invalidMessage(def: CommandDef, error: z.ZodError): string {
+function invalidMessage(def: CommandDef, error: z.ZodError, platform: Actor["platform"]): string {
   const issue = error.issues[0];
   const field = issue?.path[0];
   const param = def.params.find((p) => p.name === field);
@@ -200,7 +214,7 @@ function invalidMessage(def: CommandDef, error: z.ZodError): string {
   else if (param?.choices && issue?.code !== "invalid_type")
     what = `must be one of ${param.choices.join(", ")}`;
   const name = typeof field === "string" ? `\`${field}\` ` : "";
-  return `${name}${what.startsWith("is ") || what.startsWith("must") ? what : `must be ${what}`}. Usage: \`${usage(def)}\``;
+  return `${name}${what.startsWith("is ") || what.startsWith("must") ? what : `must be ${what}`}. Usage: \`${usage(def, platform)}\``;
 }
 
 function isDatabaseDown(err: unknown): boolean {

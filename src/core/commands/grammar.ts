@@ -1,3 +1,4 @@
+import type { Platform } from "../../db/schema.ts";
 import type { CommandDef, Param } from "../context.ts";
 import { UserError } from "../errors.ts";
 
@@ -39,7 +40,17 @@ export function findCommand(
   return fallback ? { command: fallback, rest: words.slice(1) } : undefined;
 }
 
-export function usage(c: CommandDef): string {
+/**
+ * How to type a command. Slack (and the console) use the text grammar; Discord shows its typed
+ * options as `name:value` fields, so its usage is written that way.
+ */
+export function usage(c: CommandDef, platform: Platform = "slack"): string {
+  if (platform === "discord") {
+    const opts = c.params.map((p) =>
+      p.required ? `${p.name}:<${p.type === "user" ? "@member" : p.name}>` : `[${p.name}]`,
+    );
+    return ["/hosting", ...c.path, ...opts].join(" ");
+  }
   const parts = c.params.map((p) => {
     const name = p.flag
       ? p.type === "boolean"

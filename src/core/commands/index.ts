@@ -47,7 +47,7 @@ export const help: CommandDef = {
   ephemeral: true,
   async run(ctx) {
     const mine = commandTree.filter((c) => atLeast(ctx.role, c.role));
-    const lines = mine.map((c) => `\`${usage(c)}\` — ${c.summary}`);
+    const lines = mine.map((c) => `\`${usage(c, ctx.actor.platform)}\` — ${c.summary}`);
     return reply(
       blocksReply(
         [
