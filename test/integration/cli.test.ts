@@ -1,0 +1,226 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Hostops, startHostops } from "../../src/app.ts";
+import { runCli } from "../../src/cli.ts";
+import { auditLog, providerAccounts, roleGrants } from "../../src/db/schema.ts";
+import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
+import { type FakeSlack, signedPost, slashCommand, startFakeSlack } from "../fakes/slack.ts";
+import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
+import { cleanEnv, memoryIo, REPO, run } from "../helpers/process.ts";
+
+const SECRET_KEY = Buffer.alloc(32, 5).toString("base64");
+const ADMIN = "UADMIN1";
+const OPERATOR = "UOPER9";
+const CHANNEL = "C0CLI";
+
+/**
+ * The admin CLI on an embedded database in a temp folder: an account added from the CLI (with
+ * the credentials on stdin, checked against a provider fake) is the same account the Slack flow
+ * then binds and uses; the CLI's grants and audit entries are those of chat.
+ */
+describe("hostops admin CLI", () => {
+  let dir: string;
+  let provider: HostBillFake;
+  let env: NodeJS.ProcessEnv;
+  const cli = async (argv: string[], input = "", extra: Record<string, string> = {}) => {
+    const io = memoryIo(input);
+    const code = await runCli(argv, {
+      stdin: io.stdin,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      env: { ...env, ...extra },
+    });
+    return { code, ...io.out };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "hostops-cli-"));
+    provider = await startHostBillFake({ kind: "time4vps" });
+    env = cleanEnv({ HOSTOPS_DATA_DIR: dir, HOSTOPS_SECRET_KEY: SECRET_KEY });
+  });
+  afterAll(async () => {
+    await provider?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("`hostops accounts add` (the bin shim, credentials as JSON on stdin) checks them with the provider and stores the account", async () => {
+    const r = await run(
+      process.execPath,
+      [
+        join(REPO, "bin/hostops.js"),
+        "accounts",
+        "add",
+        "--provider",
+        "time4vps",
+        "--label",
+        "prod",
+        "--base-url",
+        provider.baseUrl,
+        "--workspace",
+        "slack:T1",
+      ],
+      { env, input: JSON.stringify(provider.credentials) },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Added Time4VPS account prod");
+    expect(r.stdout + r.stderr).not.toContain(provider.credentials.password!);
+    // The provider was asked: credentials are verified before anything is stored.
+    expect(provider.count((q) => q.headers.authorization?.startsWith("Basic ") ?? false)).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("refuses credentials the provider rejects, and stores nothing", async () => {
+    const r = await cli(
+      ["accounts", "add", "--provider", "time4vps", "--label", "wrong", "--base-url", provider.baseUrl],
+      "",
+      { HOSTOPS_CRED_USERNAME: "someone@example.com", HOSTOPS_CRED_PASSWORD: "not-the-password-314" },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("Time4VPS rejected the credentials");
+    expect(r.stdout + r.stderr).not.toContain("not-the-password-314");
+  }, 60_000);
+
+  it("takes credentials from HOSTOPS_CRED_* variables too (in the console's workspace by default)", async () => {
+    const r = await cli(
+      ["accounts", "add", "--provider", "time4vps", "--label", "backup", "--base-url", provider.baseUrl],
+      "",
+      {
+        HOSTOPS_CRED_USERNAME: provider.credentials.username!,
+        HOSTOPS_CRED_PASSWORD: provider.credentials.password!,
+      },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Added Time4VPS account backup");
+  }, 60_000);
+
+  it("never reads credentials from the command line", async () => {
+    const r = await cli([
+      "accounts",
+      "add",
+      "--provider",
+      "time4vps",
+      "--label",
+      "x",
+      "--password",
+      "hunter22",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("credentials are never read from the command line");
+    const bad = await cli(
+      ["accounts", "add", "--provider", "time4vps", "--label", "x"],
+      '{"username":"a","pin":"1"}',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("Unknown credential key(s) pin");
+  }, 60_000);
+
+  it("grants a role and lists accounts in a workspace", async () => {
+    const g = await cli(["grant", "--user", OPERATOR, "--role", "operator", "--workspace", "slack:T1"]);
+    expect(g.stderr).toBe("");
+    expect(g.code).toBe(0);
+    expect(g.stdout).toContain("is now operator in every channel of this workspace");
+    const list = await cli(["accounts", "list", "--workspace", "slack:T1"]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/prod\s+Time4VPS/);
+    expect(list.stdout).not.toContain("backup");
+    // Without --workspace the CLI acts in the console's workspace, where "backup" was added.
+    const local = await cli(["accounts", "list"]);
+    expect(local.stdout).toMatch(/backup\s+Time4VPS/);
+    expect(local.stdout).not.toContain("prod");
+  }, 60_000);
+
+  describe("then Slack binds and uses the account the CLI added (same database)", () => {
+    let slack: FakeSlack;
+    let app: Hostops;
+    beforeAll(async () => {
+      slack = await startFakeSlack();
+      slack.admins.add(ADMIN);
+      app = await startHostops({
+        config: testConfig({
+          SLACK_API_URL: slack.apiUrl,
+          HOSTOPS_DATA_DIR: dir,
+          HOSTOPS_SECRET_KEY: SECRET_KEY,
+        }),
+        overrides: { providerRetries: 0, slackProcessBeforeResponse: true, noTimers: true },
+      });
+    });
+    afterAll(async () => {
+      await app?.stop();
+      await slack?.close();
+    });
+    const command = async (text: string, user = ADMIN) => {
+      const responseUrl = slack.responseUrl();
+      await signedPost(
+        `http://127.0.0.1:${app.port}/slack/events`,
+        slashCommand(text, { user, channel: CHANNEL, responseUrl }),
+        { secret: SIGNING_SECRET },
+      );
+      const call = await slack.waitFor((c) => c.method === `response:${responseUrl.split("/response/")[1]}`);
+      return JSON.stringify(call.body);
+    };
+
+    it("binds it from Slack and lists its services with the stored credentials", async () => {
+      expect(await command("bind prod")).toContain("Bound Time4VPS account *prod*");
+      const services = await command("services");
+      for (const s of provider.state.services) expect(services).toContain(String(s.id));
+      // The grant made from the CLI holds in Slack: an operator may list the accounts.
+      expect(await command("accounts list", OPERATOR)).toContain("prod");
+    });
+
+    it("recorded the CLI's actions in the same audit log, as the CLI user of the Slack workspace", async () => {
+      const rows = await app.db.db.select().from(auditLog);
+      const fromCli = rows.filter((r) => r.userId.startsWith("cli:"));
+      expect(fromCli.map((r) => `${r.platform}:${r.workspaceId} ${r.command} ${r.outcome}`)).toEqual(
+        expect.arrayContaining([
+          "slack:T1 accounts add ok",
+          "console:local accounts add rejected",
+          "console:local accounts add ok",
+          "slack:T1 grant ok",
+          "slack:T1 accounts list ok",
+        ]),
+      );
+      expect(JSON.stringify(rows)).not.toContain(provider.credentials.password!);
+      const [grant] = await app.db.db.select().from(roleGrants);
+      expect(grant).toMatchObject({
+        platform: "slack",
+        workspaceId: "T1",
+        subject: OPERATOR,
+        role: "operator",
+      });
+      const stored = await app.db.db.select().from(providerAccounts);
+      expect(stored.map((a) => a.label).sort()).toEqual(["backup", "prod"]);
+      expect(JSON.stringify(stored)).not.toContain(provider.credentials.password!);
+    });
+  });
+
+  it("lists every binding, and previews the alert scan without posting or recording anything", async () => {
+    const b = await cli(["bindings", "--all"]);
+    expect(b.code).toBe(0);
+    expect(b.stdout).toMatch(/slack:T1\s+C0CLI\s+prod\s+time4vps\s+on/);
+    const dry = await cli(["alerts", "run", "--dry-run"]);
+    expect(dry.stderr).toBe("");
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("Dry run: nothing was posted or recorded. Checked 1 account(s)");
+    expect(dry.stdout).toMatch(/would post\s+\w+\s+Service web/);
+    expect(dry.stdout).toMatch(/would post\s+\w+\s+Invoice 308978/);
+    // Nothing was recorded: a second preview plans the same alerts as new.
+    const again = await cli(["alerts", "run", "--dry-run", "--workspace", "slack:T1"]);
+    expect(again.stdout).not.toContain("already posted");
+    const refused = await cli(["alerts", "run"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--dry-run");
+  }, 60_000);
+
+  it("applies migrations and explains usage errors", async () => {
+    const m = await cli(["migrate"]);
+    expect(m.code).toBe(0);
+    expect(m.stdout).toContain("up to date");
+    const u = await cli(["frobnicate"]);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain('Unknown command "frobnicate"');
+    expect(u.stderr).toContain("Usage: hostops");
+  }, 60_000);
+});

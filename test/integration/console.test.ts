@@ -1,0 +1,156 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli.ts";
+import { start } from "../../src/start.ts";
+import { host4coinsDemoData } from "../fakes/providers/host4coins.ts";
+import { hostbillDemoData } from "../fakes/providers/hostbill.ts";
+import { HOSTKEY_FAKE_PIN, hostkeyDemoData } from "../fakes/providers/hostkey.ts";
+import { cleanEnv, memoryIo, REPO, run } from "../helpers/process.ts";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), "hostops-console-"));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The lines of `out` from the one starting with `header` up to the next account section or prompt. */
+function section(out: string, header: string): string {
+  const lines = out.split("\n");
+  const i = lines.findIndex((l) => l.startsWith(header));
+  if (i < 0) return "";
+  const end = lines.findIndex((l, j) => j > i && (/^demo-\S+ \(/.test(l) || l.startsWith("hosting")));
+  return lines.slice(i, end < 0 ? undefined : end).join("\n");
+}
+
+describe("the terminal console", () => {
+  it("`npm start`'s entry with no chat platform runs a command script from stdin and exits 0 at EOF", async () => {
+    const dir = tempDir();
+    const r = await run(join(REPO, "node_modules/.bin/tsx"), ["src/main.ts"], {
+      env: cleanEnv({ HOSTOPS_DATA_DIR: dir }),
+      input: "help\n# a comment, skipped\n\nservices\n/hosting accounts list\nfrobnicate\n",
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("no chat platform in use; running the /hosting commands read from stdin");
+    // A transcript: each command after the prompt, then its answer, in order.
+    const at = (s: string) => r.stdout.indexOf(s);
+    expect(at("hosting> help")).toBeGreaterThanOrEqual(0);
+    expect(at("hostops commands")).toBeGreaterThan(at("hosting> help"));
+    expect(at("hosting> services")).toBeGreaterThan(at("hostops commands"));
+    expect(r.stdout).toContain("No provider account is bound to this channel");
+    expect(r.stdout).toContain("No accounts yet");
+    expect(r.stdout).toContain("Unknown command `frobnicate`");
+    // Blank lines and # comments are echoed but not run: the only unknown command is frobnicate.
+    expect(r.stdout.match(/Unknown command/g)).toHaveLength(1);
+    // The embedded database and its generated credential key are in the data dir.
+    expect(existsSync(join(dir, "secret.key"))).toBe(true);
+  }, 120_000);
+
+  it("refuses bad start options with the usage", async () => {
+    const io = memoryIo();
+    expect(await start({ argv: ["--bind", "slack:T1:C1"], env: cleanEnv(), ...io })).toBe(2);
+    expect(io.out.stderr).toContain("--bind is for the sandbox");
+    const io2 = memoryIo();
+    expect(await start({ argv: ["--nope"], env: cleanEnv(), ...io2 })).toBe(2);
+    expect(io2.out.stderr).toContain("Usage: npm start");
+  });
+});
+
+describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () => {
+  const script = [
+    "services",
+    // An approval is a second, explicit step: anything but "yes" leaves the request pending.
+    "reboot 302 demo-hostens",
+    "1",
+    "no",
+    "1",
+    "yes",
+    // HOSTKEY asks for its PIN, read as a secret (not echoed).
+    "reboot 34533 demo-hostkey",
+    "1",
+    "yes",
+    HOSTKEY_FAKE_PIN,
+    // The two-person rule: the requester cannot approve a renewal; another local admin can.
+    "renew 101 demo-host4coins",
+    "1",
+    "yes",
+    ".as BOB",
+    "1",
+    "yes",
+    "alerts run",
+  ].join("\n");
+  let out = "";
+  let code: number | undefined;
+
+  it("starts the five provider simulators, binds the demo accounts and runs the script", async () => {
+    const io = memoryIo(`${script}\n`);
+    code = await runCli(["sandbox"], {
+      stdin: io.stdin,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      env: cleanEnv({ HOSTOPS_DATA_DIR: tempDir() }),
+    });
+    out = io.out.stdout;
+    expect(io.out.stderr).toContain("sandbox, no chat platform in use");
+    expect(code).toBe(0);
+  }, 180_000);
+
+  it("`services` lists the demo services of every provider; TheHost answers that it cannot", () => {
+    const ids = {
+      "demo-host4coins (Host4Coins)": host4coinsDemoData().services.map((s) => String(s.id)),
+      "demo-hostens (Hostens)": hostbillDemoData("hostens").services.map((s) => s.id),
+      "demo-time4vps (Time4VPS)": hostbillDemoData("time4vps").services.map((s) => s.id),
+      "demo-hostkey (HOSTKEY)": hostkeyDemoData().servers.map((s) =>
+        String((s.show.server_data as { id: unknown }).id),
+      ),
+    };
+    const services = out.slice(out.indexOf("hosting> services"), out.indexOf("hosting> reboot"));
+    for (const [header, list] of Object.entries(ids)) {
+      const part = section(services, header);
+      expect(part, header).toContain(`${list.length} service(s)`);
+      for (const id of list) expect(part, `${header} ${id}`).toMatch(new RegExp(`^\\s+${id}\\s`, "m"));
+    }
+    // TheHost only resells domains: its API has no services, and the console says so.
+    expect(services).toContain("TheHost cannot list services from the API (account demo-thehost).");
+  });
+
+  it("turns the approval buttons into numbered choices and asks for an explicit yes", () => {
+    const reboot = out.slice(out.indexOf("hosting> reboot 302"), out.indexOf("hosting> reboot 34533"));
+    expect(reboot).toContain("[1] Approve  [2] Deny");
+    expect(reboot).toContain("Type yes to approve: no\nNot approved; nothing was done.");
+    expect(reboot).toContain("Type yes to approve: yes");
+    expect(reboot).toContain("Approved. Reboot of server 302");
+    // The outcome of the provider's task is posted in the card's thread before the console exits.
+    expect(out).toContain("✅ Reboot succeeded: Reboot of server 302");
+  });
+
+  it("asks for the HOSTKEY PIN as a hidden field", () => {
+    const hk = out.slice(out.indexOf("hosting> reboot 34533"), out.indexOf("hosting> renew"));
+    expect(hk).toContain("[1] Approve (PIN)  [2] Deny");
+    expect(hk).toContain("HOSTKEY PIN (hidden): (hidden)");
+    expect(hk).not.toContain(HOSTKEY_FAKE_PIN);
+    expect(hk).toContain("HOSTKEY accepted the reboot of server 34533");
+  });
+
+  it("keeps the two-person rule: another local admin (.as BOB) approves a renewal", () => {
+    const renew = out.slice(out.indexOf("hosting> renew"), out.indexOf("hosting (BOB)> alerts run"));
+    expect(renew).toContain("Two-person rule: someone other than the requester must approve this.");
+    expect(renew).toContain("Now acting as BOB");
+    expect(renew).toMatch(/Approved by:\s+BOB/);
+    expect(renew).toContain("Host4Coins accepted the renewal");
+  });
+
+  it("posts the demo alerts: expiring services, an unpaid invoice and a low balance", () => {
+    const alerts = out.slice(out.indexOf("hosting (BOB)> alerts run"));
+    expect(alerts).toMatch(/Service web \(Linux VPS\) expires in 3 days/);
+    expect(alerts).toMatch(/Invoice \S+ \([\d.]+ \w+\) is (unpaid|overdue)/);
+    expect(alerts).toMatch(/Balance of demo-hostens is [\d.]+ USD, below the minimum/);
+    expect(alerts).toMatch(/\[\d+\] Snooze/);
+    expect(alerts).toMatch(/new alerts posted in this channel/);
+  });
+});
