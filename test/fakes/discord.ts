@@ -150,7 +150,7 @@ export interface FakeDiscord {
   slash(
     path: string[],
     options?: OptionInput[],
-    opts?: { member?: FakeMember; channelId?: string },
+    opts?: { member?: FakeMember; channelId?: string; extra?: object },
   ): SentInteraction;
   autocomplete(path: string[], options: OptionInput[], opts?: { member?: FakeMember }): SentInteraction;
   button(customId: string, opts?: { member?: FakeMember; message?: WireMessage }): SentInteraction;

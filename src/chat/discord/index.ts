@@ -62,6 +62,8 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordHandle>
     autocomplete: new AutocompleteCache(core),
     log,
     ackBudgetMs: opts.ackBudgetMs ?? 1_500,
+    applicationId,
+    guildId: config.DISCORD_GUILD_ID,
   });
   client.on(Events.InteractionCreate, (i) => void handle(i));
   client.on(Events.Error, (err) => log.error({ err }, "discord client error"));

@@ -53,11 +53,24 @@ export interface InteractionDeps {
   autocomplete: AutocompleteCache;
   log: Logger;
   ackBudgetMs: number;
+  /** Only interactions for this application (and, when set, this guild) are handled. */
+  applicationId?: string;
+  guildId?: string;
 }
 
 export function createInteractionHandler(deps: InteractionDeps): (i: Interaction) => Promise<void> {
   const responder = makeResponder(deps);
   return async (i) => {
+    // Defense in depth: the gateway only sends our own interactions, but a foreign application
+    // or a guild outside DISCORD_GUILD_ID is ignored without an answer.
+    if (deps.applicationId && i.applicationId !== deps.applicationId) {
+      deps.log.warn({ applicationId: i.applicationId }, "ignored an interaction for another application");
+      return;
+    }
+    if (deps.guildId && i.guildId && i.guildId !== deps.guildId) {
+      deps.log.warn({ guildId: i.guildId }, "ignored an interaction from a guild outside DISCORD_GUILD_ID");
+      return;
+    }
     try {
       if (i.isAutocomplete()) await onAutocomplete(deps, i);
       else if (i.isChatInputCommand()) await onCommand(deps, responder, i);
