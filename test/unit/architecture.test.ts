@@ -53,4 +53,18 @@ describe("architecture", () => {
     );
     expect(offences).toEqual([]);
   });
+
+  it("calls mutating driver methods only from the confirmation state machine", () => {
+    const mutating = /\.(reboot|powerOn|powerOff|reinstall|renewService|setAutorenew|cancelService|renewDomain|setNameservers)[!?]?\(/;
+    const offences = tsFiles(SRC)
+      .filter((f) => !f.includes("/providers/") && !f.includes("/sandbox/") && !f.endsWith("core/confirmations.ts"))
+      .flatMap((f) =>
+        readFileSync(f, "utf8")
+          .split("\n")
+          .map((line, i) => ({ line, i }))
+          .filter(({ line }) => mutating.test(line))
+          .map(({ i }) => `${relative(SRC, f)}:${i + 1}`),
+      );
+    expect(offences).toEqual([]);
+  });
 });
