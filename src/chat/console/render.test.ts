@@ -87,3 +87,18 @@ describe("console rendering", () => {
     ).toBe("URL (optional, Enter keeps https://x): ");
   });
 });
+
+describe("numbered choices", () => {
+  it("wrap before the width, never inside a choice", () => {
+    const buttons = Array.from({ length: 12 }, (_, i) => ({
+      id: "x",
+      label: `Snooze item ${i} 7 days`,
+      value: "",
+    }));
+    const out = renderChoices(buttons, 1, plain, 60);
+    const lines = out.split("\n");
+    expect(lines.length).toBeGreaterThan(3);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(60);
+    expect(out.replace(/\n/g, "  ")).toBe(buttons.map((b, i) => `[${i + 1}] ${b.label}`).join("  "));
+  });
+});

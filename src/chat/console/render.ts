@@ -78,15 +78,29 @@ export function renderReply(reply: Reply, s: TerminalStyle): RenderedReply {
   return { text: out.join("\n"), buttons };
 }
 
-/** "[1] Approve  [2] Deny", numbered from `first`. */
-export function renderChoices(buttons: Button[], first: number, s: TerminalStyle): string {
+/** "[1] Approve  [2] Deny", numbered from `first`, wrapped before `width` columns. */
+export function renderChoices(buttons: Button[], first: number, s: TerminalStyle, width = 100): string {
   const mark = (b: Button) =>
     b.style === "danger"
       ? style(s.color, "31", "39")
       : b.style === "primary"
         ? style(s.color, "32", "39")
         : (x: string) => x;
-  return buttons.map((b, i) => mark(b)(`[${first + i}] ${terminalText(b.label, s)}`)).join("  ");
+  const lines: string[] = [];
+  let line = "";
+  let visible = 0;
+  buttons.forEach((b, i) => {
+    const text = `[${first + i}] ${terminalText(b.label, { color: false })}`;
+    if (visible && visible + 2 + text.length > width) {
+      lines.push(line);
+      line = "";
+      visible = 0;
+    }
+    line += `${visible ? "  " : ""}${mark(b)(text)}`;
+    visible += (visible ? 2 : 0) + text.length;
+  });
+  if (line) lines.push(line);
+  return lines.join("\n");
 }
 
 /** The prompt of one form field, and a longer explanation to print above it when there is one. */
