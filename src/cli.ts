@@ -168,7 +168,11 @@ function loadCliConfig(ctx: CliIo): Config {
 /** The core without chat adapters, timers or an HTTP server. */
 async function withCore<T>(ctx: CliIo, fn: (app: Hostops) => Promise<T>): Promise<T> {
   const config = loadCliConfig(ctx);
-  const log = createLogger({ level: ctx.env.LOG_LEVEL ? config.LOG_LEVEL : "warn", sink: ctx.stderr });
+  const log = createLogger({
+    level: ctx.env.LOG_LEVEL ? config.LOG_LEVEL : "warn",
+    sink: ctx.stderr,
+    pretty: Boolean((ctx.stderr as { isTTY?: boolean }).isTTY),
+  });
   const app = await startHostops({
     config,
     log,
