@@ -147,7 +147,17 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
         res.end();
       }
     });
-    await new Promise<void>((resolve) => ownServer?.listen(config.PORT, resolve));
+    const server = ownServer;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === "EADDRINUSE"
+            ? new Error(`Port ${config.PORT} is already in use: set PORT to a free port.`)
+            : err,
+        ),
+      );
+      server.listen(config.PORT, resolve);
+    });
   }
   let discord: DiscordHandle | undefined;
   if (discordConfigured(config)) {
