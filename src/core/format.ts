@@ -1,26 +1,34 @@
 import type { Money } from "../providers/types.ts";
 
+/**
+ * One Intl.DateTimeFormat per zone and style, reused: building one costs far more than formatting
+ * (it was the top item of a /hosting services CPU profile: one per service shown; bench/).
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${withTime ? "t" : "d"}:${timeZone}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      ...(withTime ? { hour: "2-digit", minute: "2-digit", hour12: false } : {}),
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** Date as YYYY-MM-DD in the configured zone; "—" for none. */
 export function formatDate(d: Date | null | undefined, timeZone = "UTC"): string {
   if (!d) return "—";
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(d);
+  return formatter(timeZone, false).format(d);
 }
 
 export function formatDateTime(d: Date, timeZone = "UTC"): string {
-  const s = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hour12: false,
-  }).format(d);
+  const s = formatter(timeZone, true).format(d);
   return `${s.replace(",", "")} ${timeZone === "UTC" ? "UTC" : timeZone}`;
 }
 
