@@ -53,6 +53,14 @@ export interface AccountResult<T> {
 }
 
 /**
+ * How many accounts one command asks at once. A person is waiting: a channel with dozens of
+ * accounts must answer in one or two provider round trips, not one per 4 accounts (10 accounts
+ * at 100 ms took 3 waves, ~3.5x one call; bench/fan-out.ts). Each account is its own credential
+ * at the provider; HOSTOPS_PROVIDER_CONCURRENCY still raises it, and still bounds the scans.
+ */
+export const COMMAND_FAN_OUT = 16;
+
+/**
  * Runs `fn` on every bound account the command covers, concurrently (one slow provider does not
  * hold the others back). Provider failures become per-account messages, not a failed command.
  */
@@ -64,7 +72,7 @@ export async function forEachAccount<T>(
 ): Promise<AccountResult<T>[]> {
   const { core, actor } = ctx;
   const targets = await core.accounts.resolve(actor.platform, actor.workspaceId, actor.channelId, label);
-  const limit = pLimit(Math.max(4, core.settings.providerConcurrency));
+  const limit = pLimit(Math.max(COMMAND_FAN_OUT, core.settings.providerConcurrency));
   return Promise.all(
     targets.map(({ account, binding }) =>
       limit(async (): Promise<AccountResult<T>> => {
