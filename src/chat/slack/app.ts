@@ -70,6 +70,8 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       })
     : new App({ token: opts.botToken, receiver, clientOptions, logLevel: boltLogLevel });
 
+  // HTTP in production acks before the work: keep a burst's acks ahead of its work (createAckFirst).
+  const ackFirst = createAckFirst(opts.appToken || opts.processBeforeResponse ? 0 : 20);
   const adminCache = new Map<string, { admin: boolean; until: number }>();
   const adminCacheMs = opts.adminCacheMs ?? 5 * 60_000;
 
@@ -159,6 +161,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
 
   app.command(/^\/hosting/, async ({ command, ack, respond, client }) => {
     await ack();
+    await ackFirst.wait();
     const actor = await actorOf(
       client,
       command.team_id,
@@ -184,6 +187,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
 
   app.action(/.+/, async ({ ack, body, action, respond, client }) => {
     await ack();
+    await ackFirst.wait();
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
     const channelId = body.channel?.id ?? body.container?.channel_id ?? "";
     const teamId = body.team?.id ?? body.user.team_id ?? "";
@@ -293,6 +297,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
 
   const started = (await app.start(opts.port)) as unknown;
   const server = opts.appToken ? undefined : (started as http.Server);
+  ackFirst.watch(server);
   return {
     app,
     messenger: createSlackMessenger(app.client),
@@ -312,6 +317,48 @@ function refill(
   const element = { ...(block.element as Record<string, unknown>) };
   if (v && !secretIds.includes(id) && element.type === "plain_text_input") element.initial_value = v;
   return { ...block, element };
+}
+
+/**
+ * Acknowledgements first. Bolt sends the HTTP 200 at ack(); what a listener does afterwards
+ * (users.info, database, provider calls) runs on the event loop that must also read and ack the
+ * next requests. In a burst that work got ahead of later acks: 200 concurrent /hosting services
+ * had acks at p99 3-7 s, past Slack's 3-second limit (bench/ack-latency.ts). So the work after an
+ * ack waits until no request has arrived for `quietMs` and none is still being answered, at most
+ * `maxWaitMs`. quietMs 0 turns it off: Socket Mode, and processBeforeResponse (the response waits
+ * for the work anyway).
+ */
+export function createAckFirst(quietMs: number, maxWaitMs = 1_000) {
+  let inFlight = 0;
+  let last = 0;
+  return {
+    watch(server: http.Server | undefined): void {
+      if (!server || quietMs <= 0) return;
+      server.on("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        inFlight++;
+        last = performance.now();
+        let open = true;
+        const done = () => {
+          if (open) inFlight--;
+          open = false;
+        };
+        res.once("finish", done);
+        res.once("close", done);
+      });
+    },
+    async wait(): Promise<void> {
+      if (quietMs <= 0) return;
+      const start = performance.now();
+      for (;;) {
+        // A turn of the event loop first: connections already waiting are read and acked.
+        await new Promise<void>((r) => setImmediate(r));
+        const now = performance.now();
+        const quietFor = now - last;
+        if ((inFlight <= 0 && quietFor >= quietMs) || now - start >= maxWaitMs) return;
+        await new Promise<void>((r) => setTimeout(r, Math.max(1, quietMs - quietFor)));
+      }
+    },
+  };
 }
 
 function delay(ms: number): Promise<undefined> {
