@@ -289,6 +289,26 @@ async function load(core: Core, id: string): Promise<Request | undefined> {
   return r;
 }
 
+/** The audit actor for what happens to a request without a click: the decider, or "system". */
+function requestActor(r: Request, userId?: string | null): Actor {
+  const { platform, workspaceId, channelId } = r;
+  return { platform, workspaceId, channelId, userId: userId ?? "system", userIsPlatformAdmin: false };
+}
+
+/**
+ * The answer to a click that lost the race: the request as it is now. `stillPending` is said
+ * when it is still waiting for more approvals (this click's approval was already counted).
+ */
+async function currentState(core: Core, id: string, stillPending?: string): Promise<Outcome> {
+  const again = await load(core, id);
+  const text = !again
+    ? "That request does not exist."
+    : stillPending && again.status === "pending" && again.approvals.length < again.requiredApprovals
+      ? stillPending
+      : alreadyDecided(again);
+  return reply(textReply(text, { ephemeral: true }));
+}
+
 async function refreshCard(core: Core, r: Request): Promise<void> {
   const messenger = core.messengers.get(r.platform);
   if (!messenger || !r.messageRef) return;
@@ -379,14 +399,7 @@ export async function approve(ctx: CommandContext, requestId: string, pin?: stri
     .returning();
   const after = added[0];
   if (!after) {
-    const again = await load(core, r.id);
-    if (again?.status === "pending" && again.approvals.length < again.requiredApprovals)
-      return reply(
-        textReply("You already approved this request; it needs another admin.", { ephemeral: true }),
-      );
-    return reply(
-      textReply(again ? alreadyDecided(again) : "That request does not exist.", { ephemeral: true }),
-    );
+    return currentState(core, r.id, "You already approved this request; it needs another admin.");
   }
   await audit(core.db, actor, {
     command: "confirm approve",
@@ -415,10 +428,7 @@ export async function approve(ctx: CommandContext, requestId: string, pin?: stri
     )
     .returning();
   if (!claimed) {
-    const again = await load(core, r.id);
-    return reply(
-      textReply(again ? alreadyDecided(again) : "That request does not exist.", { ephemeral: true }),
-    );
+    return currentState(core, r.id);
   }
   await audit(core.db, actor, { command: r.action, outcome: "executing", requestId: r.id });
   await refreshCard(core, claimed);
@@ -522,13 +532,7 @@ async function settle(core: Core, r: Request, status: ConfirmationStatus, summar
     .where(and(eq(confirmationRequests.id, r.id), eq(confirmationRequests.status, "executing")))
     .returning();
   if (!done) return;
-  const actor: Actor = {
-    platform: r.platform,
-    workspaceId: r.workspaceId,
-    channelId: r.channelId,
-    userId: r.decidedBy ?? "system",
-    userIsPlatformAdmin: false,
-  };
+  const actor = requestActor(r, r.decidedBy);
   await audit(core.db, actor, {
     command: r.action,
     outcome: status,
@@ -568,10 +572,7 @@ export async function deny(ctx: CommandContext, requestId: string): Promise<Outc
     .where(and(eq(confirmationRequests.id, r.id), eq(confirmationRequests.status, "pending")))
     .returning();
   if (!done) {
-    const again = await load(core, r.id);
-    return reply(
-      textReply(again ? alreadyDecided(again) : "That request does not exist.", { ephemeral: true }),
-    );
+    return currentState(core, r.id);
   }
   await audit(core.db, actor, {
     command: "confirm deny",
@@ -604,13 +605,7 @@ export async function expireStale(core: Core): Promise<number> {
     .returning();
   for (const r of rows) {
     await refreshCard(core, r);
-    const actor: Actor = {
-      platform: r.platform,
-      workspaceId: r.workspaceId,
-      channelId: r.channelId,
-      userId: "system",
-      userIsPlatformAdmin: false,
-    };
+    const actor = requestActor(r);
     await audit(core.db, actor, { command: r.action, outcome: "expired", requestId: r.id });
   }
   if (rows.length) void updateStateGauge(core);
@@ -644,13 +639,7 @@ export async function recoverInterrupted(
     .returning();
   for (const r of rows) {
     await refreshCard(core, r);
-    const actor: Actor = {
-      platform: r.platform,
-      workspaceId: r.workspaceId,
-      channelId: r.channelId,
-      userId: "system",
-      userIsPlatformAdmin: false,
-    };
+    const actor = requestActor(r);
     await audit(core.db, actor, { command: r.action, outcome: "unknown", requestId: r.id });
   }
   const following = await core.db.db
