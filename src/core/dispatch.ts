@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Role } from "../db/schema.ts";
 import { commandsTotal } from "../observability/metrics.ts";
 import { scrub } from "../observability/secrets.ts";
 import { PROVIDER_NAMES, ProviderError } from "../providers/types.ts";
@@ -34,7 +35,6 @@ export class Dispatcher {
   async command(inv: Invocation): Promise<Outcome> {
     const name = inv.path.join(" ");
     const def = commandByPath(inv.path);
-    const log = this.core.log.child({ command: name, platform: inv.platform, channel: inv.channelId });
     if (!def)
       return this.finish(
         inv,
@@ -43,45 +43,27 @@ export class Dispatcher {
         "invalid",
         reply(errorReply(`Unknown command \`${name.slice(0, 40)}\`.`)),
       );
-    try {
-      const role = await roleOf(this.core.db, inv, this.core.settings.defaultRole);
-      if (!atLeast(role, def.role))
-        return this.finish(
-          inv,
-          name,
-          inv.args,
-          "denied",
-          reply(errorReply(deniedMessage(def.role, role, inv.platform))),
-        );
+    return this.guarded(inv, name, inv.args, def.role, async (ctx) => {
       const parsed = def.schema.safeParse(inv.args);
       if (!parsed.success)
-        return this.finish(
-          inv,
-          name,
-          inv.args,
-          "invalid",
-          reply(errorReply(invalidMessage(def, parsed.error, inv.platform))),
-        );
-      const ctx: CommandContext = { core: this.core, actor: inv, role, log };
+        return {
+          outcome: "invalid",
+          out: reply(errorReply(invalidMessage(def, parsed.error, inv.platform))),
+        };
       const out = await def.run(ctx, parsed.data);
-      const outcome =
-        out.kind === "reply" && out.reply.severity === "warning" && out.reply.ephemeral ? "failed" : "ok";
-      return this.finish(
-        inv,
-        name,
-        parsed.data as Record<string, unknown>,
-        outcome,
-        withEphemeral(out, def.ephemeral),
-      );
-    } catch (err) {
-      return this.fail(inv, name, inv.args, err, log);
-    }
+      const failed = out.kind === "reply" && out.reply.severity === "warning" && out.reply.ephemeral;
+      return {
+        outcome: failed ? "failed" : "ok",
+        out: withEphemeral(out, def.ephemeral),
+        args: parsed.data as Record<string, unknown>,
+      };
+    });
   }
 
+  /** A button click, re-authorized now (a role revoked since the message was posted no longer counts). */
   async action(actor: Actor, actionId: string, value: string): Promise<Outcome> {
     const def = actionHandlers.find((a) => a.id === actionId);
     const name = `button ${actionId}`;
-    const log = this.core.log.child({ action: actionId, platform: actor.platform });
     if (!def)
       return this.finish(
         actor,
@@ -90,23 +72,13 @@ export class Dispatcher {
         "invalid",
         reply(errorReply("That button is no longer valid.")),
       );
-    try {
-      const role = await roleOf(this.core.db, actor, this.core.settings.defaultRole);
-      if (!atLeast(role, def.role))
-        return this.finish(
-          actor,
-          name,
-          { value },
-          "denied",
-          reply(errorReply(deniedMessage(def.role, role, actor.platform))),
-        );
-      const out = await def.run({ core: this.core, actor, role, log }, value);
-      return this.finish(actor, name, { value }, "ok", out);
-    } catch (err) {
-      return this.fail(actor, name, { value }, err, log);
-    }
+    return this.guarded(actor, name, { value }, def.role, async (ctx) => ({
+      outcome: "ok",
+      out: await def.run(ctx, value),
+    }));
   }
 
+  /** A form submit. Its values may hold credentials: they never reach the audit log or logs. */
   async modal(
     actor: Actor,
     modalId: string,
@@ -114,23 +86,41 @@ export class Dispatcher {
     values: Record<string, string>,
   ): Promise<Outcome> {
     const def = modalHandlers.find((m) => m.id === modalId);
-    const name = `form ${modalId}`;
-    const log = this.core.log.child({ modal: modalId, platform: actor.platform });
     if (!def) return reply(errorReply("That form is no longer valid."));
+    // Successful submits are audited by their handler, with the fields that are safe to keep.
+    return this.guarded(actor, `form ${modalId}`, {}, def.role, async (ctx) => ({
+      outcome: "ok",
+      out: await def.run(ctx, state, values),
+      audited: true,
+    }));
+  }
+
+  /** Role check, then `run`; every outcome is counted and audited, every error answered. */
+  private async guarded(
+    actor: Actor,
+    name: string,
+    args: Record<string, unknown>,
+    need: Role,
+    run: (
+      ctx: CommandContext,
+    ) => Promise<{ outcome: string; out: Outcome; args?: Record<string, unknown>; audited?: boolean }>,
+  ): Promise<Outcome> {
+    const log = this.core.log.child({ command: name, platform: actor.platform, channel: actor.channelId });
     try {
       const role = await roleOf(this.core.db, actor, this.core.settings.defaultRole);
-      if (!atLeast(role, def.role))
+      if (!atLeast(role, need))
         return this.finish(
           actor,
           name,
-          {},
+          args,
           "denied",
-          reply(errorReply(deniedMessage(def.role, role, actor.platform))),
+          reply(errorReply(deniedMessage(need, role, actor.platform))),
         );
-      // Form values may hold credentials: they are never passed to the audit log or logs.
-      return await def.run({ core: this.core, actor, role, log }, state, values);
+      const r = await run({ core: this.core, actor, role, log });
+      if (r.audited) return r.out;
+      return this.finish(actor, name, r.args ?? args, r.outcome, r.out);
     } catch (err) {
-      return this.fail(actor, name, {}, err, log);
+      return this.fail(actor, name, args, err, log);
     }
   }
 
