@@ -2,15 +2,8 @@ import { z } from "zod";
 import type { Invoice } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
 import { formatDate, formatMoney, relativeDays } from "../format.ts";
-import { type Block, blocksReply, reply } from "../reply.ts";
-import {
-  accountParam,
-  accountTitle,
-  allFailed,
-  failureBlocks,
-  forEachAccount,
-  labelSchema,
-} from "./shared.ts";
+import type { Block } from "../reply.ts";
+import { accountParam, accountsReply, accountTitle, forEachAccount, labelSchema } from "./shared.ts";
 
 const FLAG: Record<Invoice["status"], string> = {
   paid: "paid",
@@ -34,42 +27,41 @@ export const invoices = defineCommand({
     const results = await forEachAccount(ctx, args.account, "listInvoices", (d) => d.listInvoices!());
     const tz = ctx.core.settings.timeZone;
     const now = ctx.core.clock.now();
-    const blocks: Block[] = [{ kind: "header", text: args.unpaid ? "Unpaid invoices" : "Invoices" }];
-    let open = 0;
-    for (const r of results.filter((x) => x.ok)) {
-      const list = (r.value ?? [])
-        .filter((i) => !args.unpaid || i.status === "unpaid" || i.status === "overdue")
-        .sort((a, b) => (b.issuedAt?.getTime() ?? 0) - (a.issuedAt?.getTime() ?? 0));
-      const unpaid = list.filter((i) => i.status === "unpaid" || i.status === "overdue");
-      open += unpaid.length;
-      blocks.push({
-        kind: "context",
-        text: `*${accountTitle(r.account)}*: ${list.length} invoice(s), ${unpaid.length} unpaid`,
-      });
-      blocks.push({
-        kind: "table",
-        columns: ["ID", "Issued", "Due", "Total", "Status"],
-        rows: list
-          .slice(0, 50)
-          .map((i) => [
-            i.id,
-            formatDate(i.issuedAt, tz),
-            i.dueAt && (i.status === "unpaid" || i.status === "overdue")
-              ? `${formatDate(i.dueAt, tz)} (${relativeDays(i.dueAt, now)})`
-              : formatDate(i.dueAt, tz),
-            formatMoney(i.total),
-            FLAG[i.status],
-          ]),
-      });
-      if (list.length > 50)
-        blocks.push({ kind: "context", text: `…and ${list.length - 50} older invoice(s).` });
-    }
-    blocks.push(...failureBlocks(results));
-    return reply(
-      blocksReply(blocks, {
-        ephemeral: allFailed(results),
-        severity: allFailed(results) ? "warning" : open > 0 ? "warning" : "info",
-      }),
+    const isOpen = (i: Invoice) => i.status === "unpaid" || i.status === "overdue";
+    const anyOpen = results.some((r) => r.value?.some(isOpen));
+    return accountsReply(
+      args.unpaid ? "Unpaid invoices" : "Invoices",
+      results,
+      (all, r) => {
+        const list = all
+          .filter((i) => !args.unpaid || isOpen(i))
+          .sort((a, b) => (b.issuedAt?.getTime() ?? 0) - (a.issuedAt?.getTime() ?? 0));
+        const blocks: Block[] = [
+          {
+            kind: "context",
+            text: `*${accountTitle(r.account)}*: ${list.length} invoice(s), ${list.filter(isOpen).length} unpaid`,
+          },
+          {
+            kind: "table",
+            columns: ["ID", "Issued", "Due", "Total", "Status"],
+            rows: list
+              .slice(0, 50)
+              .map((i) => [
+                i.id,
+                formatDate(i.issuedAt, tz),
+                i.dueAt && isOpen(i)
+                  ? `${formatDate(i.dueAt, tz)} (${relativeDays(i.dueAt, now)})`
+                  : formatDate(i.dueAt, tz),
+                formatMoney(i.total),
+                FLAG[i.status],
+              ]),
+          },
+        ];
+        if (list.length > 50)
+          blocks.push({ kind: "context", text: `…and ${list.length - 50} older invoice(s).` });
+        return blocks;
+      },
+      anyOpen ? "warning" : "info",
     );
   },
 });

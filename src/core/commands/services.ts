@@ -6,8 +6,9 @@ import { formatDate, formatMoney, plain, relativeDays } from "../format.ts";
 import { type Block, blocksReply, reply } from "../reply.ts";
 import {
   accountParam,
+  accountsReply,
   accountTitle,
-  allFailed,
+  byExpiry,
   failureBlocks,
   forEachAccount,
   labelSchema,
@@ -34,33 +35,20 @@ export const services = defineCommand({
     const results = await forEachAccount(ctx, args.account, "listServices", (d) => d.listServices!());
     const now = ctx.core.clock.now();
     const tz = ctx.core.settings.timeZone;
-    const blocks: Block[] = [{ kind: "header", text: "Services" }];
-    for (const r of results.filter((x) => x.ok)) {
-      const list = [...(r.value ?? [])].sort(
-        (a, b) =>
-          (a.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) -
-          (b.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY),
-      );
-      blocks.push({ kind: "context", text: `*${accountTitle(r.account)}*: ${list.length} service(s)` });
-      blocks.push({
+    return accountsReply("Services", results, (list, r) => [
+      { kind: "context", text: `*${accountTitle(r.account)}*: ${list.length} service(s)` },
+      {
         kind: "table",
         columns: ["ID", "Name", "Status", "Expires", ""],
-        rows: list.map((s) => [
+        rows: byExpiry(list).map((s) => [
           s.id,
           plain(s.label || s.product, 32),
           `${STATUS_ICON[s.status]} ${s.status}`,
           formatDate(s.expiresAt, tz),
           relativeDays(s.expiresAt, now),
         ]),
-      });
-    }
-    blocks.push(...failureBlocks(results));
-    return reply(
-      blocksReply(blocks, {
-        ephemeral: allFailed(results),
-        severity: allFailed(results) ? "warning" : "info",
-      }),
-    );
+      },
+    ]);
   },
 });
 

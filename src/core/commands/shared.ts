@@ -9,7 +9,7 @@ import {
 import { type Account, type Binding, LABEL_PATTERN } from "../accounts.ts";
 import type { CommandContext, Param } from "../context.ts";
 import { describeProviderError, UserError } from "../errors.ts";
-import type { Block } from "../reply.ts";
+import { type Block, blocksReply, type Outcome, reply, type Severity } from "../reply.ts";
 
 export const labelSchema = z
   .string()
@@ -140,4 +140,27 @@ export function requireOne<T>(results: AccountResult<T>[], what: string): Accoun
   const hit = results.find((r) => r.ok);
   if (!hit) throw new UserError("not_found", results.map((r) => r.error).join("\n") || `No ${what} found.`);
   return hit;
+}
+
+/** Soonest expiry first; items without a date last. */
+export function byExpiry<T extends { expiresAt: Date | null }>(list: readonly T[]): T[] {
+  const at = (x: T) => x.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  return [...list].sort((a, b) => at(a) - at(b));
+}
+
+/**
+ * The reply of a read command over several accounts: a header, the blocks of each account that
+ * answered, then one line per account that did not. When none answered, it is a private warning.
+ */
+export function accountsReply<T>(
+  title: string,
+  results: AccountResult<T>[],
+  render: (value: T, r: AccountResult<T>) => Block[],
+  severity: Severity = "info",
+): Outcome {
+  const blocks: Block[] = [{ kind: "header", text: title }];
+  for (const r of results) if (r.ok) blocks.push(...render(r.value as T, r));
+  blocks.push(...failureBlocks(results));
+  const none = allFailed(results);
+  return reply(blocksReply(blocks, { ephemeral: none, severity: none ? "warning" : severity }));
 }
