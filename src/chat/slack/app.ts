@@ -325,18 +325,23 @@ function refill(
  * next requests. In a burst that work got ahead of later acks: 200 concurrent /hosting services
  * had acks at p99 3-7 s, past Slack's 3-second limit (bench/ack-latency.ts). So the work after an
  * ack waits until no request has arrived for `quietMs` and none is still being answered, at most
- * `maxWaitMs`. quietMs 0 turns it off: Socket Mode, and processBeforeResponse (the response waits
- * for the work anyway).
+ * `maxWaitMs`. A request with no other within `quietMs` before or after it goes on at once.
+ * quietMs 0 turns it off: Socket Mode, and processBeforeResponse (the response waits for the work).
  */
 export function createAckFirst(quietMs: number, maxWaitMs = 1_000) {
   let inFlight = 0;
-  let last = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  let arrivals = 0;
+  let isolated = true;
   return {
     watch(server: http.Server | undefined): void {
       if (!server || quietMs <= 0) return;
       server.on("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        const now = performance.now();
+        isolated = now - last >= quietMs;
+        last = now;
+        arrivals++;
         inFlight++;
-        last = performance.now();
         let open = true;
         const done = () => {
           if (open) inFlight--;
@@ -349,13 +354,16 @@ export function createAckFirst(quietMs: number, maxWaitMs = 1_000) {
     async wait(): Promise<void> {
       if (quietMs <= 0) return;
       const start = performance.now();
+      const seen = arrivals;
+      const alone = isolated;
       for (;;) {
         // A turn of the event loop first: connections already waiting are read and acked.
         await new Promise<void>((r) => setImmediate(r));
         const now = performance.now();
-        const quietFor = now - last;
-        if ((inFlight <= 0 && quietFor >= quietMs) || now - start >= maxWaitMs) return;
-        await new Promise<void>((r) => setTimeout(r, Math.max(1, quietMs - quietFor)));
+        const still = alone && arrivals === seen;
+        if (inFlight <= 0 && (still || now - last >= quietMs)) return;
+        if (now - start >= maxWaitMs) return;
+        await new Promise<void>((r) => setTimeout(r, still ? 1 : Math.max(1, quietMs - (now - last))));
       }
     },
   };
