@@ -95,6 +95,10 @@ export async function run(opts: { runs?: number; accounts?: number; latencyMs?: 
         dist("1 account, provider 0 ms", "ms", oneFast),
         single(`provider calls per ${accounts}-account command`, "", calls / (runs + 3)),
       );
+      if (!(rMed <= 1.5 && rP99 <= 1.5))
+        r.notes.push(
+          `Why: ${fan.median.toFixed(0)} ms is ${(fan.median / latency).toFixed(1)} provider round trips; the command asks up to COMMAND_FAN_OUT (16, src/core/commands/shared.ts) accounts at once, so the rest is per-account work (parsing, rendering) and run-to-run noise on the shared machine (the p99 of ${runs} runs is their maximum).`,
+        );
     } finally {
       await target?.stop().catch(() => {});
       await provider.close();

@@ -13,6 +13,8 @@ export interface Target {
   mem(gc?: boolean): Promise<MemInfo>;
   /** Server-side request durations (request event to response finish) since the last call. */
   served(): Promise<number[]>;
+  /** CPU time (user + system) the target process has used so far, ms. */
+  cpu(): Promise<number>;
   /** Any other command target.ts knows (bulk, scan, alerts, resetAlerts). */
   call<T>(cmd: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
@@ -82,6 +84,7 @@ export async function startTarget(spec: TargetSpec, opts: { timeoutMs?: number }
     readyMs: ready.readyMs,
     mem: (gc = true) => call({ cmd: "mem", gc }) as Promise<MemInfo>,
     served: () => call({ cmd: "served" }) as Promise<number[]>,
+    cpu: () => call({ cmd: "cpu" }) as Promise<number>,
     call: <T>(cmd: string, args: Record<string, unknown> = {}, timeoutMs = 120_000) =>
       call({ ...args, cmd }, timeoutMs) as Promise<T>,
     async stop() {

@@ -38,8 +38,10 @@ export type TargetSpec =
       /** Slack in HTTP mode against this fake Web API. */
       slack?: { apiUrl: string; signingSecret: string; botToken: string };
       discord?: DiscordTarget;
-      /** Postgres; unset: PGlite in memory. */
+      /** Postgres; unset: PGlite, in memory unless `dataDir` is set. */
       databaseUrl?: string;
+      /** PGlite data directory (the default deployment). */
+      dataDir?: string;
       secretKey: string;
       seed?: Seed;
       /** Log at info into a sink that drops the lines (the cost of logging without the terminal). */
@@ -49,11 +51,24 @@ export type TargetSpec =
 export type TargetMessage =
   | { id: number; cmd: "mem"; gc?: boolean }
   | { id: number; cmd: "served" }
+  | { id: number; cmd: "cpu" }
   | { id: number; cmd: "stop" }
   | ({ id: number; cmd: "bulk" } & BulkSeed)
   | { id: number; cmd: "scan"; replicas?: number }
   | { id: number; cmd: "alerts" }
-  | { id: number; cmd: "resetAlerts" };
+  | { id: number; cmd: "resetAlerts" }
+  | ({ id: number; cmd: "dispatch" } & DispatchLoad);
+
+/** Commands run straight through the dispatcher (no HTTP, no Slack), `concurrency` at a time. */
+export interface DispatchLoad {
+  count: number;
+  concurrency: number;
+  texts: string[];
+  users: number;
+  platform: "slack" | "discord";
+  workspaceId: string;
+  channelId: string;
+}
 
 /** Many accounts, each bound to a channel of its own (written straight to the database). */
 export interface BulkSeed {
@@ -126,6 +141,9 @@ async function main(): Promise<void> {
             arrayBuffers: m.arrayBuffers,
           };
           process.send?.({ id: msg.id, ok: true, value });
+        } else if (msg.cmd === "cpu") {
+          const c = process.cpuUsage();
+          process.send?.({ id: msg.id, ok: true, value: (c.user + c.system) / 1000 });
         } else if (msg.cmd === "served") {
           process.send?.({ id: msg.id, ok: true, value: served.splice(0) });
         } else if (msg.cmd === "stop") {
@@ -189,6 +207,7 @@ async function hostops(spec: Extract<TargetSpec, { kind: "hostops" }>) {
     LOG_LEVEL: spec.logLevel ?? "info",
     HOSTOPS_SECRET_KEY: spec.secretKey,
     DATABASE_URL: spec.databaseUrl,
+    HOSTOPS_DATA_DIR: spec.dataDir,
     ...(spec.slack
       ? {
           SLACK_BOT_TOKEN: spec.slack.botToken,
@@ -211,7 +230,7 @@ async function hostops(spec: Extract<TargetSpec, { kind: "hostops" }>) {
     config,
     log,
     overrides: {
-      memoryDb: !spec.databaseUrl,
+      memoryDb: !spec.databaseUrl && !spec.dataDir,
       slackProcessBeforeResponse: false,
       // No hourly alert scan or housekeeping sweep firing in the middle of a measurement.
       noTimers: true,
@@ -288,6 +307,31 @@ async function hostops(spec: Extract<TargetSpec, { kind: "hostops" }>) {
           sql`select status, count(*)::int as n from alert_deliveries group by status`,
         )
       ).reduce<Record<string, number>>((o, r) => Object.assign(o, { [r.status]: Number(r.n) }), {}),
+    dispatch: async (m) => {
+      const load = m as unknown as DispatchLoad;
+      const { parseCommandText } = await import("../../src/core/dispatch.ts");
+      let next = 0;
+      let failed = 0;
+      const t0 = performance.now();
+      const worker = async () => {
+        while (next < load.count) {
+          const k = next++;
+          const { path, args } = parseCommandText(load.texts[k % load.texts.length]!);
+          const out = await app.dispatcher.command({
+            platform: load.platform,
+            workspaceId: load.workspaceId,
+            channelId: load.channelId,
+            userId: `UDISP${k % load.users}`,
+            userIsPlatformAdmin: false,
+            path,
+            args,
+          });
+          if (out.kind === "reply" && out.reply.severity === "warning" && out.reply.ephemeral) failed++;
+        }
+      };
+      await Promise.all(Array.from({ length: load.concurrency }, worker));
+      return { ms: performance.now() - t0, failed };
+    },
     resetAlerts: async () => {
       await app.db.rows(sql`delete from alert_deliveries`);
       return true;
