@@ -72,27 +72,27 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
 
   // HTTP in production acks before the work: keep a burst's acks ahead of its work (createAckFirst).
   const ackFirst = createAckFirst(opts.appToken || opts.processBeforeResponse ? 0 : 20);
-  const adminCache = new Map<string, { admin: boolean; until: number }>();
+  // The lookup itself is cached, so clicks and commands of one user arriving together share one
+  // users.info call (1000 approve clicks by 10 admins made 1000 calls; bench/confirmations.ts).
+  const adminCache = new Map<string, { admin: Promise<boolean>; until: number }>();
   const adminCacheMs = opts.adminCacheMs ?? 5 * 60_000;
 
   /** Slack workspace admins and owners are hostops admins; one users.info per user per few minutes. */
-  async function isWorkspaceAdmin(
-    client: webApi.WebClient,
-    teamId: string,
-    userId: string,
-  ): Promise<boolean> {
+  function isWorkspaceAdmin(client: webApi.WebClient, teamId: string, userId: string): Promise<boolean> {
     const key = `${teamId}:${userId}`;
     const hit = adminCache.get(key);
     if (hit && hit.until > Date.now()) return hit.admin;
-    try {
-      const r = await client.users.info({ user: userId });
-      const admin = Boolean(r.user?.is_admin || r.user?.is_owner || r.user?.is_primary_owner);
-      adminCache.set(key, { admin, until: Date.now() + adminCacheMs });
-      return admin;
-    } catch (err) {
-      log.warn({ err, userId }, "could not look up whether the user is a workspace admin");
-      return false;
-    }
+    const admin = client.users.info({ user: userId }).then(
+      (r) => Boolean(r.user?.is_admin || r.user?.is_owner || r.user?.is_primary_owner),
+      (err: unknown) => {
+        // Not cached: the next command asks again.
+        if (adminCache.get(key)?.admin === admin) adminCache.delete(key);
+        log.warn({ err, userId }, "could not look up whether the user is a workspace admin");
+        return false;
+      },
+    );
+    adminCache.set(key, { admin, until: Date.now() + adminCacheMs });
+    return admin;
   }
 
   async function actorOf(
