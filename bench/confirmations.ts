@@ -103,6 +103,7 @@ export async function run(opts: { requests?: number; admins?: number; latencyMs?
       // Interleave so the clicks on one card do not all arrive back to back.
       clicks.sort((a, b) => a.id.split("-")[2]!.localeCompare(b.id.split("-")[2]!));
       const rebootsBefore = provider.count(isReboot);
+      const cpuBefore = await t.cpu();
       const fromCall = slack.calls.length;
       const t0 = performance.now();
       const acks = await loadgen.burst(
@@ -114,6 +115,7 @@ export async function run(opts: { requests?: number; admins?: number; latencyMs?
       const answered = () => slack.calls.slice(fromCall).filter((c) => want.has(c.method)).length;
       await waitUntil(() => answered() >= clicks.length, 60_000, 50);
       const allDecidedMs = performance.now() - t0;
+      const cpuPerClick = ((await t.cpu()) - cpuBefore) / clicks.length;
       await waitUntil(() => provider.count(isReboot) - rebootsBefore >= requests, 5_000, 50);
       const executions = provider.count(isReboot) - rebootsBefore;
 
@@ -129,6 +131,21 @@ export async function run(opts: { requests?: number; admins?: number; latencyMs?
         if (/Approved\./.test(text)) approved++;
         else if (/Already approved|starting/.test(text)) already++;
         else other++;
+      }
+      // What the channel sees: each card updated without its buttons, from the first click on it.
+      const firstClick = new Map<string, number>();
+      for (const [i, c] of clicks.entries()) {
+        const server = cards[Number(c.id.split("-")[1])]!.server;
+        firstClick.set(server, Math.min(firstClick.get(server) ?? Number.POSITIVE_INFINITY, acks[i]!.sentAt));
+      }
+      const cardDone = new Map<string, number>();
+      for (const c of slack.calls.slice(fromCall)) {
+        if (c.method !== "chat.update") continue;
+        const text = JSON.stringify(c.body);
+        if (text.includes("confirm:approve")) continue;
+        const server = /\((\d+)\)/.exec(text)?.[1] ?? "";
+        if (firstClick.has(server) && !cardDone.has(server))
+          cardDone.set(server, c.at - firstClick.get(server)!);
       }
       const ackMs = acks.filter((a) => a.status === 200).map((a) => a.ms);
       const notOk = acks.length - ackMs.length;
@@ -156,7 +173,19 @@ export async function run(opts: { requests?: number; admins?: number; latencyMs?
           target: "p99 < 3000 ms",
           pass: summarize(ackMs).p99 < 3000 && notOk === 0,
         }),
-        single("all 1000 clicks decided after", "ms", allDecidedMs),
+        dist(
+          "card updated without buttons (first click on it to chat.update)",
+          "ms",
+          summarize([...cardDone.values()]),
+          {
+            target: "informational",
+          },
+        ),
+        single(`all ${clicks.length} clicks decided after`, "ms", allDecidedMs),
+        single("hostops CPU per click", "ms", cpuPerClick),
+      );
+      r.notes.push(
+        `Decision latency is CPU-bound: each click costs hostops about ${cpuPerClick.toFixed(1)} ms of CPU (Bolt, the role lookup, reading the request, the conditional UPDATE, re-reading it, the audit row; the winner also updates the card, calls the provider and writes the outcome), so ${clicks.length} clicks at once take about ${((cpuPerClick * clicks.length) / 1000).toFixed(1)} s of one core on this machine, shared with Postgres, the fakes and the load generator. The acks stay far below 3 s (the work waits behind them), and each card loses its buttons within the card-update time above, which is what the channel sees.`,
       );
       if (notOk) r.notes.push(`${notOk} click(s) were not answered 200.`);
       r.notes.push(`Postgres: ${pgVersion.split(" on ")[0]}.`);

@@ -199,6 +199,7 @@ export async function run(opts: { commands?: number; starts?: number } = {}) {
       r.notes.push(
         `Of the start-to-ready time, the database-open-to-ready part (the "ms" hostops logs) was, medians: PGlite first start ${med(inProcess.pgliteFirst!)} ms, PGlite restart ${med(inProcess.pgliteRestart!)} ms${pgVersion ? `, Postgres ${med(inProcess.postgres!)} ms` : ""}; the rest is process start, tsx and module loading.`,
         `p99 over ${starts} cold starts is their maximum.`,
+        "PGlite is PostgreSQL compiled to WebAssembly inside the bot process: its memory (the WASM+buffers column, constant) is most of the difference between the PGlite and Postgres RSS, and its initdb is most of a first start.",
       );
     } finally {
       await target?.stop().catch(() => {});

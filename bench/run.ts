@@ -125,7 +125,7 @@ function missed(results: BenchResult[]): string {
     out.push(
       `- **${r.title}**: ${misses.map((f) => `${f.label} (${figureCells(f).median}, target ${f.target})`).join("; ")}.`,
     );
-    for (const n of r.notes.filter((n) => n.startsWith("Why "))) out.push(`  ${n}`);
+    for (const n of r.notes.filter((n) => n.startsWith("Why"))) out.push(`  ${n}`);
   }
   return out.length ? out.join("\n") : "None: every figure with a target met it in this run.";
 }
