@@ -35,6 +35,8 @@ export interface HostopsOptions {
     taskPollMs?: number;
     /** No HTTP server of its own (terminal console, admin CLI); Slack's HTTP receiver still serves. */
     noHttpServer?: boolean;
+    /** Interface the HTTP servers listen on (default: all); the benchmarks use 127.0.0.1. */
+    listenHost?: string;
   };
 }
 
@@ -129,6 +131,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       apiUrl: config.SLACK_API_URL,
       port: config.PORT,
       processBeforeResponse: opts.overrides?.slackProcessBeforeResponse,
+      listenHost: opts.overrides?.listenHost,
       modalAckBudgetMs: opts.overrides?.slackModalAckBudgetMs,
       customRoutes: routes,
     });
@@ -156,7 +159,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
             : err,
         ),
       );
-      server.listen(config.PORT, resolve);
+      server.listen({ port: config.PORT, host: opts.overrides?.listenHost }, resolve);
     });
   }
   let discord: DiscordHandle | undefined;

@@ -26,6 +26,8 @@ export interface SlackOptions {
   modalAckBudgetMs?: number;
   /** How long a "workspace admin" lookup (users.info) is trusted. */
   adminCacheMs?: number;
+  /** Interface the HTTP receiver listens on (default: all). */
+  listenHost?: string;
 }
 
 export interface SlackHandle {
@@ -295,7 +297,9 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     log.error({ err }, "Slack listener failed");
   });
 
-  const started = (await app.start(opts.port)) as unknown;
+  const started = (await app.start(
+    opts.listenHost ? { port: opts.port, host: opts.listenHost } : opts.port,
+  )) as unknown;
   const server = opts.appToken ? undefined : (started as http.Server);
   ackFirst.watch(server);
   return {
