@@ -180,7 +180,7 @@ async function bareBolt(spec: Extract<TargetSpec, { kind: "bare-bolt" }>) {
   app.command(/^\/hosting/, async ({ ack }) => {
     await ack();
   });
-  const server = (await app.start(0)) as http.Server;
+  const server = (await app.start({ port: 0, host: "127.0.0.1" })) as http.Server;
   timeRequests(server);
   return { stop: () => app.stop() as Promise<void>, port: (server.address() as AddressInfo).port };
 }
@@ -234,6 +234,7 @@ async function hostops(spec: Extract<TargetSpec, { kind: "hostops" }>) {
       slackProcessBeforeResponse: false,
       // No hourly alert scan or housekeeping sweep firing in the middle of a measurement.
       noTimers: true,
+      listenHost: "127.0.0.1",
     },
   });
   timeRequests(app.slack?.server);
