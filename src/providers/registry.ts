@@ -1,11 +1,11 @@
 import type { Logger } from "../observability/logger.ts";
 import { registerSecret } from "../observability/secrets.ts";
 import type { ProviderEntry } from "./_shared/entry.ts";
+import { thehost } from "./billmanager/index.ts";
 import { host4coins } from "./host4coins/index.ts";
 import { hostens, time4vps } from "./hostbill/index.ts";
 import { hostkey } from "./hostkey/index.ts";
-import { thehost } from "./billmanager/index.ts";
-import { PROVIDER_KINDS, ProviderError, type ProviderDriver, type ProviderKind } from "./types.ts";
+import { PROVIDER_KINDS, type ProviderDriver, ProviderError, type ProviderKind } from "./types.ts";
 
 export type { ProviderEntry } from "./_shared/entry.ts";
 
@@ -24,7 +24,10 @@ export function isProviderKind(value: string): value is ProviderKind {
 
 export function getProvider(kind: string): ProviderEntry<unknown> {
   if (!isProviderKind(kind))
-    throw new ProviderError("VALIDATION", `Unknown provider "${kind}". Known providers: ${PROVIDER_KINDS.join(", ")}.`);
+    throw new ProviderError(
+      "VALIDATION",
+      `Unknown provider "${kind}". Known providers: ${PROVIDER_KINDS.join(", ")}.`,
+    );
   return providers[kind];
 }
 

@@ -17,6 +17,7 @@ const nasty = fc.oneof(
     "@everyone",
     "'; drop table provider_accounts; --",
     "../../etc/passwd",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection attempt, typed literally
     "${process.exit(1)}",
     "\u0000\u0007\u001b[31m",
     "--immediate --immediate",

@@ -100,9 +100,7 @@ export function describeDriverContract(spec: ContractSpec): void {
     if (spec.expected.missingServiceId) {
       const id = spec.expected.missingServiceId;
       it("answers NOT_FOUND for a service that does not exist", async () => {
-        const err = await make()
-          .getService!(id)
-          .catch((e: unknown) => e);
+        const err = await make().getService!(id).catch((e: unknown) => e);
         expect((err as ProviderError).code).toBe("NOT_FOUND");
       });
     }

@@ -55,9 +55,12 @@ describe("architecture", () => {
   });
 
   it("calls mutating driver methods only from the confirmation state machine", () => {
-    const mutating = /\.(reboot|powerOn|powerOff|reinstall|renewService|setAutorenew|cancelService|renewDomain|setNameservers)[!?]?\(/;
+    const mutating =
+      /\.(reboot|powerOn|powerOff|reinstall|renewService|setAutorenew|cancelService|renewDomain|setNameservers)[!?]?\(/;
     const offences = tsFiles(SRC)
-      .filter((f) => !f.includes("/providers/") && !f.includes("/sandbox/") && !f.endsWith("core/confirmations.ts"))
+      .filter(
+        (f) => !f.includes("/providers/") && !f.includes("/sandbox/") && !f.endsWith("core/confirmations.ts"),
+      )
       .flatMap((f) =>
         readFileSync(f, "utf8")
           .split("\n")

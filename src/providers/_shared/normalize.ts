@@ -28,7 +28,8 @@ export function parseProviderDate(value: unknown): Date | null {
 /** Normalizes a money amount to a decimal string ("12.5" -> "12.50"); null when it is not a number. */
 export function parseDecimal(value: unknown, scale = 2): string | null {
   if (value === null || value === undefined) return null;
-  const s = typeof value === "number" ? (Number.isFinite(value) ? value.toString() : "") : String(value).trim();
+  const s =
+    typeof value === "number" ? (Number.isFinite(value) ? value.toString() : "") : String(value).trim();
   const cleaned = s.replace(/[\s,](?=\d{3}\b)/g, "");
   const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(cleaned);
   if (!m) return null;
@@ -70,23 +71,35 @@ export function addDecimal(...values: string[]): string {
 /** zod: an id given as a number or a string, always a string. */
 export const idString = z.union([z.string(), z.number()]).transform((v) => String(v));
 /** zod: a date field in any provider form; bad or missing values become null. */
-export const providerDate = z.unknown().optional().transform((v) => parseProviderDate(v));
+export const providerDate = z
+  .unknown()
+  .optional()
+  .transform((v) => parseProviderDate(v));
 /** zod: a decimal given as a string or a number; null when missing or unparsable. */
-export const decimal = z.unknown().optional().transform((v) => parseDecimal(v));
+export const decimal = z
+  .unknown()
+  .optional()
+  .transform((v) => parseDecimal(v));
 /** zod: a value that may be a single object or a list of them, always a list. */
 export function listOf<T extends z.ZodType>(item: T) {
-  return z.preprocess((v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item));
+  return z.preprocess(
+    (v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]),
+    z.array(item),
+  );
 }
 /** zod: "yes"/"no", "1"/"0", "on"/"off", true/false, 1/0 -> boolean; anything else -> null. */
-export const yesNo = z.unknown().optional().transform((v): boolean | null => {
-  if (typeof v === "boolean") return v;
-  if (typeof v === "number") return v === 1 ? true : v === 0 ? false : null;
-  if (typeof v !== "string") return null;
-  const s = v.trim().toLowerCase();
-  if (["yes", "y", "1", "on", "true", "enabled", "possible"].includes(s)) return true;
-  if (["no", "n", "0", "off", "false", "disabled", "impossible"].includes(s)) return false;
-  return null;
-});
+export const yesNo = z
+  .unknown()
+  .optional()
+  .transform((v): boolean | null => {
+    if (typeof v === "boolean") return v;
+    if (typeof v === "number") return v === 1 ? true : v === 0 ? false : null;
+    if (typeof v !== "string") return null;
+    const s = v.trim().toLowerCase();
+    if (["yes", "y", "1", "on", "true", "enabled", "possible"].includes(s)) return true;
+    if (["no", "n", "0", "off", "false", "disabled", "impossible"].includes(s)) return false;
+    return null;
+  });
 
 /** Removes keys that hold secrets (passwords, console credentials) from a raw provider record. */
 export function stripSecrets<T>(value: T): T {
