@@ -202,6 +202,12 @@ for (const dbKind of ["pglite", "postgres"] as const) {
       expect(JSON.stringify(open.body.view)).toContain("HOSTKEY");
     });
 
+    it("looks a user's admin status up once for concurrent commands", async () => {
+      const user = "UBURST1";
+      await Promise.all(Array.from({ length: 6 }, () => command("help", user)));
+      expect(slack.calls.filter((c) => c.method === "users.info" && c.body.user === user)).toHaveLength(1);
+    });
+
     it("rejects a bad or stale signature and runs nothing", async () => {
       const before = slack.calls.length;
       const auditBefore = (
