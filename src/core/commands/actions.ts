@@ -193,7 +193,7 @@ export const reinstall = defineCommand({
   params: [
     serviceParam,
     { name: "os", description: "OS id or name", type: "string", autocomplete: "os" },
-    accountParam,
+    { name: "account", description: "account label", type: "string", flag: true, autocomplete: "account" },
   ],
   schema: z.object({
     service: serviceIdSchema,
