@@ -12,7 +12,7 @@ import {
 import { describeProviderError, UserError } from "../errors.ts";
 import { formatDate } from "../format.ts";
 import { blocksReply, type Modal, type ModalField, reply, textReply } from "../reply.ts";
-import { labelSchema } from "./shared.ts";
+import { labelParam, labelSchema } from "./shared.ts";
 
 const kindSchema = z
   .string()
@@ -105,9 +105,7 @@ export const accountsAddForm: ActionHandlerDef = {
 export const accountsEdit = defineCommand({
   path: ["accounts", "edit"],
   summary: "Replace an account's credentials or base URL (opens a form)",
-  params: [
-    { name: "label", description: "account label", type: "string", required: true, autocomplete: "account" },
-  ],
+  params: [labelParam],
   schema: z.object({ label: labelSchema }),
   role: "admin",
   ephemeral: true,
@@ -268,9 +266,7 @@ export const accountsList = defineCommand({
 export const accountsRemove = defineCommand({
   path: ["accounts", "remove"],
   summary: "Remove an account from hostops (its bindings go with it; nothing changes at the provider)",
-  params: [
-    { name: "label", description: "account label", type: "string", required: true, autocomplete: "account" },
-  ],
+  params: [labelParam],
   schema: z.object({ label: labelSchema }),
   role: "admin",
   ephemeral: true,

@@ -3,15 +3,7 @@ import { PROVIDER_NAMES } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { blocksReply, reply, textReply } from "../reply.ts";
-import { labelSchema } from "./shared.ts";
-
-const labelParam = {
-  name: "label",
-  description: "account label",
-  type: "string",
-  required: true,
-  autocomplete: "account",
-} as const;
+import { labelParam, labelSchema } from "./shared.ts";
 
 export const bind = defineCommand({
   path: ["bind"],

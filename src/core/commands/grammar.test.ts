@@ -27,7 +27,11 @@ describe("Slack text grammar", () => {
       { domain: "example.com", nameservers: "ns1.a.net ns2.a.net" },
     ],
     ["renew 7 --option=3", ["renew"], { service: "7", option: "3" }],
-    ["reinstall 7 ubuntu-22.04 --account eu", ["reinstall"], { service: "7", os: "ubuntu-22.04", account: "eu" }],
+    [
+      "reinstall 7 ubuntu-22.04 --account eu",
+      ["reinstall"],
+      { service: "7", os: "ubuntu-22.04", account: "eu" },
+    ],
     ["audit 5", ["audit"], { n: 5 }],
   ])("%j parses", (text, path, args) => {
     expect(parseCommandText(text)).toEqual({ path, args });

@@ -37,6 +37,15 @@ export const domainNameSchema = z
     "a domain name such as example.com",
   );
 
+/** A required account label (commands about one account: bind, edit, remove…). */
+export const labelParam: Param = {
+  name: "label",
+  description: "account label",
+  type: "string",
+  required: true,
+  autocomplete: "account",
+};
+
 export const accountParam: Param = {
   name: "account",
   description: "account label (default: every account bound here)",
