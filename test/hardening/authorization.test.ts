@@ -18,6 +18,7 @@ const MIN_ROLE: Record<string, Role> = {
   grants: "viewer",
   pending: "viewer",
   "alerts show": "viewer",
+  "approvals show": "viewer",
   "accounts list": "operator",
   reboot: "operator",
   poweron: "operator",
@@ -38,6 +39,7 @@ const MIN_ROLE: Record<string, Role> = {
   revoke: "admin",
   audit: "admin",
   "alerts config": "admin",
+  "approvals set": "admin",
   "alerts on": "admin",
   "alerts off": "admin",
 };

@@ -281,6 +281,36 @@ for (const dbKind of ["pglite", "postgres"] as const) {
       );
     });
 
+    it("a quorum of two admins: the first approval waits, the second executes", async () => {
+      const set = await command("approvals set eu --quorum 2 --two-person none", ADMIN1);
+      expect(JSON.stringify(set.body)).toContain("need 2 admin approval(s)");
+      const shown = await command("approvals", OPERATOR);
+      expect(JSON.stringify(shown.body)).toMatch(/eu \(Hostens\).*2/);
+      const before = env.hostens.count(isReboot);
+      await command("reboot 302", ADMIN1);
+      const { requestId } = lastCard();
+      const first = await click("confirm:approve#0", requestId, ADMIN1);
+      expect(JSON.stringify(first.body)).toContain("Approved (1/2)");
+      const twice = await click("confirm:approve#0", requestId, ADMIN1);
+      expect(JSON.stringify(twice.body)).toContain("You already approved");
+      expect(env.hostens.count(isReboot)).toBe(before);
+      const card = env.slack.calls.filter((c) => c.method === "chat.update").at(-1)!;
+      expect(JSON.stringify(card.body)).toContain("1/2");
+      const second = await click("confirm:approve#0", requestId, ADMIN2);
+      expect(JSON.stringify(second.body)).toContain("Approved");
+      await env.app.core.background.idle();
+      expect(env.hostens.count(isReboot)).toBe(before + 1);
+      expect((await status(requestId)).approvals.map((a) => a.userId)).toEqual([ADMIN1, ADMIN2]);
+      await command("approvals set eu --quorum 1 --two-person default", ADMIN1);
+    });
+
+    it("refuses an approval rule it does not understand", async () => {
+      const bad = await command("approvals set eu --two-person reboots", ADMIN1);
+      expect(JSON.stringify(bad.body)).toMatch(/actions among reboot/);
+      const none = await command("approvals set eu", ADMIN1);
+      expect(JSON.stringify(none.body)).toContain("give --quorum or --two-person");
+    });
+
     it("lists open requests and shows the audit trail of a decision", async () => {
       await command("reboot 302", OPERATOR);
       const pending = await command("pending", OPERATOR);

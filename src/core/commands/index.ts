@@ -30,6 +30,7 @@ import {
   reinstallSubmit,
   renew,
 } from "./actions.ts";
+import { approvalsSet, approvalsShow } from "./approvals.ts";
 import { balance } from "./balance.ts";
 import { bind, bindings, unbind } from "./bindings.ts";
 import { domains } from "./domains.ts";
@@ -93,6 +94,8 @@ export const commandTree: CommandDef[] = [
   domainNs,
   pending,
   auditCommand,
+  approvalsShow,
+  approvalsSet,
   ...alertCommands,
 ];
 
