@@ -20,7 +20,6 @@ import { renderReply } from "./render.ts";
 import {
   type Responder,
   replyOptions,
-  respondButtonNow,
   respondComponentLate,
   respondFailure,
   respondLate,
@@ -172,7 +171,7 @@ async function onButton(deps: InteractionDeps, r: Responder, i: ButtonInteractio
     (err) => deps.log.warn({ err }, "discord defer failed"),
   );
   const out = await gated(deps, gate, () => deps.dispatcher.action(actor, decoded.id, decoded.payload));
-  if (!gate.started) return respondButtonNow(i, out, r);
+  if (!gate.started) return respondNow(i, out, r);
   await respondComponentLate(i, out, r);
 }
 

@@ -100,8 +100,16 @@ function fieldErrorsPayload(
 
 const DONE: Reply = { text: "Done.", ephemeral: true, blocks: [{ kind: "text", text: "Done." }] };
 
-/** Sends an Outcome as the first response to a slash command. */
-export async function respondNow(i: ChatInputCommandInteraction, out: Outcome, r: Responder): Promise<void> {
+/**
+ * Sends an Outcome as the first response (within the ack budget). On a button, "update" replaces
+ * the clicked message and "none" just acknowledges; on a command both become replies.
+ */
+export async function respondNow(
+  i: ChatInputCommandInteraction | ButtonInteraction,
+  out: Outcome,
+  r: Responder,
+): Promise<void> {
+  const button = i.isButton() ? i : undefined;
   switch (out.kind) {
     case "modal": {
       const m = r.modal(out.modal);
@@ -109,14 +117,18 @@ export async function respondNow(i: ChatInputCommandInteraction, out: Outcome, r
       await i.showModal(m.data);
       return;
     }
-    case "reply":
     case "update":
+      if (button) return void (await button.update(editOptions(r.render(out.reply))));
+      await i.reply(replyOptions(r.render(out.reply), Boolean(out.reply.ephemeral)));
+      return;
+    case "reply":
       await i.reply(replyOptions(r.render(out.reply), Boolean(out.reply.ephemeral)));
       return;
     case "fieldErrors":
       await i.reply(replyOptions(fieldErrorsPayload(r, out.errors), true));
       return;
     case "none":
+      if (button) return void (await button.deferUpdate());
       await i.reply(replyOptions(r.render(DONE), true));
       return;
   }
@@ -158,30 +170,6 @@ export async function respondLate(
   }
   await i.deleteReply();
   await i.followUp(replyOptions(payload, ephemeral));
-}
-
-/** A button click answered within the budget. */
-export async function respondButtonNow(i: ButtonInteraction, out: Outcome, r: Responder): Promise<void> {
-  switch (out.kind) {
-    case "modal": {
-      const m = r.modal(out.modal);
-      if (!m.ok) return void (await i.reply(replyOptions(r.render(errorReply(m.reason)), true)));
-      await i.showModal(m.data);
-      return;
-    }
-    case "update":
-      await i.update(editOptions(r.render(out.reply)));
-      return;
-    case "reply":
-      await i.reply(replyOptions(r.render(out.reply), Boolean(out.reply.ephemeral)));
-      return;
-    case "fieldErrors":
-      await i.reply(replyOptions(fieldErrorsPayload(r, out.errors), true));
-      return;
-    case "none":
-      await i.deferUpdate();
-      return;
-  }
 }
 
 /**
