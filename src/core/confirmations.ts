@@ -656,6 +656,12 @@ export async function recoverInterrupted(
   return { unknown: rows.length, resumed: following.length };
 }
 
+/** Requests by id (the audit log names them), in any state. */
+export async function requestsById(core: Core, ids: string[]): Promise<Request[]> {
+  if (!ids.length) return [];
+  return core.db.db.select().from(confirmationRequests).where(inArray(confirmationRequests.id, ids));
+}
+
 export async function pendingIn(core: Core, actor: Actor): Promise<Request[]> {
   return core.db.db
     .select()

@@ -4,23 +4,35 @@ import { commandsTotal } from "../observability/metrics.ts";
 import { scrub } from "../observability/secrets.ts";
 import { PROVIDER_NAMES, ProviderError } from "../providers/types.ts";
 import { audit } from "./audit.ts";
-import { findCommand, parseArgs, tokenize, usage } from "./commands/grammar.ts";
+import {
+  findCommand,
+  type ParseOptions,
+  parseArgs,
+  tokenize,
+  unknownCommandMessage,
+  usage,
+} from "./commands/grammar.ts";
 import { actionHandlers, commandTree, modalHandlers } from "./commands/index.ts";
 import type { Actor, CommandContext, CommandDef, Core, Invocation } from "./context.ts";
 import { UserError } from "./errors.ts";
 import { atLeast, roleOf } from "./permissions.ts";
 import { errorReply, type Outcome, reply } from "./reply.ts";
 
+export interface ParsedCommand {
+  path: string[];
+  args: Record<string, unknown>;
+  /** A guess the parser made, shown with the answer. */
+  note?: string;
+}
+
 /** Parses `/hosting …` text into a command path and args (the Slack and console grammar). */
-export function parseCommandText(text: string): { path: string[]; args: Record<string, unknown> } {
+export function parseCommandText(text: string, opts: ParseOptions = {}): ParsedCommand {
   const words = tokenize(text.trim());
   if (words.length === 0) return { path: ["help"], args: {} };
-  const found = findCommand(commandTree, words);
-  if (!found) {
-    const first = (words[0] ?? "").replace(/[^\w-]/g, "").slice(0, 30);
-    throw new UserError("invalid", `Unknown command \`${first}\`. \`/hosting help\` lists the commands.`);
-  }
-  return { path: [...found.command.path], args: parseArgs(found.command, found.rest) };
+  const found = findCommand(commandTree, words, opts);
+  if (!found) throw new UserError("invalid", unknownCommandMessage(commandTree, words));
+  const { args, note } = parseArgs(found.command, found.rest, opts);
+  return { path: [...found.command.path], args, ...(note ? { note } : {}) };
 }
 
 export function commandByPath(path: readonly string[]): CommandDef | undefined {
@@ -30,6 +42,28 @@ export function commandByPath(path: readonly string[]): CommandDef | undefined {
 /** The single entry point for chat: every command, button and modal submit goes through here. */
 export class Dispatcher {
   constructor(readonly core: Core) {}
+
+  /**
+   * Runs a command typed as text (Slack, the console): the grammar knows the labels of the
+   * accounts bound to the channel, so `reinstall 302 prod` takes `prod` as the account. Never
+   * throws; a guess the parser made is said above the answer.
+   */
+  async text(actor: Actor, text: string): Promise<Outcome> {
+    let parsed: ParsedCommand;
+    try {
+      const bound = await this.core.accounts.channelAccounts(
+        actor.platform,
+        actor.workspaceId,
+        actor.channelId,
+      );
+      parsed = parseCommandText(text, { accountLabels: bound.map((b) => b.account.label.toLowerCase()) });
+    } catch (err) {
+      if (err instanceof UserError) return reply(errorReply(err.message));
+      return this.fail(actor, "parse", {}, err, this.core.log);
+    }
+    const out = await this.command({ ...actor, path: parsed.path, args: parsed.args });
+    return parsed.note ? withNote(out, parsed.note) : out;
+  }
 
   /** Runs a command; never throws: every failure becomes a reply that says what to do. */
   async command(inv: Invocation): Promise<Outcome> {
@@ -184,6 +218,16 @@ export class Dispatcher {
   }
 }
 
+/** The parser's guess, as a line above the answer (answers that are not messages stay as they are). */
+function withNote(out: Outcome, note: string): Outcome {
+  if (out.kind !== "reply") return out;
+  const r = out.reply;
+  return {
+    kind: "reply",
+    reply: { ...r, text: `${note}\n\n${r.text}`, blocks: [{ kind: "context", text: note }, ...r.blocks] },
+  };
+}
+
 function withEphemeral(out: Outcome, ephemeral: boolean | undefined): Outcome {
   if (ephemeral && out.kind === "reply") return { kind: "reply", reply: { ...out.reply, ephemeral: true } };
   return out;
@@ -195,16 +239,34 @@ function deniedMessage(need: string, have: string, platform: Actor["platform"]):
   return `You need the *${need}* role here for that (you are ${have === "none" ? "not granted any role" : `*${have}*`}). An admin can grant it with \`${how}\`.`;
 }
 
-function invalidMessage(def: CommandDef, error: z.ZodError, platform: Actor["platform"]): string {
+/**
+ * A refused argument as a sentence: "`account` must be an account label: …", "`years` is
+ * required". Schema messages are written as the end of that sentence ("must be …", "is …"); a
+ * refinement's message that starts with a capital is a whole sentence of its own.
+ */
+export function invalidMessage(def: CommandDef, error: z.ZodError, platform: Actor["platform"]): string {
   const issue = error.issues[0];
   const field = issue?.path[0];
   const param = def.params.find((p) => p.name === field);
-  let what = issue?.message ?? "invalid input";
-  if (issue?.code === "invalid_type" && issue.input === undefined) what = "is required";
-  else if (param?.choices && issue?.code !== "invalid_type")
-    what = `must be one of ${param.choices.join(", ")}`;
-  const name = typeof field === "string" ? `\`${field}\` ` : "";
-  return `${name}${what.startsWith("is ") || what.startsWith("must") ? what : `must be ${what}`}. Usage: \`${usage(def, platform)}\``;
+  const message = issue?.message ?? "";
+  let sentence: string;
+  const name = typeof field === "string" ? `\`${field}\`` : "The command";
+  if (!issue) sentence = "The command is not valid.";
+  else if (issue.code === "custom" && /^[A-Z]/.test(message)) sentence = message.replace(/([^.])$/, "$1.");
+  else {
+    let what: string;
+    if (issue.code === "invalid_type" && issue.input === undefined) what = "is required";
+    else if (param?.choices && issue.code !== "invalid_type")
+      what = `must be one of ${param.choices.join(", ")}`;
+    else if (/^(must|is|has) /.test(message)) what = message;
+    else if (issue.code === "too_small")
+      what = issue.origin === "number" ? `must be at least ${issue.minimum}` : "is too short";
+    else if (issue.code === "too_big")
+      what = issue.origin === "number" ? `must be at most ${issue.maximum}` : "is too long";
+    else what = "is not valid";
+    sentence = `${name} ${what}.`;
+  }
+  return `${sentence} Usage: \`${usage(def, platform)}\``;
 }
 
 function isDatabaseDown(err: unknown): boolean {

@@ -14,7 +14,8 @@ function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
       year: "numeric",
       month: "2-digit",
       day: "2-digit",
-      ...(withTime ? { hour: "2-digit", minute: "2-digit", hour12: false } : {}),
+      // hourCycle h23, not hour12: false: the latter shows midnight as "24:05" in en-CA.
+      ...(withTime ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : {}),
     });
     formatters.set(key, f);
   }
@@ -52,6 +53,12 @@ export function relativeDays(d: Date | null, now: Date): string {
   if (n === 1) return "tomorrow";
   if (n === -1) return "yesterday";
   return n > 0 ? `in ${n} days` : `${-n} days ago`;
+}
+
+/** "2026-12-04 (in 3 days)"; "—" for none. One table cell: a relative date needs no column of its own. */
+export function expiryCell(d: Date | null | undefined, timeZone: string, now: Date): string {
+  if (!d) return "—";
+  return `${formatDate(d, timeZone)} (${relativeDays(d, now)})`;
 }
 
 export function formatMoney(m: Money | null | undefined): string {

@@ -1,8 +1,7 @@
 import type http from "node:http";
 import { App, type CustomRoute, HTTPReceiver, LogLevel, type webApi } from "@slack/bolt";
 import type { Actor, Core, Messenger } from "../../core/context.ts";
-import { type Dispatcher, parseCommandText } from "../../core/dispatch.ts";
-import { UserError } from "../../core/errors.ts";
+import type { Dispatcher } from "../../core/dispatch.ts";
 import { errorReply, type Outcome, type Reply } from "../../core/reply.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { createSlackMessenger } from "./messenger.ts";
@@ -171,14 +170,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       command.user_id,
       command.user_name,
     );
-    let out: Outcome;
-    try {
-      const { path, args } = parseCommandText(command.text ?? "");
-      out = await dispatcher.command({ ...actor, path, args });
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      out = { kind: "reply", reply: errorReply(err.message) };
-    }
+    const out = await dispatcher.text(actor, command.text ?? "");
     await deliver(out, {
       respond: (m) => respond(m),
       client,

@@ -389,12 +389,19 @@ function lowBalanceAlert(
 ): Alert | undefined {
   if (!isDecimal(balance.amount) || toUnits(balance.amount) >= toUnits(minimum)) return undefined;
   const runway = forecast ? `${runwaySentence(forecast)}${uncoveredSentence(forecast)}` : "";
+  // The runway in the title too: previews and lists show only titles.
+  const brief: string[] = [];
+  if (forecast?.daysLeft !== null && forecast?.daysLeft !== undefined)
+    brief.push(`lasts about ${forecast.daysLeft} day${forecast.daysLeft === 1 ? "" : "s"}`);
+  const n = forecast?.uncovered.length ?? 0;
+  if (n)
+    brief.push(`${n} renewal${n === 1 ? "" : "s"} in the next ${forecast?.horizonDays} days not covered`);
   return {
     key: `balance:low:${minimum}`,
     kind: "low-balance",
     severity: "warning",
     subject: "balance",
-    title: `Balance of ${facts.account.label} is ${balance.amount} ${balance.currency}, below the minimum of ${minimum}`,
+    title: `Balance of ${facts.account.label} is ${balance.amount} ${balance.currency}, below the minimum of ${minimum} ${balance.currency}${brief.length ? ` (${brief.join("; ")})` : ""}`,
     short: "balance",
     detail: `${accountRef(facts)}.${runway ? ` ${runway.trim()}` : ""}`,
     advice: `Top up the ${PROVIDER_NAMES[facts.account.kind]} account in its client area, or change the minimum with /hosting alerts config.`,

@@ -47,7 +47,7 @@ function accountModal(kind: ProviderKind, edit?: Account): Modal {
     });
   fields.push({
     id: "base_url",
-    label: "API base URL (optional)",
+    label: "API base URL",
     kind: "text",
     optional: true,
     placeholder: entry.defaultBaseUrl,

@@ -9,7 +9,15 @@ import {
 } from "../../providers/types.ts";
 import type { Account } from "../accounts.ts";
 import { recentAudit } from "../audit.ts";
-import { ACTIONS, type ActionName, approve, deny, pendingIn, requestConfirmation } from "../confirmations.ts";
+import {
+  ACTIONS,
+  type ActionName,
+  approve,
+  deny,
+  pendingIn,
+  requestConfirmation,
+  requestsById,
+} from "../confirmations.ts";
 import {
   type ActionHandlerDef,
   type CommandContext,
@@ -21,11 +29,13 @@ import { formatDateTime, formatMoney, plain } from "../format.ts";
 import { blocksReply, type Outcome, reply, textReply } from "../reply.ts";
 import {
   accountParam,
+  CAPABILITY_WORDS,
   cannotMessage,
   domainNameSchema,
   explain,
   forEachAccount,
   labelSchema,
+  notFoundText,
   serviceIdSchema,
 } from "./shared.ts";
 
@@ -79,7 +89,7 @@ async function findService(
   if (hits.length > 1)
     throw new UserError(
       "invalid",
-      `Service ${plain(serviceId, 40)} exists on several accounts here (${hits.map((h) => h.account.label).join(", ")}); name one: add the account label.`,
+      `Service ${plain(serviceId, 40)} exists on several accounts here (${hits.map((h) => h.account.label).join(", ")}); name one with ${hits.map((h) => `\`--account ${h.account.label}\``).join(" or ")}.`,
     );
   const hit = hits[0];
   if (hit) return { account: hit.account, service: hit.value };
@@ -88,9 +98,13 @@ async function findService(
   const failed = results.filter((r) => !r.ok && r.account.id === only?.account.id);
   if (only && (!ctx.core.accounts.driverFor(only.account).capabilities.has("getService") || failed.length))
     return { account: only.account, service: undefined };
+  const asked = results.filter((r) => capable.some((c) => c.account.id === r.account.id));
   throw new UserError(
     "not_found",
-    `No service with id \`${plain(serviceId, 40)}\` in the accounts bound here that can do this.`,
+    notFoundText(
+      asked,
+      `No service with id \`${plain(serviceId, 40)}\` on an account here that can ${CAPABILITY_WORDS[capability]}`,
+    ),
   );
 }
 
@@ -110,7 +124,10 @@ async function findDomain(
       )
         hits.push({ account: r.account, domain: d });
   if (hits.length > 1)
-    throw new UserError("invalid", `Domain ${name} exists on several accounts here; add the account label.`);
+    throw new UserError(
+      "invalid",
+      `Domain ${name} exists on several accounts here; name one with ${hits.map((h) => `\`--account ${h.account.label}\``).join(" or ")}.`,
+    );
   const hit = hits[0];
   if (!hit) {
     const errors = results.filter((r) => !r.ok).map((r) => r.error);
@@ -315,7 +332,7 @@ export const renew = defineCommand({
     option: z
       .string()
       .trim()
-      .regex(/^[\w.-]{1,40}$/, "a renewal option id")
+      .regex(/^[\w.-]{1,40}$/, "must be a renewal option id (letters, digits, '.', '_' or '-')")
       .optional(),
     account: labelSchema.optional(),
   }),
@@ -389,7 +406,7 @@ export const cancel = defineCommand({
     service: serviceIdSchema,
     immediate: z.boolean().optional(),
     account: labelSchema.optional(),
-    reason: z.string().trim().max(300, "at most 300 characters").optional(),
+    reason: z.string().trim().max(300, "must be at most 300 characters").optional(),
   }),
   role: "operator",
   async run(ctx, args) {
@@ -417,7 +434,7 @@ export const domainRenew = defineCommand({
   ],
   schema: z.object({
     domain: domainNameSchema,
-    years: z.number().int().min(1, "1 to 10").max(10, "1 to 10").optional(),
+    years: z.number().int().min(1, "must be between 1 and 10").max(10, "must be between 1 and 10").optional(),
     account: labelSchema.optional(),
   }),
   role: "operator",
@@ -443,9 +460,9 @@ const nsSchema = z
   .pipe(
     z
       .array(domainNameSchema)
-      .min(2, "at least two nameservers")
-      .max(4, "at most four nameservers")
-      .refine((l) => new Set(l).size === l.length, "distinct nameservers"),
+      .min(2, "must list at least two nameservers")
+      .max(4, "must list at most four nameservers")
+      .refine((l) => new Set(l).size === l.length, "must list each nameserver once"),
   );
 
 export const domainNs = defineCommand({
@@ -486,9 +503,10 @@ export const pending = defineCommand({
           { kind: "header", text: "Open requests" },
           {
             kind: "table",
-            columns: ["Action", "Account", "Status", "Requested by", "Expires"],
+            columns: ["Action", "About", "Account", "Status", "Requested by", "Expires"],
             rows: rows.map((r) => [
               ACTIONS[r.action as ActionName]?.title ?? r.action,
+              subjectOf(r.params),
               r.accountLabel,
               r.status,
               r.requesterId,
@@ -506,20 +524,37 @@ export const auditCommand = defineCommand({
   path: ["audit"],
   summary: "The latest audit log entries of this channel",
   params: [{ name: "n", description: "how many (1-50)", type: "integer", min: 1, max: 50 }],
-  schema: z.object({ n: z.number().int().min(1, "1 to 50").max(50, "1 to 50").optional() }),
+  schema: z.object({
+    n: z.number().int().min(1, "must be between 1 and 50").max(50, "must be between 1 and 50").optional(),
+  }),
   role: "admin",
   ephemeral: true,
   async run(ctx, args) {
     const rows = await recentAudit(ctx.core.db, ctx.actor, args.n ?? 20);
     const tz = ctx.core.settings.timeZone;
+    // Entries about a request (approve, executing, succeeded…) take its subject from the request.
+    const ids = [...new Set(rows.map((r) => r.requestId).filter((x): x is string => Boolean(x)))];
+    const requests = new Map((await requestsById(ctx.core, ids)).map((r) => [r.id, r]));
+    const about = (r: (typeof rows)[number]) => {
+      const req = r.requestId ? requests.get(r.requestId) : undefined;
+      const subject = subjectOf(req ? req.params : r.args);
+      const account = req?.accountLabel ?? str(r.args.account) ?? str(r.args.label);
+      return [subject === "—" ? "" : subject, account ? `(${account})` : ""].filter(Boolean).join(" ") || "—";
+    };
     return reply(
       blocksReply(
         [
           { kind: "header", text: "Audit log" },
           {
             kind: "table",
-            columns: ["When", "Who", "Command", "Outcome"],
-            rows: rows.map((r) => [formatDateTime(r.at, tz), r.userId, plain(r.command, 40), r.outcome]),
+            columns: ["When", "Who", "Command", "About", "Outcome"],
+            rows: rows.map((r) => [
+              formatDateTime(r.at, tz),
+              r.userId,
+              plain(r.command, 40),
+              plain(about(r), 60),
+              r.outcome,
+            ]),
           },
         ],
         { ephemeral: true },
@@ -551,6 +586,18 @@ export const pinSubmit: ModalHandlerDef = {
     return approve(ctx, state, pin);
   },
 };
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
+
+/** What a request or a command is about, from its params or args: "service 302 (web)", "example.com". */
+export function subjectOf(params: Record<string, unknown>): string {
+  const domain = str(params.domainName) ?? str(params.domain);
+  if (domain) return plain(domain, 60);
+  const id = str(params.serviceId) ?? str(params.service) ?? str(params.id);
+  if (!id) return "—";
+  const name = str(params.serviceName);
+  return plain(name && name !== id ? `service ${id} (${name})` : `service ${id}`, 60);
+}
 
 function safeJson(s: string): unknown {
   try {

@@ -1,17 +1,20 @@
 import { z } from "zod";
-import { PROVIDER_NAMES, type Service } from "../../providers/types.ts";
+import { type Capability, PROVIDER_NAMES, type Service } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
-import { formatDate, formatMoney, plain, relativeDays } from "../format.ts";
+import { expiryCell, formatMoney, plain } from "../format.ts";
 import { type Block, blocksReply, reply } from "../reply.ts";
 import {
   accountParam,
   accountsReply,
   accountTitle,
   byExpiry,
+  CAPABILITY_COMMAND,
   failureBlocks,
   forEachAccount,
   labelSchema,
+  notFoundText,
+  relevantFailures,
   serviceIdSchema,
 } from "./shared.ts";
 
@@ -39,18 +42,28 @@ export const services = defineCommand({
       { kind: "context", text: `*${accountTitle(r.account)}*: ${list.length} service(s)` },
       {
         kind: "table",
-        columns: ["ID", "Name", "Status", "Expires", ""],
+        columns: ["ID", "Name", "Status", "Expires"],
         rows: byExpiry(list).map((s) => [
           s.id,
           plain(s.label || s.product, 32),
           `${STATUS_ICON[s.status]} ${s.status}`,
-          formatDate(s.expiresAt, tz),
-          relativeDays(s.expiresAt, now),
+          expiryCell(s.expiresAt, tz, now),
         ]),
       },
     ]);
   },
 });
+
+/** The actions a service page offers, in the order shown. */
+const SERVICE_ACTIONS: Capability[] = [
+  "reboot",
+  "powerOn",
+  "powerOff",
+  "reinstall",
+  "renewService",
+  "setAutorenew",
+  "cancelService",
+];
 
 export const service = defineCommand({
   path: ["service"],
@@ -78,13 +91,8 @@ export const service = defineCommand({
       }
     });
     const found = results.filter((r) => r.ok && r.value);
-    if (found.length === 0) {
-      const errors = results.filter((r) => !r.ok).map((r) => r.error);
-      throw new UserError(
-        "not_found",
-        [`No service with id \`${plain(args.id, 80)}\` in the accounts bound here.`, ...errors].join("\n"),
-      );
-    }
+    if (found.length === 0)
+      throw new UserError("not_found", notFoundText(results, `No service with id \`${plain(args.id, 80)}\``));
     const tz = ctx.core.settings.timeZone;
     const now = ctx.core.clock.now();
     const blocks: Block[] = [];
@@ -95,7 +103,7 @@ export const service = defineCommand({
         ["Account", accountTitle(r.account)],
         ["Product", plain(s.product, 80)],
         ["Status", `${STATUS_ICON[s.status]} ${s.status}`],
-        ["Expires", `${formatDate(s.expiresAt, tz)} ${relativeDays(s.expiresAt, now)}`.trim()],
+        ["Expires", expiryCell(s.expiresAt, tz, now)],
         ["Autorenew", s.autorenew === null ? "—" : s.autorenew ? "on" : "off"],
       ];
       if (s.hostname) fields.push(["Hostname", plain(s.hostname, 80)]);
@@ -104,25 +112,21 @@ export const service = defineCommand({
       if (s.renewalPrice) fields.push(["Renewal", formatMoney(s.renewalPrice)]);
       blocks.push({ kind: "fields", fields });
       const driver = ctx.core.accounts.driverFor(r.account);
-      const actions = [...driver.capabilities].filter((c) =>
-        [
-          "reboot",
-          "powerOn",
-          "powerOff",
-          "reinstall",
-          "renewService",
-          "cancelService",
-          "setAutorenew",
-        ].includes(c),
+      const actions = SERVICE_ACTIONS.filter((c) => driver.capabilities.has(c)).map(
+        (c) => CAPABILITY_COMMAND[c] ?? c,
       );
+      const example =
+        actions[0] && ctx.actor.platform !== "discord"
+          ? `, e.g. \`/hosting ${actions[0]} ${s.id}${actions[0] === "autorenew" ? " on" : ""} ${r.account.label}\``
+          : "";
       blocks.push({
         kind: "context",
         text: actions.length
-          ? `Actions ${PROVIDER_NAMES[r.account.kind]} offers: ${actions.join(", ")} (each needs approval).`
+          ? `Actions (each runs after an admin approves): ${actions.map((a) => `\`${a}\``).join(", ")}${example}.`
           : `${PROVIDER_NAMES[r.account.kind]} offers no server actions from the API.`,
       });
     }
-    blocks.push(...failureBlocks(results));
+    blocks.push(...failureBlocks(relevantFailures(results)));
     return reply(blocksReply(blocks));
   },
 });
