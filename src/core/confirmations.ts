@@ -656,6 +656,31 @@ export async function recoverInterrupted(
   return { unknown: rows.length, resumed: following.length };
 }
 
+/**
+ * Why `actor` cannot approve the request now, or undefined when they may: asked before the
+ * console's "Type yes" so that nobody confirms an approval that is then refused. Advisory only:
+ * `approve` checks all of it again, atomically.
+ */
+export async function approvalRefusal(
+  core: Core,
+  actor: Actor,
+  requestId: string,
+): Promise<string | undefined> {
+  const r = await load(core, requestId);
+  if (!r || r.platform !== actor.platform || r.workspaceId !== actor.workspaceId)
+    return "That request does not exist.";
+  const role = await roleOf(core.db, { ...actor, channelId: r.channelId }, core.settings.defaultRole);
+  if (!atLeast(role, "admin")) return "Only admins of this channel can approve requests.";
+  if (r.status !== "pending") return alreadyDecided(r);
+  if (r.expiresAt <= core.clock.now())
+    return "This request expired before it was approved. Request it again if it is still needed.";
+  if (r.twoPerson && r.requesterId === actor.userId)
+    return "Two-person rule: someone other than the requester must approve this.";
+  if (r.approvals.some((a) => a.userId === actor.userId))
+    return "You already approved this request; it needs another admin.";
+  return undefined;
+}
+
 /** Requests by id (the audit log names them), in any state. */
 export async function requestsById(core: Core, ids: string[]): Promise<Request[]> {
   if (!ids.length) return [];

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -29,14 +29,22 @@ function section(out: string, header: string): string {
 }
 
 describe("the terminal console", () => {
-  it("`npm start`'s entry with no chat platform runs a command script from stdin and exits 0 at EOF", async () => {
+  it("`npm start`'s entry with no chat platform runs a command script from stdin; exit 1 when a command failed", async () => {
     const dir = tempDir();
     const r = await run(join(REPO, "node_modules/.bin/tsx"), ["src/main.ts"], {
       env: cleanEnv({ HOSTOPS_DATA_DIR: dir }),
       input: "help\n# a comment, skipped\n\nservices\n/hosting accounts list\nfrobnicate\n",
     });
-    expect(r.code).toBe(0);
+    // `services` (nothing bound yet) and `frobnicate` failed: the script's status says so.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("hostops: 2 of 4 commands failed");
     expect(r.stderr).toContain("no chat platform in use; running the /hosting commands read from stdin");
+    // The first start says what takes its time, and where the data lives.
+    expect(r.stderr).toContain(`hostops: preparing the embedded database in ${dir} (first start`);
+    expect(r.stderr).toContain(join(dir, "secret.key"));
+    // Log lines stay out of the conversation: they go to a file in the data dir.
+    expect(r.stdout + r.stderr).not.toMatch(/"level":|WARN|INFO/);
+    expect(readFileSync(join(dir, "console.log"), "utf8")).toContain('"msg":"command handled"');
     // A transcript: each command after the prompt, then its answer, in order.
     const at = (s: string) => r.stdout.indexOf(s);
     expect(at("hosting> help")).toBeGreaterThanOrEqual(0);
@@ -75,14 +83,19 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     "1",
     "yes",
     HOSTKEY_FAKE_PIN,
-    // The two-person rule: the requester cannot approve a renewal; another local admin can.
+    // The two-person rule: the requester cannot approve a renewal (refused before "Type yes");
+    // another local admin can.
     "renew 101 demo-host4coins",
     "1",
-    "yes",
     ".as BOB",
     "1",
     "yes",
     "alerts run",
+    // A bound label where the OS goes is the account.
+    "reinstall 302 demo-hostens",
+    // Numbers press the buttons of the last command only.
+    "frobnicate",
+    "1",
   ].join("\n");
   let out = "";
   let code: number | undefined;
@@ -96,8 +109,11 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
       env: cleanEnv({ HOSTOPS_DATA_DIR: tempDir() }),
     });
     out = io.out.stdout;
+    expect(io.out.stderr).toContain("hostops: starting the provider simulators and an in-memory database…");
     expect(io.out.stderr).toContain("sandbox, no chat platform in use");
-    expect(code).toBe(0);
+    // The self-approval, `frobnicate` and the `1` after it failed.
+    expect(io.out.stderr).toContain("hostops: 3 of 13 commands failed");
+    expect(code).toBe(1);
   }, 180_000);
 
   it("`services` lists the demo services of every provider; TheHost answers that it cannot", () => {
@@ -139,7 +155,10 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
 
   it("keeps the two-person rule: another local admin (.as BOB) approves a renewal", () => {
     const renew = out.slice(out.indexOf("hosting> renew"), out.indexOf("hosting (BOB)> alerts run"));
-    expect(renew).toContain("Two-person rule: someone other than the requester must approve this.");
+    // Checked before asking for the explicit yes.
+    expect(renew).toContain(
+      "hosting> 1\n⚠ Two-person rule: someone other than the requester must approve this.\nhosting> .as BOB",
+    );
     expect(renew).toContain("Now acting as BOB");
     expect(renew).toMatch(/Approved by:\s+BOB/);
     expect(renew).toContain("Host4Coins accepted the renewal");
@@ -152,5 +171,19 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     expect(alerts).toMatch(/Balance of demo-hostens is [\d.]+ USD, below the minimum/);
     expect(alerts).toMatch(/\[\d+\] Snooze/);
     expect(alerts).toMatch(/new alerts posted in this channel/);
+  });
+
+  it("takes a bound label typed where the OS goes as the account, and says so", () => {
+    const part = out.slice(out.indexOf("hosting (BOB)> reinstall"), out.indexOf("hosting (BOB)> frobnicate"));
+    expect(part).toContain("Taking `demo-hostens` as the account (the same as `--account demo-hostens`).");
+    expect(part).toContain("Hostens offers 3 operating systems for 302.");
+  });
+
+  it("numbered choices belong to the last command: after a failed one, 1 presses nothing", () => {
+    const tail = out.slice(out.indexOf("hosting (BOB)> frobnicate"));
+    expect(tail).toContain("⚠ Unknown command `frobnicate`. `/hosting help` lists the commands.");
+    expect(tail).toContain(
+      "hosting (BOB)> 1\n⚠ There is no button to press (1): the last command printed none.",
+    );
   });
 });

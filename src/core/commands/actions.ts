@@ -539,7 +539,8 @@ export const auditCommand = defineCommand({
       const req = r.requestId ? requests.get(r.requestId) : undefined;
       const subject = subjectOf(req ? req.params : r.args);
       const account = req?.accountLabel ?? str(r.args.account) ?? str(r.args.label);
-      return [subject === "—" ? "" : subject, account ? `(${account})` : ""].filter(Boolean).join(" ") || "—";
+      if (subject === "—") return account ?? "—";
+      return account ? `${subject} on ${account}` : subject;
     };
     return reply(
       blocksReply(
