@@ -34,7 +34,9 @@ const VARS = {
     doc: "Slack bot token (OAuth & Permissions > Bot User OAuth Token)",
   },
   SLACK_SIGNING_SECRET: {
-    schema: opt(z.string().min(8, "looks too short")),
+    schema: opt(
+      z.string().min(20, "is too short to be a Slack signing secret (Slack's are 32 hexadecimal characters)"),
+    ),
     doc: "Slack signing secret (Basic Information > App Credentials)",
   },
   SLACK_APP_TOKEN: {
@@ -124,21 +126,27 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
+  // One message per variable: a variable already reported as invalid is not also "required".
+  const invalid = new Set<string>();
   for (const [name, { schema, doc }] of Object.entries(VARS)) {
     const r = (schema as z.ZodType).safeParse(env[name]);
     if (r.success) out[name] = r.data;
-    else problems.push(`${name} ${r.error.issues[0]?.message ?? "is invalid"} (${doc})`);
+    else {
+      invalid.add(name);
+      problems.push(`${name} ${r.error.issues[0]?.message ?? "is invalid"} (${doc})`);
+    }
   }
   const c = out as Config;
-  if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN)
+  const missing = (name: keyof Vars) => !c[name] && !invalid.has(name);
+  if (c.SLACK_BOT_TOKEN && missing("SLACK_SIGNING_SECRET") && missing("SLACK_APP_TOKEN"))
     problems.push(
       `SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN in HTTP mode (${VARS.SLACK_SIGNING_SECRET.doc})`,
     );
-  if (c.DISCORD_TOKEN && !c.DISCORD_APPLICATION_ID)
+  if (c.DISCORD_TOKEN && missing("DISCORD_APPLICATION_ID"))
     problems.push(
       `DISCORD_APPLICATION_ID is required with DISCORD_TOKEN (${VARS.DISCORD_APPLICATION_ID.doc})`,
     );
-  if (c.DATABASE_URL && !c.HOSTOPS_SECRET_KEY)
+  if (c.DATABASE_URL && missing("HOSTOPS_SECRET_KEY"))
     problems.push(
       `HOSTOPS_SECRET_KEY is required with DATABASE_URL: replicas must share one key (${VARS.HOSTOPS_SECRET_KEY.doc})`,
     );
