@@ -320,8 +320,9 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     const req = fake.slash(["reboot"], [{ name: "service", type: 3, value: "302" }], {
       member: fake.members.member,
     });
-    // Looking the service up is a provider call: deferred first.
-    expect((await callback(req)).body.type).toBe(5);
+    // Looking the service up is a provider call: deferred first, privately (the answer is the
+    // requester's; the card is the channel's).
+    expect((await callback(req)).body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
     const card = await fake.waitForCall(
       (c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`,
       { after: posts()[before - 1]?.seq ?? 0 },
@@ -330,8 +331,10 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(approveBtn).toMatchObject({ label: "Approve", style: 1 });
     expect(denyBtn).toMatchObject({ label: "Deny", style: 4 });
     expect(approveBtn?.custom_id).toMatch(/^confirm:approve\|[0-9a-f-]{36}$/);
-    // The requester is told privately (the public "thinking…" is replaced by a private follow-up).
-    expect(textOf(await followUp(req))).toContain("Request posted");
+    // The requester is told privately, once: the private "thinking…" becomes the answer (no
+    // public placeholder deleted, no follow-up).
+    expect(textOf(await edit(req))).toContain("Request posted");
+    expect(fake.callsFor(req).map((c) => c.method)).toEqual(["POST", "PATCH"]);
     expect(reboots()).toBe(0);
 
     const cardMessage = { ...card.body, id: "1400000000000000001" };
@@ -374,7 +377,7 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(textOf(note)).toContain("rejected the credentials");
   });
 
-  it("the messenger posts, updates and replies to channel messages", async () => {
+  it("the messenger posts, updates and answers in a thread started from the message", async () => {
     const reply = { text: "hello", blocks: [{ kind: "text" as const, text: "hello @everyone" }] };
     const after = fake.calls.at(-1)?.seq ?? 0;
     const ref = await discord.messenger.post(fake.guildId, fake.channelId, reply);
@@ -398,12 +401,48 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(patched.body.embeds?.[0]?.title).toBe("Done");
     expect(patched.body.content).toBe("");
 
-    await discord.messenger.postInThread(fake.guildId, ref, reply);
-    const threaded = await fake.waitForCall(
-      (c) => c.method === "POST" && c.body?.message_reference !== undefined,
+    const outcome = { text: "done", blocks: [{ kind: "header" as const, text: "✅ Reboot succeeded" }] };
+    await discord.messenger.postInThread(fake.guildId, ref, outcome);
+    // A thread from the card (it takes the card's id), then the post in it.
+    const started = await fake.waitForCall(
+      (c) =>
+        c.method === "POST" && c.path === `/channels/${fake.channelId}/messages/${ref.messageId}/threads`,
       { after },
     );
-    expect(threaded.body.message_reference?.message_id).toBe(ref.messageId);
+    expect(started.status).toBe(200);
+    expect(fake.threads.get(ref.messageId)).toEqual({
+      parentId: fake.channelId,
+      name: "✅ Reboot succeeded",
+    });
+    const inThread = await fake.waitForCall(
+      (c) => c.method === "POST" && c.path === `/channels/${ref.messageId}/messages`,
+      { after: started.seq },
+    );
+    expect(inThread.body.embeds?.[0]?.title).toBe("✅ Reboot succeeded");
+
+    // A second outcome goes in the same thread (Discord refuses a second thread on one message).
+    await discord.messenger.postInThread(fake.guildId, ref, reply);
+    const again = await fake.waitForCall(
+      (c) => c.method === "POST" && c.path === `/channels/${ref.messageId}/messages`,
+      { after: inThread.seq },
+    );
+    expect(again.body.content).toBe("hello @\u200beveryone");
+
+    // Without the permission to create threads (an older invite): a reply to the message.
+    const other = await discord.messenger.post(fake.guildId, fake.channelId, reply);
+    if (other.platform !== "discord") throw new Error("not a Discord ref");
+    fake.refuseThreads(true);
+    try {
+      await discord.messenger.postInThread(fake.guildId, other, reply);
+      const replied = await fake.waitForCall(
+        (c) => c.method === "POST" && c.body?.message_reference !== undefined,
+        { after },
+      );
+      expect(replied.body.message_reference?.message_id).toBe(other.messageId);
+      expect(logLines.join("\n")).toContain("could not start a thread from the card");
+    } finally {
+      fake.refuseThreads(false);
+    }
   });
 
   it("a form that comes after the ack budget is offered behind an 'Open the form' button", async () => {

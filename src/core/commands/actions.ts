@@ -158,6 +158,8 @@ function powerCommand(path: string, action: ActionName, summary: string) {
     params: [serviceParam, accountParam],
     schema: z.object({ service: serviceIdSchema, account: labelSchema.optional() }),
     role: "operator",
+    // The request's card is posted in the channel; the answer to the requester is theirs alone.
+    ephemeral: true,
     async run(ctx, args) {
       const { account, service } = await findService(
         ctx,
@@ -218,6 +220,7 @@ export const reinstall = defineCommand({
     account: labelSchema.optional(),
   }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "reinstall");
     let list: OperatingSystem[];
@@ -337,6 +340,7 @@ export const renew = defineCommand({
     account: labelSchema.optional(),
   }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "renewService");
     const options = service?.renewOptions ?? [];
@@ -377,6 +381,7 @@ export const autorenew = defineCommand({
     account: labelSchema.optional(),
   }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "setAutorenew");
     return requestConfirmation(ctx, {
@@ -409,6 +414,7 @@ export const cancel = defineCommand({
     reason: z.string().trim().max(300, "must be at most 300 characters").optional(),
   }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "cancelService");
     return requestConfirmation(ctx, {
@@ -438,6 +444,7 @@ export const domainRenew = defineCommand({
     account: labelSchema.optional(),
   }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, domain } = await findDomain(ctx, args.domain, args.account, "renewDomain");
     return requestConfirmation(ctx, {
@@ -476,6 +483,7 @@ export const domainNs = defineCommand({
   ],
   schema: z.object({ domain: domainNameSchema, account: labelSchema.optional(), nameservers: nsSchema }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, domain } = await findDomain(ctx, args.domain, args.account, "setNameservers");
     return requestConfirmation(ctx, {
