@@ -222,5 +222,32 @@ describe("hostops admin CLI", () => {
     expect(u.code).toBe(2);
     expect(u.stderr).toContain('Unknown command "frobnicate"');
     expect(u.stderr).toContain("Usage: hostops");
+    expect((await cli(["acounts", "list"])).stderr).toContain(
+      'Unknown command "acounts". Did you mean "accounts"?',
+    );
+    expect((await cli(["accounts", "lst"])).stderr).toContain('Did you mean "accounts list"?');
+  }, 60_000);
+
+  it("speaks CLI in its errors and takes user ids as a shell user types them", async () => {
+    // Lower case, @-prefixed or a pasted mention: the same Slack member.
+    for (const typed of ["uoper7", "@UOPER7", "<@UOPER7>"]) {
+      const g = await cli(["grant", "--user", typed, "--role", "Viewer", "--workspace", "slack:T1"]);
+      expect(g.stderr, typed).toBe("");
+      expect(g.stdout).toContain("@UOPER7 is now viewer in every channel of this workspace");
+    }
+    const bad = await cli(["grant", "--user", "not a user!", "--role", "viewer"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--user not a user!: expected a Slack user id such as U0456EFGH");
+    expect(bad.stderr).toContain("Usage: hostops grant --user <id> --role <viewer|operator|admin>");
+    expect(bad.stderr).not.toContain("/hosting");
+    expect(bad.stderr).not.toContain("mention");
+    const role = await cli(["grant", "--user", "UOPER7", "--role", "boss"]);
+    expect(role.stderr).toContain("--role boss: expected viewer, operator, admin.");
+    // A refusal worded by core for chat gets the CLI's usage and option name.
+    const provider = await cli(["accounts", "add", "--provider", "nope", "--label", "x"], "{}");
+    expect(provider.code).toBe(1);
+    expect(provider.stderr).toContain("--provider must be one of host4coins");
+    expect(provider.stderr).toContain("Usage: hostops accounts add --provider <kind>");
+    expect(provider.stderr).not.toContain("/hosting");
   }, 60_000);
 });
