@@ -43,6 +43,14 @@ describe("console session at a terminal", () => {
     expect(await t.done).toBe(0);
   });
 
+  it("suggests the console command a typo was meant to be", async () => {
+    const t = terminal(false);
+    t.input.write(".qiut\r");
+    await expect.poll(() => t.text()).toContain("Unknown console command .qiut. Did you mean .quit?");
+    t.input.write(".quit\r");
+    expect(await t.done).toBe(0);
+  });
+
   it("a line between two Ctrl-C starts the count again; .quit leaves", async () => {
     const t = terminal(false);
     t.input.write("\x03");

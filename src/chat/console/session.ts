@@ -1,4 +1,5 @@
 import { userInfo } from "node:os";
+import { closest } from "../../core/commands/suggest.ts";
 import { approvalRefusal } from "../../core/confirmations.ts";
 import type { Actor, Core } from "../../core/context.ts";
 import type { Dispatcher } from "../../core/dispatch.ts";
@@ -188,9 +189,13 @@ class Session {
         this.io.print(`Now acting as ${user}${flag === "--member" ? " (member)" : " (local admin)"}.`);
         return true;
       }
-      default:
-        this.io.print(`Unknown console command ${cmd}. .help lists them.`);
+      default: {
+        const guess = closest(cmd ?? "", [".quit", ".exit", ".help", ".whoami", ".as"]);
+        this.io.print(
+          `Unknown console command ${cmd}.${guess ? ` Did you mean ${guess}?` : ""} .help lists them.`,
+        );
         return true;
+      }
     }
   }
 
