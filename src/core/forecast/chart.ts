@@ -87,6 +87,8 @@ export function forecastOption(f: Forecast): echarts.EChartsOption {
       yAxisIndex: 0,
       data,
       color,
+      // Dozens of renewal steps: the steps themselves show the dates; dots would only cost time.
+      showSymbol: r.steps.length <= 30,
       symbolSize: 6,
       lineStyle: { width: 2.5 },
       markLine:
@@ -134,6 +136,9 @@ export function forecastOption(f: Forecast): echarts.EChartsOption {
       } satisfies echarts.ScatterSeriesOption;
     });
   const risks = Object.keys(RISK_COLORS) as Risk[];
+  // Every mark is labelled on a light calendar; on a crowded one, the "later" marks (green, the
+  // least urgent) go unlabelled, so that the names that matter are the ones that fit.
+  const labelLater = f.calendar.length <= 60;
   const calendarSeries: echarts.SeriesOption[] = risks.map((risk) => ({
     type: "scatter",
     name: RISK_NAMES[risk],
@@ -146,7 +151,13 @@ export function forecastOption(f: Forecast): echarts.EChartsOption {
     data: f.calendar
       .filter((m) => m.risk === risk)
       .map((m: CalendarMark) => ({ value: [dayMs(m.day), m.account], name: m.label })),
-    label: { show: true, position: "top", formatter: "{b}", fontSize: 11, color: "#374151" },
+    label: {
+      show: risk !== "later" || labelLater,
+      position: "top",
+      formatter: "{b}",
+      fontSize: 11,
+      color: "#374151",
+    },
     labelLayout: { hideOverlap: true },
   }));
   return {
