@@ -32,6 +32,7 @@ import {
 } from "./actions.ts";
 import { approvalsSet, approvalsShow } from "./approvals.ts";
 import { balance } from "./balance.ts";
+import { forecast } from "./forecast.ts";
 import { bind, bindings, unbind } from "./bindings.ts";
 import { domains } from "./domains.ts";
 import { usage } from "./grammar.ts";
@@ -73,6 +74,7 @@ export const commandTree: CommandDef[] = [
   balance,
   invoices,
   domains,
+  forecast,
   accountsAdd,
   accountsList,
   accountsEdit,
