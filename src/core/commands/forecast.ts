@@ -22,7 +22,12 @@ export const forecast = defineCommand({
   role: "viewer",
   async run(ctx, args) {
     const { core, actor } = ctx;
-    const targets = await core.accounts.resolve(actor.platform, actor.workspaceId, actor.channelId, args.account);
+    const targets = await core.accounts.resolve(
+      actor.platform,
+      actor.workspaceId,
+      actor.channelId,
+      args.account,
+    );
     const limit = pLimit(Math.max(COMMAND_FAN_OUT, core.settings.providerConcurrency));
     const fetched = await Promise.all(
       targets.map(({ account, binding }) =>

@@ -32,9 +32,9 @@ import {
 } from "./actions.ts";
 import { approvalsSet, approvalsShow } from "./approvals.ts";
 import { balance } from "./balance.ts";
-import { forecast } from "./forecast.ts";
 import { bind, bindings, unbind } from "./bindings.ts";
 import { domains } from "./domains.ts";
+import { forecast } from "./forecast.ts";
 import { usage } from "./grammar.ts";
 import { grant, grants, revoke } from "./grants.ts";
 import { invoices } from "./invoices.ts";
