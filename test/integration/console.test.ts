@@ -91,6 +91,7 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     "1",
     "yes",
     "alerts run",
+    "forecast",
     // A bound label where the OS goes is the account.
     "reinstall 302 demo-hostens",
     // Numbers press the buttons of the last command only.
@@ -112,7 +113,7 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     expect(io.out.stderr).toContain("hostops: starting the provider simulators and an in-memory database…");
     expect(io.out.stderr).toContain("sandbox, no chat platform in use");
     // The self-approval, `frobnicate` and the `1` after it failed.
-    expect(io.out.stderr).toContain("hostops: 3 of 13 commands failed");
+    expect(io.out.stderr).toContain("hostops: 3 of 14 commands failed");
     expect(code).toBe(1);
   }, 180_000);
 
@@ -171,6 +172,19 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     expect(alerts).toMatch(/Balance of demo-hostens is [\d.]+ USD, below the minimum/);
     expect(alerts).toMatch(/\[\d+\] Snooze/);
     expect(alerts).toMatch(/new alerts posted in this channel/);
+  });
+
+  it("`forecast` writes the chart to a PNG file, names it, and summarizes it in words", () => {
+    const forecast = out.slice(
+      out.indexOf("hosting (BOB)> forecast"),
+      out.indexOf("hosting (BOB)> reinstall"),
+    );
+    expect(forecast).toMatch(/Forecast: \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}/);
+    expect(forecast).toMatch(/demo-hostens \(USD\): [\d.]+ today/);
+    const path = /Picture saved to (\S+\.png)/.exec(forecast)?.[1] ?? "";
+    const png = readFileSync(path);
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(png.readUInt32BE(16)).toBe(1200);
   });
 
   it("takes a bound label typed where the OS goes as the account, and says so", () => {

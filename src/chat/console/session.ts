@@ -6,6 +6,7 @@ import type { Dispatcher } from "../../core/dispatch.ts";
 import { type Button, errorReply, type Modal, type Outcome, type Reply } from "../../core/reply.ts";
 import { createLineInput, type LineInput } from "./lines.ts";
 import { type ConsoleMessage, ConsoleMessenger } from "./messenger.ts";
+import { savePictures } from "./pictures.ts";
 import { fieldPrompt, renderChoices, renderReply, type TerminalStyle, terminalText } from "./render.ts";
 
 /** The console's one workspace and channel: accounts bound here answer console commands. */
@@ -333,10 +334,11 @@ class Session {
     );
   }
 
-  private show(reply: Reply, title?: string, where = "the last answer"): void {
+  private show(shown: Reply, title?: string, where = "the last answer"): void {
     // A private warning is how core says "refused" or "failed".
-    if (reply.ephemeral && (reply.severity === "warning" || reply.severity === "critical"))
+    if (shown.ephemeral && (shown.severity === "warning" || shown.severity === "critical"))
       this.#lineFailed = true;
+    const reply = savePictures(shown);
     const r = renderReply(reply, this.s);
     const lines = [title, r.text].filter(Boolean).join("\n");
     if (r.buttons.length) {

@@ -91,20 +91,28 @@ describe("did you mean", () => {
     ["alert config", "alerts config"],
     ["domian renew example.com", "domain renew"],
     ["pendign", "pending"],
+    ["service rebot 302", "service reboot"],
+    ["roles grnt <@U1> admin", "roles grant"],
+    ["channel bnd prod", "channel bind"],
   ])("%j suggests `%s`", (text, command) => {
     expect(refusal(text)).toContain(`Did you mean \`${command}\`?`);
   });
 
   it("suggests every command of every group, and every top-level command, from a typo", () => {
     // The typo doubles the first letter of the last word: `alerts cconfig`, `sservices`.
-    for (const c of commandTree) {
-      const last = c.path[c.path.length - 1] ?? "";
-      const typo = [...c.path.slice(0, -1), `${last[0]}${last}`].join(" ");
-      expect(refusal(typo), typo).toContain(`Did you mean \`${c.path.join(" ")}\`?`);
+    // Discord's grouped forms (`roles grant`, `service reboot`) are typed too.
+    const names = commandTree.flatMap((c) => (c.compactPath ? [c.path, c.compactPath] : [c.path]));
+    for (const path of names) {
+      const last = path[path.length - 1] ?? "";
+      const typo = [...path.slice(0, -1), `${last[0]}${last}`].join(" ");
+      expect(refusal(typo), typo).toContain(`Did you mean \`${path.join(" ")}\`?`);
     }
   });
 
   it("a group alone or with a far-off word lists its subcommands", () => {
+    expect(refusal("channel")).toBe(
+      "`channel` needs one more word: `channel bind`, `channel unbind`, `channel bindings`.",
+    );
     expect(refusal("domain")).toBe("`domain` needs one more word: `domain renew`, `domain ns`.");
     expect(refusal("accounts frobnicate")).toMatch(
       /^Unknown command `accounts frobnicate`\. `accounts` takes: `accounts add`/,

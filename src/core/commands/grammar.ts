@@ -45,31 +45,59 @@ export function findCommand(
   opts: ParseOptions = {},
 ): { command: CommandDef; rest: string[] } | undefined {
   let best: { command: CommandDef; rest: string[] } | undefined;
+  let bestLength = 0;
   for (const c of commands) {
-    const n = c.path.length;
-    if (n <= words.length && c.path.every((p, i) => p === words[i]?.toLowerCase())) {
-      if (!best || n > best.command.path.length) best = { command: c, rest: words.slice(n) };
+    for (const path of c.compactPath ? [c.path, c.compactPath] : [c.path]) {
+      const n = path.length;
+      if (n <= words.length && n > bestLength && path.every((p, i) => p === words[i]?.toLowerCase())) {
+        best = { command: c, rest: words.slice(n) };
+        bestLength = n;
+      }
     }
   }
-  if (best) return best;
-  const first = words[0]?.toLowerCase();
-  const group = commands.filter((c) => c.path.length === 2 && c.path[0] === first);
-  const fallback = group.find((c) => c.path[1] === "list" || c.path[1] === "show");
+  const first = words[0]?.toLowerCase() ?? "";
+  const next = words[1];
+  const subs = groupsOf(commands).get(first);
+  const isLabel = next !== undefined && (opts.accountLabels?.includes(next.toLowerCase()) ?? false);
+  const nearSub = next !== undefined && !next.startsWith("--") && subs ? closest(next, subs) : undefined;
+  if (best) {
+    // `service rebot 302` is a mistyped `service reboot`, not service "rebot" (Discord's grouped
+    // forms are typed too): a one-word command whose name is also a group, followed by a word
+    // close to one of the group's subcommands.
+    if (best.command.path.length === 1 && nearSub && !isLabel) return undefined;
+    return best;
+  }
+  const group = commands.filter((c) => pathsOf(c).some((p) => p.length === 2 && p[0] === first));
+  const fallback = group.find((c) =>
+    pathsOf(c).some((p) => p.length === 2 && p[0] === first && (p[1] === "list" || p[1] === "show")),
+  );
   if (!fallback) return undefined;
   // `alerts cofig` is a mistyped subcommand, not the account "cofig" of `alerts show`: a word
   // close to a subcommand's name (and not a label bound here), or any word when the default
   // subcommand takes no positional word, is reported as an unknown command with a suggestion.
-  const next = words[1];
   if (next !== undefined && !next.startsWith("--")) {
     const takesWords = fallback.params.some((p) => !p.flag);
-    const isLabel = opts.accountLabels?.includes(next.toLowerCase()) ?? false;
-    const nearSub = closest(
-      next,
-      group.map((c) => c.path[1] ?? ""),
-    );
     if (!takesWords || (nearSub && !isLabel)) return undefined;
   }
   return { command: fallback, rest: words.slice(1) };
+}
+
+/** A command's names: its path, and the grouped form Discord shows (`roles grant` for `grant`). */
+function pathsOf(c: CommandDef): (readonly string[])[] {
+  return c.compactPath ? [c.path, c.compactPath] : [c.path];
+}
+
+/** Group name -> its subcommands, from every two-word name (`alerts config`, `service reboot`). */
+function groupsOf(commands: readonly CommandDef[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const c of commands)
+    for (const [group, sub, ...more] of pathsOf(c))
+      if (group && sub && !more.length) {
+        const list = groups.get(group) ?? [];
+        if (!list.includes(sub)) list.push(sub);
+        groups.set(group, list);
+      }
+  return groups;
 }
 
 /**
@@ -79,10 +107,7 @@ export function findCommand(
 export function unknownCommandMessage(commands: readonly CommandDef[], words: string[]): string {
   const help = "`/hosting help` lists the commands.";
   const first = (words[0] ?? "").toLowerCase();
-  const groups = new Map<string, string[]>();
-  for (const c of commands)
-    if (c.path.length === 2)
-      groups.set(c.path[0] ?? "", [...(groups.get(c.path[0] ?? "") ?? []), c.path[1] ?? ""]);
+  const groups = groupsOf(commands);
   const subs = groups.get(first);
   if (subs) {
     const list = subs.map((x) => `\`${first} ${x}\``).join(", ");
@@ -94,7 +119,7 @@ export function unknownCommandMessage(commands: readonly CommandDef[], words: st
       ? `Unknown command \`${typed}\`. Did you mean \`${first} ${guess}\`?`
       : `Unknown command \`${typed}\`. \`${first}\` takes: ${list}.`;
   }
-  const tops = [...new Set(commands.map((c) => c.path[0] ?? ""))];
+  const tops = [...new Set(commands.flatMap((c) => pathsOf(c).map((p) => p[0] ?? "")))];
   const guess = closest(first, tops);
   const typed = truncate(words[0] ?? "", 30);
   if (!guess) return `Unknown command \`${typed}\`. ${help}`;
@@ -119,7 +144,7 @@ export function usage(c: CommandDef, platform: Platform = "slack"): string {
     const opts = c.params.map((p) =>
       p.required ? `${p.name}:<${p.type === "user" ? "@member" : p.name}>` : `[${p.name}]`,
     );
-    return ["/hosting", ...c.path, ...opts].join(" ");
+    return ["/hosting", ...(c.compactPath ?? c.path), ...opts].join(" ");
   }
   const parts = c.params.map((p) => {
     const name = p.flag

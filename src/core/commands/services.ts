@@ -67,6 +67,7 @@ const SERVICE_ACTIONS: Capability[] = [
 
 export const service = defineCommand({
   path: ["service"],
+  compactPath: ["service", "show"],
   summary: "Show one service in detail",
   examples: ["/hosting service 1234", "/hosting service 1234 prod"],
   params: [

@@ -14,6 +14,7 @@ const PUBLIC = [
   "balance",
   "invoices",
   "domains",
+  "forecast",
   "bind",
   "unbind",
   "grant",
