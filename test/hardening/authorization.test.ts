@@ -14,6 +14,7 @@ const MIN_ROLE: Record<string, Role> = {
   balance: "viewer",
   invoices: "viewer",
   domains: "viewer",
+  forecast: "viewer",
   bindings: "viewer",
   grants: "viewer",
   pending: "viewer",
