@@ -114,19 +114,36 @@ export const service = z.object({
   total: decimal,
   billingcycle: text,
   next_due: providerDate,
+  /** Not in either seed; read when an installation sends it (the account currency is the fallback). */
+  currency: z
+    .unknown()
+    .optional()
+    .transform((v) =>
+      typeof v === "string" && /^[A-Za-z]{3}$/.test(v.trim()) ? v.trim().toUpperCase() : "",
+    ),
 });
 export type HostBillService = z.output<typeof service>;
 
 export const servicesResponse = z.object({ services: listOf(withRaw(service)) });
 export const serviceResponse = z.object({ service: withRaw(service) });
 
-/** One entry of GET /server (lines 3417-3426). */
-export const serverBrief = z.object({
-  server_id: idString,
-  domain: text,
-  ip: text,
-  label: text,
-});
+/**
+ * One entry of GET /server (lines 3417-3426): `server_id`, `domain`, `ip`, `label`, `type`,
+ * `date_created` (what a third-party Time4VPS dashboard reads, vadimmozeiko/time4vps). `id` is
+ * accepted where `server_id` is missing.
+ */
+export const serverBrief = z.preprocess(
+  (v) =>
+    v && typeof v === "object" && !Array.isArray(v) && !("server_id" in v) && "id" in v
+      ? { ...(v as Record<string, unknown>), server_id: (v as Record<string, unknown>).id }
+      : v,
+  z.object({
+    server_id: idString,
+    domain: text,
+    ip: text,
+    label: text,
+  }),
+);
 export type HostBillServerBrief = z.output<typeof serverBrief>;
 
 /**
@@ -137,7 +154,7 @@ export const serversResponse = z.preprocess((v) => {
   if (v && typeof v === "object" && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     if ("servers" in o) return o.servers;
-    if (!("server_id" in o)) return [];
+    if (!("server_id" in o) && !("id" in o)) return [];
   }
   return v;
 }, listOf(serverBrief));
@@ -169,18 +186,42 @@ export const taskStartedResponse = z
   .transform((v) => v?.task_id);
 
 /**
+ * A task field: "" while unset. Seen as "" (seed), `null` (a third-party client's recorded
+ * answers, vladmesh/codegen_orchestrator), and possibly a zero MySQL date or a number.
+ */
+const taskText = z
+  .unknown()
+  .optional()
+  .transform((v) => {
+    if (typeof v === "number") return String(v);
+    if (typeof v !== "string") return "";
+    const t = v.trim();
+    return /^0{4}-0{2}-0{2}/.test(t) ? "" : t;
+  });
+
+/**
  * GET /server/@server_id/task/@task_id (lines 3484-3511). `assigned`, `completed` and `results`
  * are "" while the task waits or runs; there is no success flag (HS-9).
  */
 export const taskResponse = z.object({
-  name: text,
-  activated: text,
-  assigned: text,
-  completed: text,
+  name: taskText,
+  activated: taskText,
+  assigned: taskText,
+  completed: taskText,
+  /**
+   * Free text; after a reinstall or password reset it carries the new root password, as plain
+   * text or hidden in HTML (see driver.ts). An object or list is kept as JSON text.
+   */
   results: z
-    .union([z.string(), z.number()])
-    .nullish()
-    .transform((v) => (v === null || v === undefined ? "" : String(v))),
+    .unknown()
+    .optional()
+    .transform((v) =>
+      v === null || v === undefined || v === false
+        ? ""
+        : typeof v === "string" || typeof v === "number"
+          ? String(v)
+          : JSON.stringify(v),
+    ),
 });
 
 /** POST /service/@id/cancel (lines 2141-2146): `{"info": ["cancell_sent"]}` (sic). Not checked. */
