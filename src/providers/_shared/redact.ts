@@ -71,6 +71,11 @@ function suspicious(text: string): boolean {
   return /[<>]|:\/\/[^\s/@]+@/.test(text) || new RegExp(LABEL, "iu").test(text);
 }
 
+/** A short provider text shown as-is (a label, a product name) unless it looks like it holds a secret. */
+export function safeText(text: string): string {
+  return suspicious(text) ? sanitizeProviderText(text).trim() : text;
+}
+
 /**
  * A provider record made safe to keep as `raw`: secret-named keys dropped ({@link stripSecrets})
  * and every string that looks like markup or names a secret sanitized. `hide(key, parent)` may

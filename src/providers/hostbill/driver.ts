@@ -1,5 +1,5 @@
 import type { DriverContext } from "../_shared/entry.ts";
-import { sanitizeProviderText, sanitizeRaw } from "../_shared/redact.ts";
+import { safeText, sanitizeProviderText, sanitizeRaw } from "../_shared/redact.ts";
 import {
   type ActionResult,
   type Capability,
@@ -221,13 +221,15 @@ export function createHostBillDriver(
     server?: { brief?: HostBillServerBrief; details?: HostBillServerDetails; raw?: unknown },
   ): Service {
     const ip = server?.details?.ip || server?.brief?.ip || "";
-    const hostname = server?.details?.domain || server?.brief?.domain || svc.domain;
+    const hostname = safeText(server?.details?.domain || server?.brief?.domain || svc.domain);
     const months = billingCycleMonths(svc.billingcycle);
     const out: Service = {
       id: svc.id,
-      label:
+      // Texts shown in chat are sanitized when they look like they carry a secret.
+      label: safeText(
         svc.label || server?.brief?.label || server?.details?.label || svc.domain || svc.name || `#${svc.id}`,
-      product: svc.name,
+      ),
+      product: safeText(svc.name),
       status: serviceStatus(svc.status),
       // next_due is a calendar date "YYYY-MM-DD" (line 1961), read as UTC midnight.
       expiresAt: svc.next_due,
@@ -282,7 +284,7 @@ export function createHostBillDriver(
   }
 
   function serverLabel(id: string, server: HostBillServerDetails): string {
-    const host = server.domain || server.label;
+    const host = safeText(server.domain || server.label);
     return host ? `server ${id} (${host})` : `server ${id}`;
   }
 
@@ -417,7 +419,7 @@ export function createHostBillDriver(
       const sid = checkId(id, "service");
       const { value: svc } = await api.getService(sid);
       await api.cancelService(sid, opts.immediate, opts.reason);
-      const label = svc.label || svc.domain || svc.name || `#${sid}`;
+      const label = safeText(svc.label || svc.domain || svc.name || `#${sid}`);
       const when = opts.immediate
         ? "it is terminated immediately"
         : `it ends at the end of the paid period (next due ${isoDay(svc.next_due)})`;
