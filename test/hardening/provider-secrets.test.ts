@@ -2,11 +2,12 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hostops, startHostops } from "../../src/app.ts";
 import { createLogger } from "../../src/observability/logger.ts";
+import { host4coinsTaskRef } from "../../src/providers/host4coins/index.ts";
 import { PROVIDER_KINDS, type ProviderKind } from "../../src/providers/types.ts";
 import { type Host4CoinsFake, startHost4coinsFake } from "../fakes/providers/host4coins.ts";
 import { type HostBillFake, reinstallResults, startHostBillFake } from "../fakes/providers/hostbill.ts";
 import { HOSTKEY_FAKE_PIN, type HostkeyFake, startHostkeyFake } from "../fakes/providers/hostkey.ts";
-import { type TheHostFake, startTheHostFake } from "../fakes/providers/thehost.ts";
+import { startTheHostFake, type TheHostFake } from "../fakes/providers/thehost.ts";
 import type { ProviderFake } from "../fakes/providers/types.ts";
 import {
   buttonClick,
@@ -259,7 +260,6 @@ describe("no password or token from a provider answer leaks (planted in every an
     const h4cDriver = app.core.accounts.driverFor(
       (await app.core.accounts.findByLabel("slack", "T1", "host4coins"))!,
     );
-    const { host4coinsTaskRef } = await import("../../src/providers/host4coins/index.ts");
     const h4cTask = await h4cDriver.getTask!(host4coinsTaskRef(h4c().state.tasks[0]!));
     expect(h4cTask.summary).toContain("[redacted]");
 
