@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { compareDecimal } from "../../providers/_shared/normalize.ts";
 import {
@@ -170,7 +171,7 @@ export const poweroff = powerCommand(
 );
 
 /** OS lists are cached briefly so that the OS form opens within the platform's 3-second window. */
-const osCache = new Map<string, { at: number; list: OperatingSystem[] }>();
+const osCache = new LRUCache<string, OperatingSystem[]>({ max: 500, ttl: 10 * 60_000 });
 async function operatingSystems(
   ctx: CommandContext,
   account: Account,
@@ -178,12 +179,12 @@ async function operatingSystems(
 ): Promise<OperatingSystem[]> {
   const key = `${account.id}:${serviceId}`;
   const hit = osCache.get(key);
-  if (hit && Date.now() - hit.at < 10 * 60_000) return hit.list;
+  if (hit) return hit;
   const driver = ctx.core.accounts.driverFor(account);
   if (!driver.listOperatingSystems)
     throw new UserError("unsupported", cannotMessage(account, "listOperatingSystems"));
   const list = await driver.listOperatingSystems(serviceId);
-  osCache.set(key, { at: Date.now(), list });
+  osCache.set(key, list);
   return list;
 }
 
