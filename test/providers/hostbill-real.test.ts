@@ -292,3 +292,46 @@ describe("hostens: minimal records a third-party dashboard reads", () => {
     expect(err.message).toBe("Hostens refused the request: Wrong parameter.");
   });
 });
+
+describe("hostbill: list shapes PHP produces", () => {
+  it("reads a list keyed by id (json_encode of an associative array) and an OS map", async () => {
+    const d = await replay("time4vps", {
+      "GET /service": ok({
+        services: {
+          "748457": {
+            id: "748457",
+            domain: "a.example",
+            status: "Active",
+            total: "1.00",
+            billingcycle: "Monthly",
+            next_due: "2026-12-01",
+          },
+          "748458": {
+            id: "748458",
+            domain: "b.example",
+            status: "Active",
+            total: "2.00",
+            billingcycle: "Monthly",
+            next_due: "2026-12-02",
+          },
+        },
+      }),
+      "GET /server": ok({ "748457": { server_id: 748457, domain: "a.example", ip: "192.0.2.1", label: "" } }),
+      "GET /balance": ok({ details: { currency: "EUR", acc_credit: "0.00", acc_balance: "0.00" } }),
+      "GET /server/748457/oses": ok({ "kvm-debian-12": "Debian 12", "kvm-ubuntu-24.04": "Ubuntu 24.04" }),
+    });
+    expect((await d.listServices!()).map((s) => [s.id, s.ipv4])).toEqual([
+      ["748457", "192.0.2.1"],
+      ["748458", undefined],
+    ]);
+    expect(await d.listOperatingSystems!("748457")).toEqual([
+      { id: "kvm-debian-12", name: "Debian 12" },
+      { id: "kvm-ubuntu-24.04", name: "Ubuntu 24.04" },
+    ]);
+  });
+
+  it("reads an empty account (no services key) as no services", async () => {
+    const d = await replay("hostens", { "GET /service": ok({}) });
+    expect(await d.listServices!()).toEqual([]);
+  });
+});

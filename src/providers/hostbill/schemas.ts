@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { decimal, idString, listOf, providerDate, yesNo } from "../_shared/normalize.ts";
+import { decimal, idString, listOf as sharedListOf, providerDate, yesNo } from "../_shared/normalize.ts";
 import type { InvoiceStatus, ServiceStatus } from "../types.ts";
 
 /**
@@ -19,6 +19,25 @@ export function withRaw<T extends z.ZodType>(schema: T) {
     }
     return { value: r.data, raw };
   });
+}
+
+/**
+ * A HostBill list. Besides a JSON array (the seeds), PHP's `json_encode` turns an array keyed by
+ * id into an object (`{"301": {...}, "302": {...}}`): such an object of records is read as the
+ * list of its values. A single record (one object with scalar fields) stays a list of one.
+ */
+function listOf<T extends z.ZodType>(item: T) {
+  return z.preprocess((v) => {
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      const values = Object.values(v as Record<string, unknown>);
+      const keyedRecords =
+        values.length > 0 &&
+        Object.keys(v as Record<string, unknown>).every((k) => /^\d+$/.test(k)) &&
+        values.every((x) => x !== null && typeof x === "object" && !Array.isArray(x));
+      if (keyedRecords) return values;
+    }
+    return v;
+  }, sharedListOf(item));
 }
 
 const text = z
@@ -154,7 +173,12 @@ export const serversResponse = z.preprocess((v) => {
   if (v && typeof v === "object" && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     if ("servers" in o) return o.servers;
-    if (!("server_id" in o) && !("id" in o)) return [];
+    if (!("server_id" in o) && !("id" in o)) {
+      // A list keyed by id (PHP), else an answer with no server in it.
+      const values = Object.values(o);
+      const keyed = values.length > 0 && values.every((x) => x !== null && typeof x === "object");
+      return keyed ? values : [];
+    }
   }
   return v;
 }, listOf(serverBrief));
@@ -174,7 +198,20 @@ export type HostBillServerDetails = z.output<typeof serverDetails>;
 export const serverDetailsResponse = withRaw(serverDetails);
 
 /** GET /server/@server_id/oses (lines 3846-3852): a bare array of `{os, title}`. */
-export const osesResponse = listOf(z.object({ os: idString, title: text }));
+export const osesResponse = z.preprocess(
+  (v) => {
+    // Also accepted: the list under an `oses` key, or a map of os code -> title.
+    const inner =
+      v && typeof v === "object" && !Array.isArray(v) && "oses" in v ? (v as { oses: unknown }).oses : v;
+    if (inner && typeof inner === "object" && !Array.isArray(inner) && !("os" in inner)) {
+      const entries = Object.entries(inner as Record<string, unknown>);
+      if (entries.length > 0 && entries.every(([, t]) => typeof t === "string"))
+        return entries.map(([os, title]) => ({ os, title }));
+    }
+    return inner;
+  },
+  listOf(z.object({ os: idString, title: text })),
+);
 
 /**
  * Answer of the asynchronous server calls: `{"task_id": 77995}` (lines 3536-3538). Time4VPS
