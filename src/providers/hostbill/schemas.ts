@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { decimal, idString, listOf as sharedListOf, providerDate, yesNo } from "../_shared/normalize.ts";
+import { decimal, idString, providerDate, listOf as sharedListOf, yesNo } from "../_shared/normalize.ts";
 import type { InvoiceStatus, ServiceStatus } from "../types.ts";
 
 /**
