@@ -335,3 +335,24 @@ describe("hostbill: list shapes PHP produces", () => {
     expect(await d.listServices!()).toEqual([]);
   });
 });
+
+describe("hostbill: a contact login with narrow privileges", () => {
+  const denied: Recorded = { status: 403, body: { error: ["Access denied"] } };
+
+  it("is accepted when it may list services but not read the account details", async () => {
+    const d = await replay("hostens", {
+      "GET /details": denied,
+      "GET /service": hostens("service-list-minimal.json"),
+    });
+    await expect(d.verifyCredentials()).resolves.toBeUndefined();
+  });
+
+  it("is still refused when the login itself is wrong", async () => {
+    const d = await replay("hostens", {
+      "GET /details": t4v("error-wronglogin-401.json"),
+      "GET /service": hostens("service-list-minimal.json"),
+    });
+    expect((await providerError(d.verifyCredentials())).message).toBe("Hostens rejected the credentials.");
+    expect(server!.count((r) => r.path === "/api/service")).toBe(0);
+  });
+});

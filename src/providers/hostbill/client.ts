@@ -66,6 +66,16 @@ const NOT_FOUND_TEXT = /not found|no such|does not exist|invalid [\w ]*id\b|unkn
 const FUNDS_TEXT = /insufficient (funds|credit|balance)|not enough (funds|credit|balance|money)/i;
 const DENIED_TEXT = /access denied|permission denied|no permission|privilege|forbidden|unauthori[sz]ed/i;
 
+const privilegeRefusals = new WeakSet<ProviderError>();
+
+/**
+ * True for a refusal of one call to a login that is otherwise valid (a HostBill contact login
+ * without the privilege for it), as opposed to wrong credentials or a refused IP address.
+ */
+export function isPrivilegeRefusal(err: unknown): boolean {
+  return err instanceof ProviderError && privilegeRefusals.has(err);
+}
+
 /**
  * HostBill's error envelope, decoded before the HTTP status is trusted. Neither seed documents
  * errors. What real clients see (test/fixtures/real/time4vps/SOURCES.md):
@@ -117,12 +127,15 @@ export function decodeHostBillEnvelope(kind: HostBillKind) {
         ...opts,
         retryable: false,
       });
-    if (status === 401 || status === 403 || DENIED_TEXT.test(detail))
-      return new ProviderError(
+    if (status === 401 || status === 403 || DENIED_TEXT.test(detail)) {
+      const refusal = new ProviderError(
         "AUTH_FAILED",
         `${name} refused access: ${detail || "forbidden"}. The login may lack the privilege for this.`,
         { ...opts, retryable: false },
       );
+      privilegeRefusals.add(refusal);
+      return refusal;
+    }
     if (status === 404 || NOT_FOUND_TEXT.test(detail))
       return new ProviderError("NOT_FOUND", `${name} has no such item: ${detail || "not found"}.`, {
         ...opts,

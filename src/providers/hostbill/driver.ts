@@ -13,7 +13,12 @@ import {
   type Service,
   type TaskStatus,
 } from "../types.ts";
-import { createHostBillClient, type HostBillClient, type HostBillKind } from "./client.ts";
+import {
+  createHostBillClient,
+  type HostBillClient,
+  type HostBillKind,
+  isPrivilegeRefusal,
+} from "./client.ts";
 import {
   billingCycleMonths,
   type HostBillServerBrief,
@@ -300,7 +305,13 @@ export function createHostBillDriver(
     ]),
 
     async verifyCredentials() {
-      await api.getDetails();
+      try {
+        await api.getDetails();
+      } catch (err) {
+        // A contact login may not see the account details; listing services proves the login.
+        if (!isPrivilegeRefusal(err)) throw err;
+        await api.listServices();
+      }
     },
 
     async getBalance(): Promise<Money> {
