@@ -19,7 +19,7 @@ const LABEL =
 
 const LABELLED_VALUE = new RegExp(
   // label, optional "is", a separator (":", "=", "is"), then a quoted value or one word
-  `((?<![\\p{L}\\p{N}_])${LABEL}["']?\\s*(?:is\\s*[:=]?|[:=])\\s*)("[^"]*"|'[^']*'|[^\\s,;<]+)`,
+  `((?<![\\p{L}\\p{N}_])${LABEL}["']?\\s*(?:is(?![\\p{L}])(?:\\s*[:=])*|(?:\\s*[:=])+)\\s*)("[^"]*"|'[^']*'|[^\\s,;<]+)`,
   "giu",
 );
 /** Assignments of a value inside markup/script: `innerHTML = "x"`, `value='x'`, `data-password="x"`. */
@@ -29,17 +29,21 @@ const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi;
 
 /** Plain text of an HTML fragment: scripts, styles and every tag (with its attributes) removed. */
 export function htmlToText(text: string): string {
-  return text
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, " ")
-    .replace(/<!--[\s\S]*?-->/g, " ")
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/?[a-z!?/][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/gi, " ")
-    .replace(/&nbsp;/gi, " ")
-    .replace(/&lt;/gi, "<")
-    .replace(/&gt;/gi, ">")
-    .replace(/&quot;/gi, '"')
-    .replace(/&#0*39;|&apos;/gi, "'")
-    .replace(/&amp;/gi, "&");
+  return (
+    text
+      .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, " ")
+      .replace(/<!--[\s\S]*?-->/g, " ")
+      .replace(/<br\s*\/?>/gi, "\n")
+      // A label and its value in two cells or elements ("<td>Password</td><td>x</td>") stay a pair.
+      .replace(/<\/(?:td|th|dt|label|b|strong|span|em)\s*>/gi, ": ")
+      .replace(/<\/?[a-z!?/][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/gi, " ")
+      .replace(/&nbsp;/gi, " ")
+      .replace(/&lt;/gi, "<")
+      .replace(/&gt;/gi, ">")
+      .replace(/&quot;/gi, '"')
+      .replace(/&#0*39;|&apos;/gi, "'")
+      .replace(/&amp;/gi, "&")
+  );
 }
 
 /** Removes labelled secrets, secrets assigned in markup, URL credentials and registered secrets. */
