@@ -356,3 +356,16 @@ describe("hostbill: a contact login with narrow privileges", () => {
     expect(server!.count((r) => r.path === "/api/service")).toBe(0);
   });
 });
+
+describe("hostbill: a service shown without its server details", () => {
+  it("when Time4VPS asks to wait between calls on the server", async () => {
+    const d = await replay("time4vps", {
+      "GET /service/4110": hostens("service-minimal.json"),
+      "GET /server/4110": t4v("error-wait-between-actions.json"),
+      "GET /balance": ok({ details: { currency: "EUR", acc_credit: "0.00", acc_balance: "0.00" } }),
+    });
+    const svc = await d.getService!("4110");
+    expect(svc.id).toBe("4110");
+    expect(svc.ipv4).toBeUndefined();
+  });
+});

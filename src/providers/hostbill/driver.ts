@@ -340,9 +340,16 @@ export function createHostBillDriver(
         const s = await api.getServer(sid);
         server = { details: s.value, raw: s.raw };
       } catch (err) {
-        // Hosting, SSL and other non-server services have no /server record.
-        if (!(err instanceof ProviderError && (err.code === "NOT_FOUND" || err.code === "VALIDATION")))
-          throw err;
+        // Hosting, SSL and other non-server services have no /server record; a contact login
+        // may not see it, and Time4VPS may ask to wait between calls on one server: the service
+        // is shown without its server details then.
+        const skip =
+          err instanceof ProviderError &&
+          (err.code === "NOT_FOUND" ||
+            err.code === "VALIDATION" ||
+            err.code === "RATE_LIMITED" ||
+            isPrivilegeRefusal(err));
+        if (!skip) throw err;
       }
       return toService(value, raw, value.currency ? "" : await accountCurrency(), server);
     },
