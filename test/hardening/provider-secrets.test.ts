@@ -54,6 +54,7 @@ const PLANTED = {
   // generated reinstall password are collected from the fake after the flow.
   hostkeyShowPw: "PlantHostkeyShowPw5J9",
   hostkeyError: "PlantHostkeyError6K1",
+  hostkeyCallback: "PlantHostkeyCallback7L2",
 } as const;
 
 /**
@@ -254,7 +255,20 @@ describe("no password or token from a provider answer leaks (planted in every an
     );
     const [hkServer] = await hkDriver.listServices!();
     const [hkOs] = await hkDriver.listOperatingSystems!(hkServer!.id);
+    // One poll of the reinstall's task answers with the new password in it (still not ready).
+    hostkey().fault(
+      {
+        kind: "json",
+        json: {
+          result: "Not ready",
+          root_pass: PLANTED.hostkeyCallback,
+          context: { action: "reinstall", password: PLANTED.hostkeyCallback },
+        },
+      },
+      { times: 1, match: (r) => r.path === "/eq_callback.php" },
+    );
     await approved(`reinstall ${hkServer!.id} ${hkOs!.id} --account hostkey`);
+    expect(hostkey().count((r) => r.path === "/eq_callback.php")).toBeGreaterThan(1);
 
     // Host4Coins' own actions return no task; its task text is read the way the follower would.
     const h4cDriver = app.core.accounts.driverFor(
