@@ -138,6 +138,7 @@ const serviceName = (s: Service | undefined) =>
 function powerCommand(path: string, action: ActionName, summary: string) {
   return defineCommand({
     path: [path],
+    compactPath: ["service", path],
     summary,
     params: [serviceParam, accountParam],
     schema: z.object({ service: serviceIdSchema, account: labelSchema.optional() }),
@@ -190,6 +191,7 @@ async function operatingSystems(
 
 export const reinstall = defineCommand({
   path: ["reinstall"],
+  compactPath: ["service", "reinstall"],
   summary: "Request an OS reinstall; without an OS, pick one from the provider's list (after approval)",
   params: [
     serviceParam,
@@ -305,6 +307,7 @@ export const reinstallSubmit: ModalHandlerDef = {
 
 export const renew = defineCommand({
   path: ["renew"],
+  compactPath: ["service", "renew"],
   summary: "Request a service renewal, paid from the balance (after approval)",
   params: [
     serviceParam,
@@ -349,6 +352,7 @@ export const renew = defineCommand({
 
 export const autorenew = defineCommand({
   path: ["autorenew"],
+  compactPath: ["service", "autorenew"],
   summary: "Request turning a service's autorenew on or off (after approval)",
   params: [
     serviceParam,
@@ -373,6 +377,7 @@ export const autorenew = defineCommand({
 
 export const cancel = defineCommand({
   path: ["cancel"],
+  compactPath: ["service", "cancel"],
   summary: "Request cancelling a service, at the end of the period or --immediate (after approval)",
   examples: ['/hosting cancel 1234 --immediate "moved to another host"'],
   params: [

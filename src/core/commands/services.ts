@@ -54,6 +54,7 @@ export const services = defineCommand({
 
 export const service = defineCommand({
   path: ["service"],
+  compactPath: ["service", "show"],
   summary: "Show one service in detail",
   examples: ["/hosting service 1234", "/hosting service 1234 prod"],
   params: [
