@@ -144,7 +144,10 @@ export const service = z.object({
 export type HostBillService = z.output<typeof service>;
 
 export const servicesResponse = z.object({ services: listOf(withRaw(service)) });
-export const serviceResponse = z.object({ service: withRaw(service) });
+/** `service` is one object; the official PHP library takes the first value, so a list of one is read too. */
+export const serviceResponse = z.object({
+  service: z.preprocess((v) => (Array.isArray(v) && v.length === 1 ? v[0] : v), withRaw(service)),
+});
 
 /**
  * One entry of GET /server (lines 3417-3426): `server_id`, `domain`, `ip`, `label`, `type`,
