@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDriver } from "../../src/providers/registry.ts";
 import { type ProviderDriver, ProviderError, type ProviderKind } from "../../src/providers/types.ts";
@@ -367,5 +367,21 @@ describe("hostbill: a service shown without its server details", () => {
     const svc = await d.getService!("4110");
     expect(svc.id).toBe("4110");
     expect(svc.ipv4).toBeUndefined();
+  });
+});
+
+describe("the recorded payloads", () => {
+  it("each have a test here and a line in their SOURCES.md", () => {
+    const self = readFileSync(new URL(import.meta.url), "utf8");
+    for (const provider of ["time4vps", "hostens"] as const) {
+      const dir = new URL(`../fixtures/real/${provider}/`, import.meta.url);
+      const sources = readFileSync(new URL("SOURCES.md", dir), "utf8");
+      const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+      expect(files.length).toBeGreaterThan(3);
+      for (const f of files) {
+        expect(self, `${provider}/${f} is read by a test`).toContain(`"${f}"`);
+        expect(sources, `${provider}/${f} is in SOURCES.md`).toContain(`\`${f}\``);
+      }
+    }
   });
 });
