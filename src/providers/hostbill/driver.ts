@@ -97,7 +97,8 @@ export function redactTaskText(text: string): string {
  */
 function cleanRaw(value: unknown): unknown {
   return sanitizeRaw(value, (key, parent) => {
-    if (key !== "results" || typeof parent.results !== "string" || parent.results === "") return undefined;
+    const r = parent.results;
+    if (key !== "results" || r === null || r === undefined || r === "" || r === false) return undefined;
     const taskName = typeof parent.name === "string" ? parent.name : "";
     return resultsShown(taskName) ? undefined : HIDDEN_RESULTS;
   });
