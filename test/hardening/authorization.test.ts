@@ -15,6 +15,7 @@ const MIN_ROLE: Record<string, Role> = {
   invoices: "viewer",
   domains: "viewer",
   forecast: "viewer",
+  overview: "viewer",
   bindings: "viewer",
   grants: "viewer",
   pending: "viewer",
