@@ -24,6 +24,7 @@ describe("the first hour, on the sandbox's demo accounts", () => {
     });
     await seedSandbox(app.core, providers, [
       { platform: "console", workspaceId: CONSOLE_WORKSPACE, channelId: CONSOLE_CHANNEL },
+      { platform: "discord", workspaceId: "200000000000000001", channelId: "300000000000000001" },
     ]);
   }, 60_000);
   afterAll(async () => {
@@ -52,6 +53,27 @@ describe("the first hour, on the sandbox's demo accounts", () => {
       "Actions (each runs after an admin approves): `reboot`, `poweron`, `poweroff`, `reinstall`, `cancel`, e.g. `/hosting reboot 34533 demo-hostkey`.",
     );
     expect(r.text).not.toMatch(/powerOn|cancelService|renewService|setAutorenew/);
+  });
+
+  it("on Discord, the actions and the account are named as Discord types them", async () => {
+    const discord = {
+      ...actor,
+      platform: "discord" as const,
+      workspaceId: "200000000000000001",
+      channelId: "300000000000000001",
+      userId: "500000000000000001",
+    };
+    const shown = replyOf(
+      await app.dispatcher.command({ ...discord, path: ["service"], args: { id: "34533" } }),
+    );
+    expect(shown.text).toContain(
+      "Actions (each runs after an admin approves): `service reboot`, `service poweron`",
+    );
+    expect(shown.text).not.toContain("e.g.");
+    const two = replyOf(
+      await app.dispatcher.command({ ...discord, path: ["reboot"], args: { service: "302" } }),
+    );
+    expect(two.text).toContain("name one with `account:demo-hostens` or `account:demo-time4vps`");
   });
 
   it("a refused id is one error, for its one cause", async () => {

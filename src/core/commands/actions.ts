@@ -53,6 +53,10 @@ const serviceParam = {
   autocomplete: "service",
 } as const;
 
+/** How to name an account in a command, as typed on the actor's platform. */
+const accountOption = (ctx: CommandContext, label: string) =>
+  ctx.actor.platform === "discord" ? `\`account:${label}\`` : `\`--account ${label}\``;
+
 /** Finds which bound account holds the service (asking each capable provider concurrently). */
 async function findService(
   ctx: CommandContext,
@@ -90,7 +94,7 @@ async function findService(
   if (hits.length > 1)
     throw new UserError(
       "invalid",
-      `Service ${plain(serviceId, 40)} exists on several accounts here (${hits.map((h) => h.account.label).join(", ")}); name one with ${hits.map((h) => `\`--account ${h.account.label}\``).join(" or ")}.`,
+      `Service ${plain(serviceId, 40)} exists on several accounts here (${hits.map((h) => h.account.label).join(", ")}); name one with ${hits.map((h) => accountOption(ctx, h.account.label)).join(" or ")}.`,
     );
   const hit = hits[0];
   if (hit) return { account: hit.account, service: hit.value };
@@ -127,7 +131,7 @@ async function findDomain(
   if (hits.length > 1)
     throw new UserError(
       "invalid",
-      `Domain ${name} exists on several accounts here; name one with ${hits.map((h) => `\`--account ${h.account.label}\``).join(" or ")}.`,
+      `Domain ${name} exists on several accounts here; name one with ${hits.map((h) => accountOption(ctx, h.account.label)).join(" or ")}.`,
     );
   const hit = hits[0];
   if (!hit) {

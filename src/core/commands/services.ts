@@ -113,8 +113,10 @@ export const service = defineCommand({
       if (s.renewalPrice) fields.push(["Renewal", formatMoney(s.renewalPrice)]);
       blocks.push({ kind: "fields", fields });
       const driver = ctx.core.accounts.driverFor(r.account);
+      // Discord shows the service actions in its `service` group (`/hosting service reboot`).
+      const discord = ctx.actor.platform === "discord";
       const actions = SERVICE_ACTIONS.filter((c) => driver.capabilities.has(c)).map(
-        (c) => CAPABILITY_COMMAND[c] ?? c,
+        (c) => `${discord ? "service " : ""}${CAPABILITY_COMMAND[c] ?? c}`,
       );
       const example =
         actions[0] && ctx.actor.platform !== "discord"
