@@ -15,7 +15,7 @@ import type { Platform } from "./db/schema.ts";
 import { operationalRoutes } from "./http/routes.ts";
 import { type Logger, silentLogger } from "./observability/logger.ts";
 import { registerSecret } from "./observability/secrets.ts";
-import { type AlertScheduler, startAlertScheduler } from "./scheduler/alerts.ts";
+import { type AlertScheduler, startAlertScheduler, startReportScheduler } from "./scheduler/alerts.ts";
 
 export interface HostopsOptions {
   config: Config;
@@ -192,6 +192,9 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
   const scheduler = opts.overrides?.noTimers
     ? undefined
     : startAlertScheduler(core, { cron: config.HOSTOPS_ALERT_CRON, timeZone: config.HOSTOPS_TZ });
+  const reports = opts.overrides?.noTimers
+    ? undefined
+    : startReportScheduler(core, { timeZone: config.HOSTOPS_TZ });
   const server = slack?.server ?? ownServer;
   const port = server ? (server.address() as AddressInfo).port : undefined;
   log.info({ driver: db.driver, port, ms: Math.round(performance.now() - started) }, "hostops is ready");
@@ -207,6 +210,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     async stop() {
       if (sweep) clearInterval(sweep);
       await scheduler?.stop();
+      await reports?.stop();
       await slack?.stop();
       await discord?.stop();
       await core.background.idle();

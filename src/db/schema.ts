@@ -56,6 +56,20 @@ export interface AlertSettings {
   quietEnd: string | null;
   /** Critical alerts (expired, or expiring today/tomorrow) break through quiet hours. */
   criticalOverridesQuiet: boolean;
+  /** The channel's scheduled report (`/hosting report`), kept on each of its bindings; none when absent. */
+  report?: ReportSchedule | null;
+}
+
+/** When a channel's report is posted: weekly on a weekday, or monthly on a day, at HH:MM in a zone. */
+export interface ReportSchedule {
+  every: "weekly" | "monthly";
+  /** weekly: 1 (Monday) to 7 (Sunday); monthly: 1 to 31 (the last day in shorter months). */
+  day: number;
+  /** "HH:MM" */
+  time: string;
+  timeZone: string;
+  /** When it was set: periods whose time was already past then are not posted. */
+  since: string;
 }
 
 /** Approval policy of one binding. */

@@ -2,6 +2,7 @@ import type { webApi } from "@slack/bolt";
 import type { Messenger } from "../../core/context.ts";
 import type { Reply } from "../../core/reply.ts";
 import type { MessageRef } from "../../db/schema.ts";
+import { splitImages, uploadImages } from "./files.ts";
 import { renderReply } from "./render.ts";
 
 /** Posts and updates channel messages through the Slack Web API (cards, alerts, thread notes). */
@@ -20,6 +21,11 @@ export function createSlackMessenger(client: webApi.WebClient): Messenger {
     async update(_workspaceId, ref, reply) {
       if (ref.platform !== "slack") throw new Error("not a Slack message");
       await client.chat.update({ channel: ref.channel, ts: ref.ts, ...renderReply(reply) });
+    },
+    async postPictures(_workspaceId, channelId, reply) {
+      const { images, rest } = splitImages(reply);
+      if (images.length) await uploadImages(client, channelId, images, rest.text);
+      else await client.chat.postMessage({ channel: channelId, ...renderReply(reply), unfurl_links: false });
     },
     async postInThread(_workspaceId, ref, reply) {
       if (ref.platform !== "slack") throw new Error("not a Slack message");
