@@ -27,8 +27,11 @@ import { start, withoutChat } from "./start.ts";
 
 export const CLI_USAGE = `Usage: hostops <command> [options]
 
-  accounts add --provider <kind> --label <label> [--base-url <url>] [--workspace <platform:id>]
-      Checks the credentials with the provider, then stores them encrypted. Credentials are read
+  accounts add --provider <kind> --label <label> [--base-url <url>] [--name <provider name>]
+               [--workspace <platform:id>]
+      Checks the credentials with the provider, then stores them encrypted. For hostbill (any
+      other host running HostBill) --base-url (the client area's /api/ root) and --name (the
+      host's name, e.g. "Acme Hosting") are required. Credentials are read
       from stdin as JSON ({"username":"…","password":"…"}), or from HOSTOPS_CRED_<FIELD> variables
       (HOSTOPS_CRED_USERNAME, HOSTOPS_CRED_API_KEY, …), or asked for (hidden) at a terminal.
       Never put them in the command line.
@@ -43,7 +46,7 @@ export const CLI_USAGE = `Usage: hostops <command> [options]
   sandbox        simulated providers with demo accounts (same as npm start -- --sandbox)
 
 --workspace is slack:<team id>, discord:<guild id> or console:local (the default).
-Provider kinds: host4coins, hostens, time4vps, hostkey, thehost.`;
+Provider kinds: host4coins, hostens, time4vps, hostkey, thehost, hostbill.`;
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
@@ -208,6 +211,7 @@ async function accountsAdd(ctx: CliIo, args: string[]): Promise<number> {
     provider: { type: "string" },
     label: { type: "string" },
     "base-url": { type: "string" },
+    name: { type: "string" },
     workspace: { type: "string" },
   });
   if (!v.provider || !v.label) throw new UsageError("accounts add needs --provider and --label.");
@@ -228,7 +232,12 @@ async function accountsAdd(ctx: CliIo, args: string[]): Promise<number> {
       ctx.stderr.write(`${creds}\n`);
       return 2;
     }
-    const values: Record<string, string> = { label: v.label ?? "", base_url: v["base-url"] ?? "", ...creds };
+    const values: Record<string, string> = {
+      label: v.label ?? "",
+      base_url: v["base-url"] ?? "",
+      display_name: v.name ?? "",
+      ...creds,
+    };
     const out = await app.dispatcher.modal(actor, modal.id, modal.state, values);
     return printOutcome(ctx, out);
   });
@@ -329,7 +338,7 @@ async function listing(ctx: CliIo, what: "accounts" | "bindings", args: string[]
         rows.map((a) => [
           `${a.platform}:${a.workspaceId}`,
           a.label,
-          a.kind,
+          a.displayName ? `${a.displayName} (${a.kind})` : a.kind,
           a.baseUrl ?? "(default)",
           a.createdAt.toISOString().slice(0, 10),
         ]),

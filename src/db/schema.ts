@@ -37,6 +37,10 @@ export const providerAccounts = pgTable(
     label: text("label").notNull(),
     kind: text("kind").notNull(),
     baseUrl: text("base_url"),
+    /** The provider's name as the admin gave it, for kinds that stand for many hosts (HostBill). */
+    displayName: text("display_name"),
+    /** What the provider's API told when the account was added or edited (`{ domains: false }`). */
+    features: jsonb("features").$type<Record<string, boolean>>(),
     credentialsEnc: text("credentials_enc").notNull(),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),

@@ -3,7 +3,7 @@ import pLimit, { type LimitFunction } from "p-limit";
 import { alertDeliveries, type MessageRef } from "../../db/schema.ts";
 import { alertsPosted } from "../../observability/metrics.ts";
 import { scrub } from "../../observability/secrets.ts";
-import { PROVIDER_NAMES, ProviderError, type ProviderKind } from "../../providers/types.ts";
+import { ProviderError, type ProviderKind, providerName } from "../../providers/types.ts";
 import type { Account, Binding } from "../accounts.ts";
 import type { Core } from "../context.ts";
 import { describeProviderError, UserError } from "../errors.ts";
@@ -337,7 +337,7 @@ export async function runAlertScan(core: Core, opts: ScanOptions = {}): Promise<
       for (const d of deleted)
         if (d.key.startsWith(FAMILY.outage) && d.status === "sent") {
           recoveries.push(
-            `Account ${account.label} (${PROVIDER_NAMES[account.kind]}) answers again; it could not be checked since ${formatTime(d.createdAt, tz)}.`,
+            `Account ${account.label} (${providerName(account)}) answers again; it could not be checked since ${formatTime(d.createdAt, tz)}.`,
           );
           summary.recoveries++;
         }
@@ -556,5 +556,5 @@ function describe(core: Core, err: unknown, account: Account): string {
   if (err instanceof ProviderError) return describeProviderError(err, account).replace(/\*/g, "");
   if (err instanceof UserError) return err.message;
   core.log.error({ err, accountId: account.id }, "unexpected error in an alert scan");
-  return `Something went wrong while asking ${PROVIDER_NAMES[account.kind]}; the error has been logged.`;
+  return `Something went wrong while asking ${providerName(account)}; the error has been logged.`;
 }
