@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/observability/logger.ts";
-import { createDriver } from "../../src/providers/registry.ts";
 import type { ProviderFeatures } from "../../src/providers/registry.ts";
+import { createDriver } from "../../src/providers/registry.ts";
 import type { Money, ProviderDriver, ProviderKind, ServiceStatus } from "../../src/providers/types.ts";
 import { PROVIDER_NAMES, ProviderError } from "../../src/providers/types.ts";
 import type { FakeRequest } from "../fakes/providers/fake-server.ts";

@@ -73,7 +73,11 @@ describe("hostbill (other host) registry entry", () => {
     });
     expect(found).toEqual({ domains: true });
     expect(fake.count((r) => r.method === "GET" && r.path === "/api/domain")).toBe(1);
-    const d = createDriver("hostbill", { credentials: fake.credentials, baseUrl: fake.baseUrl, features: found });
+    const d = createDriver("hostbill", {
+      credentials: fake.credentials,
+      baseUrl: fake.baseUrl,
+      features: found,
+    });
     expect(d.capabilities.has("listDomains")).toBe(true);
     expect(typeof d.listDomains).toBe("function");
   });
@@ -86,13 +90,24 @@ describe("hostbill (other host) registry entry", () => {
       retries: 0,
     });
     expect(found).toEqual({ domains: false });
-    const d = createDriver("hostbill", { credentials: fake.credentials, baseUrl: fake.baseUrl, features: found });
+    const d = createDriver("hostbill", {
+      credentials: fake.credentials,
+      baseUrl: fake.baseUrl,
+      features: found,
+    });
     for (const cap of ["listDomains", "renewDomain", "setNameservers"] as const) {
       expect(d.capabilities.has(cap)).toBe(false);
       expect(d[cap]).toBeUndefined();
     }
     // Everything else the HostBill driver does is there.
-    for (const cap of ["getBalance", "listServices", "listInvoices", "reboot", "reinstall", "cancelService"] as const)
+    for (const cap of [
+      "getBalance",
+      "listServices",
+      "listInvoices",
+      "reboot",
+      "reinstall",
+      "cancelService",
+    ] as const)
       expect(d.capabilities.has(cap)).toBe(true);
   });
 

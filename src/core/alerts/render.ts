@@ -25,7 +25,7 @@ export interface DigestItem {
 }
 
 export interface DigestInput {
-  account: { label: string; kind: ProviderKind };
+  account: { label: string; kind: ProviderKind; displayName?: string | null };
   bindingId: string;
   items: DigestItem[];
   /** "Account prod answers again" lines (no buttons). */

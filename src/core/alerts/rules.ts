@@ -62,7 +62,7 @@ export interface Alert {
 
 /** What one account reported in a scan. An absent list means it was not fetched (or failed). */
 export interface AccountFacts {
-  account: { id: string; label: string; kind: ProviderKind };
+  account: { id: string; label: string; kind: ProviderKind; displayName?: string | null };
   balance?: Money;
   services?: Service[];
   domains?: Domain[];
@@ -491,7 +491,7 @@ function invoiceAlerts(facts: AccountFacts, inv: Invoice, today: Day): Alert[] {
 
 /** The notice for an account that could not be checked; one per outage (the key has no time in it). */
 export function outageAlert(
-  account: { id: string; label: string; kind: ProviderKind },
+  account: { id: string; label: string; kind: ProviderKind; displayName?: string | null },
   reason: string,
   since: Date,
   timeZone: string,

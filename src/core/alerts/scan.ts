@@ -493,7 +493,7 @@ async function fetchFacts(
   limit: LimitFunction,
 ): Promise<Fetched> {
   const facts: AccountFacts = {
-    account: { id: account.id, label: account.label, kind: account.kind },
+    account: { id: account.id, label: account.label, kind: account.kind, displayName: account.displayName },
     canRenewService: false,
     canRenewDomain: false,
   };
