@@ -1,6 +1,6 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import pLimit, { type LimitFunction } from "p-limit";
-import { alertDeliveries, type MessageRef } from "../../db/schema.ts";
+import { alertDeliveries, type MessageRef, type Platform } from "../../db/schema.ts";
 import { alertsPosted } from "../../observability/metrics.ts";
 import { scrub } from "../../observability/secrets.ts";
 import { ProviderError, type ProviderKind, providerName } from "../../providers/types.ts";
@@ -125,9 +125,24 @@ export async function runAlertScan(core: Core, opts: ScanOptions = {}): Promise<
     reports: [],
   };
   const wanted = opts.bindingIds ? new Set(opts.bindingIds) : undefined;
-  const all = (await core.accounts.allBindings()).filter(
+  const enabled = (await core.accounts.allBindings()).filter(
     (b) => b.binding.alertSettings.enabled && (!wanted || wanted.has(b.binding.id)),
   );
+  // A workspace hostops can no longer post to (Slack app uninstalled) gets no scan: its
+  // providers are not asked and nothing is recorded, until it is installed again.
+  const reach = new Map<string, Promise<boolean>>();
+  const reachable = (platform: Platform, workspaceId: string) => {
+    const key = `${platform}:${workspaceId}`;
+    let r = reach.get(key);
+    if (!r) {
+      const messenger = core.messengers.get(platform);
+      r = messenger?.reachable ? messenger.reachable(workspaceId) : Promise.resolve(true);
+      reach.set(key, r);
+    }
+    return r;
+  };
+  const open = await Promise.all(enabled.map((b) => reachable(b.binding.platform, b.binding.workspaceId)));
+  const all = enabled.filter((_b, i) => open[i]);
   const byAccount = new Map<string, { account: Account; bindings: Binding[] }>();
   for (const { account, binding } of all) {
     const entry = byAccount.get(account.id) ?? { account, bindings: [] };
