@@ -1,6 +1,6 @@
 import type { Logger } from "../observability/logger.ts";
 import { registerSecret } from "../observability/secrets.ts";
-import { withDisplayName } from "./_shared/display-name.ts";
+import { renamer, withDisplayName } from "./_shared/display-name.ts";
 import type { DriverContext, ProviderEntry, ProviderFeatures } from "./_shared/entry.ts";
 import { thehost } from "./billmanager/index.ts";
 import { host4coins } from "./host4coins/index.ts";
@@ -100,15 +100,10 @@ export async function detectFeatures(
 ): Promise<ProviderFeatures | null> {
   const entry = getProvider(kind);
   if (!entry.detectFeatures) return null;
-  const detect = entry.detectFeatures;
-  const probe = { verifyCredentials: () => detect(driverContext(kind, options)) };
-  const named =
-    entry.customName && options.displayName
-      ? (withDisplayName(
-          probe as unknown as ProviderDriver,
-          kind,
-          options.displayName,
-        ) as unknown as typeof probe)
-      : probe;
-  return named.verifyCredentials();
+  const ctx = driverContext(kind, options);
+  try {
+    return await entry.detectFeatures(ctx);
+  } catch (err) {
+    throw entry.customName && options.displayName ? renamer(kind, options.displayName).renameError(err) : err;
+  }
 }

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Hostops, startHostops } from "../../src/app.ts";
 import { runCli } from "../../src/cli.ts";
+import { loadConfig } from "../../src/config.ts";
 import { PROVIDER_NAMES } from "../../src/providers/types.ts";
 import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
 import { cleanEnv, memoryIo } from "../helpers/process.ts";
@@ -180,4 +182,68 @@ describe("HostBill (other host) from the admin CLI", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain("Acme Hosting rejected the credentials.");
   }, 60_000);
+});
+
+/**
+ * Editing the account asks the API again: moved to a host with the domain routes, the account
+ * gains the domain commands; the name can change, and every message follows it.
+ */
+describe("HostBill (other host): editing an account", () => {
+  let app: Hostops;
+  let without: HostBillFake;
+  let withDomains: HostBillFake;
+  beforeAll(async () => {
+    without = await startHostBillFake({ kind: "hostbill", domains: false });
+    withDomains = await startHostBillFake({ kind: "hostbill", domains: true });
+    app = await startHostops({
+      config: loadConfig({ PORT: "0", LOG_LEVEL: "silent" }),
+      overrides: { memoryDb: true, noTimers: true, noHttpServer: true, providerRetries: 0 },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await without?.close();
+    await withDomains?.close();
+  });
+
+  it("re-detects the domains and renames the provider", async () => {
+    const accounts = app.core.accounts;
+    const added = await accounts.add({
+      platform: "console",
+      workspaceId: "local",
+      label: "acme",
+      kind: "hostbill",
+      baseUrl: without.baseUrl,
+      displayName: "Acme Hosting",
+      credentials: without.credentials,
+      createdBy: "test",
+    });
+    expect(added.features).toEqual({ domains: false });
+    expect(accounts.driverFor(added).capabilities.has("listDomains")).toBe(false);
+
+    await accounts.updateCredentials(added, withDomains.credentials, withDomains.baseUrl, "Acme Cloud");
+    const edited = (await accounts.findByLabel("console", "local", "acme"))!;
+    expect(edited.displayName).toBe("Acme Cloud");
+    expect(edited.features).toEqual({ domains: true });
+    const driver = accounts.driverFor(edited);
+    expect((await driver.listDomains!()).length).toBe(3);
+    const err = (await accounts.driverFor(edited).getService!("abc").catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain("Acme Cloud");
+  });
+
+  it("refuses an account of this kind without a name, or with markup in it", async () => {
+    for (const displayName of [null, "  ", "<!channel>", "*bold*", "x".repeat(41)])
+      await expect(
+        app.core.accounts.add({
+          platform: "console",
+          workspaceId: "local",
+          label: "bad",
+          kind: "hostbill",
+          baseUrl: without.baseUrl,
+          displayName,
+          credentials: without.credentials,
+          createdBy: "test",
+        }),
+      ).rejects.toThrow(/provider's name/);
+  });
 });

@@ -141,8 +141,8 @@ export async function runAlertScan(core: Core, opts: ScanOptions = {}): Promise<
     }
     return r;
   };
-  const open = await Promise.all(enabled.map((b) => reachable(b.binding.platform, b.binding.workspaceId)));
-  const all = enabled.filter((_b, i) => open[i]);
+  const reached = await Promise.all(enabled.map((b) => reachable(b.binding.platform, b.binding.workspaceId)));
+  const all = enabled.filter((_b, i) => reached[i]);
   const byAccount = new Map<string, { account: Account; bindings: Binding[] }>();
   for (const { account, binding } of all) {
     const entry = byAccount.get(account.id) ?? { account, bindings: [] };

@@ -12,26 +12,8 @@ export function withDisplayName(
   kind: ProviderKind,
   displayName: string,
 ): ProviderDriver {
-  const generic = PROVIDER_NAMES[kind];
-  if (!displayName || displayName === generic) return driver;
-  const rename = (text: string) => text.split(generic).join(displayName);
-  const renameError = (err: unknown): unknown => {
-    if (!(err instanceof ProviderError)) return err;
-    return new ProviderError(err.code, rename(err.message), {
-      provider: err.provider ?? kind,
-      retryable: err.retryable,
-      status: err.status,
-      cause: err.cause,
-      displayName,
-    });
-  };
-  const renameResult = (value: unknown): unknown => {
-    if (value && typeof value === "object" && !Array.isArray(value) && "summary" in value) {
-      const summary = (value as { summary: unknown }).summary;
-      if (typeof summary === "string") return { ...value, summary: rename(summary) };
-    }
-    return value;
-  };
+  if (!displayName || displayName === PROVIDER_NAMES[kind]) return driver;
+  const { renameError, renameResult } = renamer(kind, displayName);
   return new Proxy(driver, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
@@ -51,4 +33,28 @@ export function withDisplayName(
       };
     },
   });
+}
+
+/** Puts the display name in place of the kind's generic name, in errors and in `summary` results. */
+export function renamer(kind: ProviderKind, displayName: string) {
+  const generic = PROVIDER_NAMES[kind];
+  const rename = (text: string) => text.split(generic).join(displayName);
+  const renameError = (err: unknown): unknown => {
+    if (!(err instanceof ProviderError)) return err;
+    return new ProviderError(err.code, rename(err.message), {
+      provider: err.provider ?? kind,
+      retryable: err.retryable,
+      status: err.status,
+      cause: err.cause,
+      displayName,
+    });
+  };
+  const renameResult = (value: unknown): unknown => {
+    if (value && typeof value === "object" && !Array.isArray(value) && "summary" in value) {
+      const summary = (value as { summary: unknown }).summary;
+      if (typeof summary === "string") return { ...value, summary: rename(summary) };
+    }
+    return value;
+  };
+  return { renameError, renameResult };
 }
