@@ -326,6 +326,24 @@ describe("Slack OAuth distribution on Postgres", () => {
     }
   });
 
+  it("grants and approval requests stay in their workspace; cards go out with its token", async () => {
+    expect(textOf(await command(A, CHANNEL_A, "grant <@UOPSA> operator --workspace"))).toContain("UOPSA");
+    expect(textOf(await command(B, CHANNEL_B, "grants"))).not.toContain("UOPSA");
+    expect(textOf(await command(A, CHANNEL_A, "grants"))).toContain("UOPSA");
+
+    const before = slack.calls.length;
+    await command(B, CHANNEL_B, "reboot 302 prod");
+    const card = await slack.waitFor(
+      (c) =>
+        c.method === "chat.postMessage" && slack.calls.indexOf(c) >= before && c.body.channel === CHANNEL_B,
+    );
+    expect(card.auth).toBe(bearer(B));
+    expect(textOf(card)).toContain("Acme Hosting");
+    // Both workspaces' accounts are labelled "prod": B's pending reboot is B's alone.
+    expect(textOf(await command(B, CHANNEL_B, "pending"))).toMatch(/Reboot\s+prod\s+pending\s+UADMINB/);
+    expect(textOf(await command(A, CHANNEL_A, "pending"))).not.toContain("Reboot");
+  });
+
   it("posts each workspace's alerts in its own channel with its own token, no crossing", async () => {
     const before = slack.calls.length;
     const s = await runAlertScan(app.core);
