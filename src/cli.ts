@@ -369,7 +369,7 @@ async function listing(ctx: CliIo, what: "accounts" | "bindings", args: string[]
           `${binding.platform}:${binding.workspaceId}`,
           binding.channelId,
           account.label,
-          account.kind,
+          account.displayName ? `${account.displayName} (${account.kind})` : account.kind,
           binding.alertSettings.enabled ? "on" : "off",
         ]),
       );
