@@ -205,7 +205,7 @@ describe("Slack OAuth distribution on Postgres", () => {
     expect(start.html).toContain("https://slack.com/oauth/v2/authorize");
     expect(start.html).toContain(`client_id=${slack.clientId}`);
     expect(decodeURIComponent(start.html)).toContain(
-      "scope=commands,chat:write,chat:write.public,users:read",
+      "scope=commands,chat:write,chat:write.public,files:write,users:read",
     );
     expect(start.state.length).toBeGreaterThan(20);
     expect(start.cookie).toBe(`slack-app-oauth-state=${start.state}`);
