@@ -35,6 +35,11 @@ export interface Messenger {
    * pictures with the text as their comment, Discord attaches them, the console saves them.
    */
   postPictures(workspaceId: string, channelId: string, reply: Reply): Promise<void>;
+  /**
+   * Whether hostops can still post in a workspace (Slack distribution: it is installed there).
+   * Absent: every workspace is. The alert scan skips the bindings of workspaces it cannot reach.
+   */
+  reachable?(workspaceId: string): Promise<boolean>;
 }
 
 export interface Clock {

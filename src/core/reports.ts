@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import pLimit from "p-limit";
 import { Temporal } from "temporal-polyfill";
 import { alertDeliveries, type Platform, type ReportSchedule } from "../db/schema.ts";
-import { PROVIDER_NAMES } from "../providers/types.ts";
+import { providerName } from "../providers/types.ts";
 import type { Account, Binding } from "./accounts.ts";
 import { fetchFacts } from "./alerts/scan.ts";
 import { daysUntil, providerDay } from "./calendar.ts";
@@ -167,7 +167,7 @@ async function postReport(
   if (!(await claim(core, holderId, key, now))) return "posted";
   const accounts: ForecastAccount[] = fetched.map(({ facts, account, binding }) => ({
     label: account.label,
-    providerName: PROVIDER_NAMES[account.kind],
+    providerName: providerName(account),
     balance: facts.balance,
     services: facts.services,
     domains: facts.domains,

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, notLike } from "drizzle-orm";
 import { z } from "zod";
 import { alertDeliveries } from "../../db/schema.ts";
-import { PROVIDER_NAMES } from "../../providers/types.ts";
+import { providerName } from "../../providers/types.ts";
 import type { Account, Binding } from "../accounts.ts";
 import { audit } from "../audit.ts";
 import { accountParam, labelSchema } from "../commands/shared.ts";
@@ -79,7 +79,7 @@ export const alertsShow = defineCommand({
       const snoozed =
         binding.snoozedUntil && binding.snoozedUntil > now ? formatTime(binding.snoozedUntil, tz) : null;
       blocks.push(
-        { kind: "header", text: `Alerts: ${account.label} (${PROVIDER_NAMES[account.kind]})` },
+        { kind: "header", text: `Alerts: ${account.label} (${providerName(account)})` },
         { kind: "fields", fields: settingsFields(binding.alertSettings, snoozed) },
       );
       const open = rows.filter((r) => r.bindingId === binding.id);
