@@ -78,6 +78,9 @@ export async function runReports(core: Core): Promise<{ posted: number; waiting:
   for (const g of groups.values()) {
     const period = reportPeriod(g.schedule, now);
     if (!period.due) continue;
+    // A workspace hostops was uninstalled from (Slack distribution) gets nothing until it is back.
+    const reachable = core.messengers.get(g.platform)?.reachable;
+    if (reachable && !(await reachable(g.workspaceId))) continue;
     // The channel's claims live on one of its bindings: the first by id, the same on every replica.
     const holder = [...g.bindings].sort((a, b) => a.binding.id.localeCompare(b.binding.id))[0];
     if (!holder) continue;
