@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Capability, PROVIDER_NAMES, type Service } from "../../providers/types.ts";
+import { type Capability, providerName, type Service } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { expiryCell, formatMoney, plain } from "../format.ts";
@@ -126,7 +126,7 @@ export const service = defineCommand({
         kind: "context",
         text: actions.length
           ? `Actions (each runs after an admin approves): ${actions.map((a) => `\`${a}\``).join(", ")}${example}.`
-          : `${PROVIDER_NAMES[r.account.kind]} offers no server actions from the API.`,
+          : `${providerName(r.account)} offers no server actions from the API.`,
       });
     }
     blocks.push(...failureBlocks(relevantFailures(results)));
