@@ -35,7 +35,7 @@ const VARS = {
   },
   SLACK_SIGNING_SECRET: {
     schema: opt(
-      z.string().min(20, "is too short to be a Slack signing secret (Slack's are 32 hexadecimal characters)"),
+      z.string().min(8, "is too short to be a Slack signing secret (Slack's are 32 hexadecimal characters)"),
     ),
     doc: "Slack signing secret (Basic Information > App Credentials)",
   },

@@ -22,6 +22,9 @@ const PUBLIC = [
   "approvals set",
   "alerts on",
   "alerts off",
+  "report weekly",
+  "report monthly",
+  "report off",
 ];
 
 describe("answer visibility", () => {
