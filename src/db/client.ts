@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema.ts";
+import { loadTemplate } from "./template.ts";
 
 /** One Drizzle database type for both drivers (postgres.js and PGlite). */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -82,7 +83,24 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
     releaseLock = takeDirLock(dataDir);
   }
-  const client = inMemory ? new PGlite() : new PGlite(join(dataDir, "pglite"));
+  const pgDir = inMemory ? undefined : join(dataDir, "pglite");
+  // A new database starts from the migrated template made at build time (no initdb), when there is one.
+  const template = pgDir && existsSync(join(pgDir, "PG_VERSION")) ? undefined : loadTemplate();
+  const create = (fromTemplate: boolean) => {
+    const opts = fromTemplate && template ? { loadDataDir: new Blob([template]) } : {};
+    return pgDir ? new PGlite(pgDir, opts) : new PGlite(opts);
+  };
+  let client = create(true);
+  if (template) {
+    try {
+      await client.waitReady;
+    } catch {
+      // An unreadable template: start over from an empty directory with initdb.
+      await client.close().catch(() => {});
+      if (pgDir) rmSync(pgDir, { recursive: true, force: true });
+      client = create(false);
+    }
+  }
   const db = drizzle(client, { schema });
   try {
     await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
