@@ -57,7 +57,15 @@ const VARS = {
   DISCORD_API_URL: { schema: opt(z.url()), doc: "override of the Discord REST base URL (tests)" },
   PORT: {
     schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
-    doc: "HTTP port for Slack events, health and metrics",
+    doc: "HTTP port for Slack events, /healthz and /readyz",
+  },
+  METRICS_PORT: {
+    schema: opt(z.coerce.number().int().min(0).max(65535)),
+    doc: "port of the Prometheus /metrics listener; unset = no metrics listener",
+  },
+  METRICS_HOST: {
+    schema: z.preprocess(emptyToUndefined, z.string().default("127.0.0.1")),
+    doc: "interface the /metrics listener binds to (loopback by default; 0.0.0.0 in a container)",
   },
   LOG_LEVEL: {
     schema: z.preprocess(

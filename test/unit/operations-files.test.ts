@@ -47,15 +47,35 @@ describe("package, Docker and compose", () => {
     bin: Record<string, string>;
     scripts: Record<string, string>;
     dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+    allowScripts?: Record<string, boolean>;
   };
   it("exposes the CLI and the setup scripts", () => {
     expect(pkg.bin).toEqual({ hostops: "./bin/hostops.js" });
     expect(read("bin/hostops.js")).toMatch(/^#!\/usr\/bin\/env node/);
-    expect(read("bin/hostops.js")).toContain('import("../src/cli.ts")');
+    expect(read("bin/hostops.js")).toContain('import("../dist/cli.js")');
     expect(pkg.scripts["discord:invite"]).toBe("tsx scripts/discord-invite.ts");
     expect(pkg.scripts["discord:register"]).toBe("tsx scripts/discord-register.ts");
-    // The image runs the TypeScript with tsx: it must be a production dependency.
-    expect(pkg.dependencies.tsx).toBeDefined();
+  });
+
+  it("runs compiled JavaScript: npm start is node on dist/main.js, tsx is for development only", () => {
+    // No npm -> sh -> tsx -> node chain: a signal to `npm start` reaches the process that serves.
+    expect(pkg.scripts.start).toBe("node dist/main.js");
+    expect(pkg.scripts.build).toBe("node scripts/build.mjs");
+    // `npm install && npm start` on a fresh clone: the install builds dist/.
+    expect(pkg.scripts.prepare).toBe("node scripts/build.mjs");
+    expect(pkg.scripts.dev).toMatch(/^tsx watch src\/main\.ts/);
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeDefined();
+    // npm 11 runs no dependency install script unless allowed: esbuild's (tsx, drizzle-kit, vitest) is.
+    expect(pkg.allowScripts).toEqual({ esbuild: true });
+    const build = JSON.parse(read("tsconfig.build.json")) as { compilerOptions: Record<string, unknown> };
+    expect(build.compilerOptions).toMatchObject({
+      rewriteRelativeImportExtensions: true,
+      outDir: "dist",
+      rootDir: "src",
+      noEmit: false,
+    });
   });
 
   it("the Dockerfile is multi-stage, production-only, non-root, with a /healthz health check", () => {
