@@ -59,8 +59,9 @@ describe("package, Docker and compose", () => {
   });
 
   it("runs compiled JavaScript: npm start is node on dist/main.js, tsx is for development only", () => {
-    // No npm -> sh -> tsx -> node chain: a signal to `npm start` reaches the process that serves.
-    expect(pkg.scripts.start).toBe("node dist/main.js");
+    // No npm -> sh -> tsx -> node chain: the shell execs node, so a signal to `npm start` reaches
+    // the process that serves (test/lifecycle/npm-start.test.ts).
+    expect(pkg.scripts.start).toBe("exec node dist/main.js");
     expect(pkg.scripts.build).toBe("node scripts/build.mjs");
     // `npm install && npm start` on a fresh clone: the install builds dist/.
     expect(pkg.scripts.prepare).toBe("node scripts/build.mjs");
