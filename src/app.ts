@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { type DiscordHandle, startDiscord } from "./chat/discord/index.ts";
-import { type SlackHandle, startSlack } from "./chat/slack/app.ts";
+// The chat adapters are loaded only when configured: discord.js and Bolt are most of the start-up
+// time and memory of a process that does not use them.
+import type { DiscordHandle } from "./chat/discord/index.ts";
+import type { SlackHandle } from "./chat/slack/app.ts";
 import type { Config } from "./config.ts";
 import { discordConfigured, slackConfigured } from "./config.ts";
 import { AccountService } from "./core/accounts.ts";
@@ -124,6 +126,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
   let slack: SlackHandle | undefined;
   let ownServer: http.Server | undefined;
   if (slackConfigured(config) && config.SLACK_BOT_TOKEN) {
+    const { startSlack } = await import("./chat/slack/app.ts");
     slack = await startSlack({
       core,
       dispatcher,
@@ -169,6 +172,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     metrics = await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST });
   let discord: DiscordHandle | undefined;
   if (discordConfigured(config)) {
+    const { startDiscord } = await import("./chat/discord/index.ts");
     discord = await startDiscord({ core, dispatcher, config, log });
     connected.discord = true;
     discord.client.on("shardDisconnect", () => {
