@@ -25,7 +25,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# 3. Runtime: compiled code, migrations and production dependencies; no sources, no tests.
+# 3. Runtime: compiled code, migrations, the chart fonts (assets/) and production dependencies;
+#    no sources, no tests.
 #    Everything under /app belongs to root and is only read by the app user.
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
@@ -38,6 +39,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
+COPY assets ./assets
 COPY bin ./bin
 # The admin CLI on the PATH (`docker compose exec hostops hostops accounts list`). /data is for the
 # embedded database only (no DATABASE_URL): mount a volume there; with Postgres nothing is written.

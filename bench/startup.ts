@@ -1,5 +1,5 @@
 /**
- * 7. Start-up: what `npm start` (node dist/main.js, compiled) costs next to a bare Bolt app, and
+ * 8. Start-up: what `npm start` (node dist/main.js, compiled) costs next to a bare Bolt app, and
  * what the embedded database's first start costs next to a restart.
  * - Slack HTTP mode on Postgres (a migrated database): spawn to the ready log line, then RSS of the
  *   idle process 2 s later; the same for bench/lib/bare-bolt.mjs (a Bolt app that only acks).
@@ -24,7 +24,7 @@ import { ratio, summarize } from "./lib/stats.ts";
 
 export const meta = {
   id: "startup",
-  title: "7. Start-up: compiled hostops vs bare Bolt, embedded first start",
+  title: "8. Start-up: compiled hostops vs bare Bolt, embedded first start",
 };
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
