@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema.ts";
-import { loadTemplate } from "./template.ts";
+import { extractTemplate, loadTemplate } from "./template.ts";
 
 /** One Drizzle database type for both drivers (postgres.js and PGlite). */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -86,20 +86,33 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   const pgDir = inMemory ? undefined : join(dataDir, "pglite");
   // A new database starts from the migrated template made at build time (no initdb), when there is one.
   const template = pgDir && existsSync(join(pgDir, "PG_VERSION")) ? undefined : loadTemplate();
-  const create = (fromTemplate: boolean) => {
-    const opts = fromTemplate && template ? { loadDataDir: new Blob([template]) } : {};
-    return pgDir ? new PGlite(pgDir, opts) : new PGlite(opts);
-  };
-  let client = create(true);
-  if (template) {
-    try {
-      await client.waitReady;
-    } catch {
-      // An unreadable template: start over from an empty directory with initdb.
-      await client.close().catch(() => {});
-      if (pgDir) rmSync(pgDir, { recursive: true, force: true });
-      client = create(false);
+  let client: InstanceType<typeof PGlite>;
+  if (pgDir) {
+    if (template) {
+      // Unpacked natively into a new directory, then opened like an existing one (a restart):
+      // PGlite's own loading writes the 40 MB file by file through its WASM file system.
+      const staging = `${pgDir}.new-${process.pid}`;
+      try {
+        rmSync(staging, { recursive: true, force: true });
+        await extractTemplate(template, staging);
+        rmSync(pgDir, { recursive: true, force: true }); // no PG_VERSION: nothing was ever stored there
+        renameSync(staging, pgDir);
+      } catch {
+        // An unreadable template: PGlite runs initdb in the empty directory instead.
+        rmSync(staging, { recursive: true, force: true });
+      }
     }
+    client = new PGlite(pgDir);
+  } else {
+    client = new PGlite(template ? { loadDataDir: new Blob([template]) } : {});
+    if (template)
+      try {
+        await client.waitReady;
+      } catch {
+        // An unreadable template: an empty in-memory database with initdb.
+        await client.close().catch(() => {});
+        client = new PGlite();
+      }
   }
   const db = drizzle(client, { schema });
   try {

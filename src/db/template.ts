@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -94,4 +96,12 @@ export async function writeTemplate(file = TEMPLATE_FILE): Promise<void> {
   } finally {
     await client.close();
   }
+}
+
+/** Unpacks the template (gzip tar) into `dir`, which is created. */
+export async function extractTemplate(bytes: Uint8Array, dir: string): Promise<void> {
+  const { x } = await import("tar");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  await pipeline(Readable.from([Buffer.from(bytes)]), x({ cwd: dir }));
+  if (!existsSync(join(dir, "PG_VERSION"))) throw new Error("the template holds no PG_VERSION");
 }
