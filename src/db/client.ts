@@ -25,13 +25,15 @@ export interface OpenOptions {
   /** Pool size for postgres.js. */
   max?: number;
   migrate?: boolean;
+  /** The embedded database's template (tests); default: the one `npm run build` made. */
+  templateFile?: string;
 }
 
 /** Opens the database and applies pending migrations (under an advisory lock on Postgres). */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const database = opts.databaseUrl
     ? await openPostgres(opts.databaseUrl, opts)
-    : await openPglite(opts.dataDir);
+    : await openPglite(opts.dataDir, opts.templateFile);
   return database;
 }
 
@@ -73,7 +75,7 @@ export async function migratePostgres(url: string): Promise<void> {
   }
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, templateFile?: string): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
@@ -85,7 +87,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   }
   const pgDir = inMemory ? undefined : join(dataDir, "pglite");
   // A new database starts from the migrated template made at build time (no initdb), when there is one.
-  const template = pgDir && existsSync(join(pgDir, "PG_VERSION")) ? undefined : loadTemplate();
+  const template = pgDir && existsSync(join(pgDir, "PG_VERSION")) ? undefined : loadTemplate(templateFile);
   let client: InstanceType<typeof PGlite>;
   if (pgDir) {
     if (template) {

@@ -74,13 +74,13 @@ export function templateIsStale(file = TEMPLATE_FILE): boolean {
 }
 
 /** Runs initdb and every migration in memory, and writes the dump and its description. */
-export async function writeTemplate(file = TEMPLATE_FILE): Promise<void> {
+export async function writeTemplate(file = TEMPLATE_FILE, migrationsFolder = MIGRATIONS_DIR): Promise<void> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
   const client = new PGlite();
   try {
-    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
+    await migrate(drizzle(client), { migrationsFolder });
     const dump = await client.dumpDataDir("gzip");
     const bytes = Buffer.from(await dump.arrayBuffer());
     mkdirSync(dirname(file), { recursive: true });
@@ -88,7 +88,7 @@ export async function writeTemplate(file = TEMPLATE_FILE): Promise<void> {
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, bytes);
     renameSync(tmp, file);
-    const meta: TemplateMeta = { pglite: pgliteVersion(), migrations: migrationsHash() };
+    const meta: TemplateMeta = { pglite: pgliteVersion(), migrations: migrationsHash(migrationsFolder) };
     const metaFile = file.replace(/\.tar\.gz$/, ".json");
     writeFileSync(`${metaFile}.${process.pid}.tmp`, `${JSON.stringify(meta)}\n`);
     renameSync(`${metaFile}.${process.pid}.tmp`, metaFile);
