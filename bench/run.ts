@@ -237,8 +237,13 @@ function mergePartial(previous: string, results: BenchResult[], when: string): s
   const lines = previous.split("\n");
   // Machine table: one line per partial run.
   const machineEnd = lines.findIndex((l, i) => i > 0 && l.startsWith("| total run time |"));
-  if (machineEnd >= 0)
-    lines.splice(machineEnd + 1, 0, `| partial run: ${results.map((r) => r.id).join(", ")} | ${when} |`);
+  if (machineEnd >= 0) {
+    // The latest partial run of the same benchmarks replaces the line of the previous one.
+    const label = `| partial run: ${results.map((r) => r.id).join(", ")} |`;
+    const old = lines.findIndex((l) => l.startsWith(label));
+    if (old >= 0) lines.splice(old, 1);
+    lines.splice(machineEnd + 1, 0, `${label} ${when} |`);
+  }
   let text = lines.join("\n");
   // Summary rows.
   const newRows = summaryTable(results).split("\n").slice(2);
