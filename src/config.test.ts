@@ -54,16 +54,33 @@ describe("secrets from files (*_FILE, for Docker and Kubernetes secrets)", () =>
     SLACK_BOT_TOKEN: "xoxb-from-a-file-1234",
     SLACK_SIGNING_SECRET: "signing-secret-from-file",
     SLACK_APP_TOKEN: "xapp-from-a-file-5678",
+    SLACK_CLIENT_SECRET: "client-secret-from-a-file",
+    SLACK_STATE_SECRET: "state-secret-from-a-file-0123456789",
     DISCORD_TOKEN: "discord-token-from-a-file",
     HOSTOPS_SECRET_KEY: KEY,
     DATABASE_URL: "postgres://hostops:pw@db:5432/hostops",
   };
+  /** What each variable needs beside it to make a valid configuration. */
+  const companions: Partial<Record<(typeof FILE_SECRETS)[number], Record<string, string>>> = {
+    SLACK_BOT_TOKEN: { SLACK_SIGNING_SECRET: "signing-secret-plain" },
+    SLACK_APP_TOKEN: { SLACK_BOT_TOKEN: "xoxb-plain-1234" },
+    SLACK_CLIENT_SECRET: {
+      SLACK_CLIENT_ID: "1234.5678",
+      SLACK_STATE_SECRET: "state-secret-plain-0123456789",
+      SLACK_SIGNING_SECRET: "signing-secret-plain",
+    },
+    SLACK_STATE_SECRET: {
+      SLACK_CLIENT_ID: "1234.5678",
+      SLACK_CLIENT_SECRET: "client-secret-plain",
+      SLACK_SIGNING_SECRET: "signing-secret-plain",
+    },
+    DISCORD_TOKEN: { DISCORD_APPLICATION_ID: "123456789012" },
+    DATABASE_URL: { HOSTOPS_SECRET_KEY: KEY },
+  };
 
-  it("reads every secret variable from NAME_FILE, without the final newline", () => {
-    const env: Record<string, string> = { DISCORD_APPLICATION_ID: "123456789012" };
-    for (const name of FILE_SECRETS) env[`${name}_FILE`] = file(name, `${values[name]}\n`);
-    const c = loadConfig(env);
-    for (const name of FILE_SECRETS) expect(c[name], name).toBe(values[name]);
+  it.each([...FILE_SECRETS])("%s can be read from NAME_FILE (the final newline dropped)", (name) => {
+    const c = loadConfig({ ...companions[name], [`${name}_FILE`]: file(name, `${values[name]}\n`) });
+    expect(c[name]).toBe(values[name]);
   });
 
   it("validates a value read from a file like the variable itself", () => {
