@@ -117,7 +117,7 @@ export async function start(opts: StartOptions): Promise<number> {
   const log =
     consoleLogs?.log ??
     createLogger({ level: config.LOG_LEVEL, pretty: Boolean((stdout as { isTTY?: boolean }).isTTY) });
-  // The first start prepares the embedded database for many seconds: say so, and where it lives.
+  // Say what the start is doing before the database opens, and where the data lives.
   if (!chat) say(preparing(config, Boolean(flags.sandbox)));
 
   // Only the --sandbox entry point loads the simulators: product code does not depend on them.
@@ -187,14 +187,14 @@ export async function start(opts: StartOptions): Promise<number> {
   }
 }
 
-/** What the console is doing while it starts (the first start of PGlite takes many seconds). */
+/** What the console is doing while it starts, and where its data lives. */
 function preparing(config: Config, sandbox: boolean): string {
   if (sandbox) return "hostops: starting the provider simulators and an in-memory database…";
   if (config.DATABASE_URL) return "hostops: connecting to Postgres (DATABASE_URL)…";
   const dir = resolve(config.HOSTOPS_DATA_DIR);
   return existsSync(join(dir, "pglite"))
     ? `hostops: opening the embedded database in ${dir}…`
-    : `hostops: preparing the embedded database in ${dir} (first start: this takes a few seconds)…${
+    : `hostops: preparing the embedded database in ${dir} (first start)…${
         config.HOSTOPS_SECRET_KEY
           ? ""
           : `\n  Credentials you add are encrypted with the key generated in ${join(dir, "secret.key")}: back it up.`
