@@ -15,6 +15,7 @@ import type { Platform } from "./db/schema.ts";
 import { operationalRoutes } from "./http/routes.ts";
 import { type Logger, silentLogger } from "./observability/logger.ts";
 import { registerSecret } from "./observability/secrets.ts";
+import { setOutboundPolicy } from "./providers/_shared/outbound.ts";
 import { type AlertScheduler, startAlertScheduler } from "./scheduler/alerts.ts";
 
 export interface HostopsOptions {
@@ -65,6 +66,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     config.HOSTOPS_SECRET_KEY,
   ])
     registerSecret(s);
+  setOutboundPolicy({ allowPrivate: config.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS });
 
   const started = performance.now();
   const db = await openDatabase({

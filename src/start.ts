@@ -116,8 +116,12 @@ export async function start(opts: StartOptions): Promise<number> {
   let app: Hostops | undefined;
   try {
     app = await startHostops({
-      // The sandbox never touches a real database: its data lives in memory.
-      config: { ...(chat ? config : withoutChat(config)), ...(sandbox ? { DATABASE_URL: undefined } : {}) },
+      // The sandbox never touches a real database: its data lives in memory. Its simulators listen
+      // on loopback, which provider URLs may not reach otherwise.
+      config: {
+        ...(chat ? config : withoutChat(config)),
+        ...(sandbox ? { DATABASE_URL: undefined, HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: true as const } : {}),
+      },
       log,
       overrides: {
         ...opts.overrides,

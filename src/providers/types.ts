@@ -181,17 +181,29 @@ export class ProviderError extends Error {
   readonly provider: ProviderKind | undefined;
   /** HTTP status, when the error came from one. */
   readonly status: number | undefined;
+  /**
+   * "baseUrl": the account's base URL is what to correct (unreachable, refused by the address
+   * guard, a redirect, not this provider's API); forms show the error on that field.
+   */
+  readonly about: "baseUrl" | undefined;
 
   constructor(
     code: ProviderErrorCode,
     message: string,
-    opts: { retryable?: boolean; provider?: ProviderKind; status?: number; cause?: unknown } = {},
+    opts: {
+      retryable?: boolean;
+      provider?: ProviderKind;
+      status?: number;
+      cause?: unknown;
+      about?: "baseUrl";
+    } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
     this.retryable = opts.retryable ?? (code === "NETWORK" || code === "RATE_LIMITED" || code === "UPSTREAM");
     this.provider = opts.provider;
     this.status = opts.status;
+    this.about = opts.about;
   }
 }
 
