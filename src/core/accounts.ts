@@ -8,8 +8,8 @@ import {
   providerAccounts,
 } from "../db/schema.ts";
 import type { Logger } from "../observability/logger.ts";
-import { createDriver, getProvider, validateCredentials } from "../providers/registry.ts";
-import type { ProviderDriver, ProviderKind } from "../providers/types.ts";
+import { checkBaseUrl, createDriver, getProvider, validateCredentials } from "../providers/registry.ts";
+import { PROVIDER_NAMES, type ProviderDriver, ProviderError, type ProviderKind } from "../providers/types.ts";
 import type { CredentialCipher } from "./crypto.ts";
 import { UserError } from "./errors.ts";
 
@@ -84,6 +84,7 @@ export class AccountService {
     createdBy: string;
   }): Promise<Account> {
     const credentials = validateCredentials(input.kind, input.credentials);
+    refuseBaseUrl(input.kind, input.baseUrl ?? null);
     const existing = await this.findByLabel(input.platform, input.workspaceId, input.label);
     if (existing) throw new UserError("conflict", `An account labelled *${input.label}* already exists.`);
     const driver = this.buildDriver(input.kind, credentials, input.baseUrl ?? null);
@@ -109,6 +110,7 @@ export class AccountService {
   async updateCredentials(account: Account, credentials: unknown, baseUrl?: string | null): Promise<void> {
     const valid = validateCredentials(account.kind, credentials);
     const url = baseUrl === undefined ? account.baseUrl : baseUrl;
+    refuseBaseUrl(account.kind, url);
     await this.buildDriver(account.kind, valid, url).verifyCredentials();
     await this.db
       .update(providerAccounts)
@@ -287,6 +289,17 @@ export class AccountService {
       log: this.opts.log,
     });
   }
+}
+
+/** A base URL the guard refuses outright (credentials in it, a private literal address). */
+function refuseBaseUrl(kind: ProviderKind, url: string | null): void {
+  const problem = url ? checkBaseUrl(url) : undefined;
+  if (problem)
+    throw new ProviderError("VALIDATION", `The ${PROVIDER_NAMES[kind]} base URL ${problem}.`, {
+      provider: kind,
+      retryable: false,
+      about: "baseUrl",
+    });
 }
 
 function toAccount(row: typeof providerAccounts.$inferSelect): Account {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { getProvider, isProviderKind, providers } from "../../providers/registry.ts";
+import { scrub } from "../../observability/secrets.ts";
+import { checkBaseUrl, getProvider, isProviderKind, providers } from "../../providers/registry.ts";
 import { PROVIDER_KINDS, PROVIDER_NAMES, ProviderError, type ProviderKind } from "../../providers/types.ts";
 import type { Account } from "../accounts.ts";
 import { audit } from "../audit.ts";
@@ -130,8 +131,20 @@ function readCredentials(kind: ProviderKind, values: Record<string, string>) {
   const raw = (values.base_url ?? "").trim();
   if (raw) {
     const r = baseUrlSchema.safeParse(raw);
-    if (r.success) baseUrl = r.data;
-    else errors.base_url = "Must be an http(s) URL, e.g. https://billing.example.com/api";
+    const problem = r.success ? checkBaseUrl(r.data) : undefined;
+    if (!r.success) errors.base_url = "Must be an http(s) URL, e.g. https://billing.example.com/api";
+    else if (problem) errors.base_url = `The base URL ${problem}.`;
+    else baseUrl = r.data;
+  }
+  // The provider's own rules for each credential (a colon in a TheHost login, …), on its field.
+  if (Object.keys(creds).length === providers[kind].credentialFields.length) {
+    const checked = providers[kind].credentialsSchema.safeParse(creds);
+    if (!checked.success)
+      for (const issue of checked.error.issues) {
+        const key = `cred_${String(issue.path[0] ?? "")}`;
+        if (key in values)
+          errors[key] ??= `${issue.message.slice(0, 1).toUpperCase()}${issue.message.slice(1)}.`;
+      }
   }
   return { creds, baseUrl, errors };
 }
@@ -203,15 +216,19 @@ async function saveAccount(
         outcome: "rejected",
         detail: err.code,
       });
-      const msg =
-        err.code === "AUTH_FAILED"
-          ? `${PROVIDER_NAMES[kind]} rejected the credentials.`
-          : describeProviderError(err, { label: label || "new", kind });
+      // Only a credential rejection is the credentials' fault; anything else (unreachable, DNS,
+      // TLS, a redirect, the address guard, not this provider's API) is the base URL to correct.
       const firstCred = providers[kind].credentialFields[0];
-      return {
-        kind: "fieldErrors",
-        errors: { [firstCred ? `cred_${firstCred.key}` : "base_url"]: msg },
-      } as const;
+      if (err.code === "AUTH_FAILED" && firstCred)
+        return {
+          kind: "fieldErrors",
+          errors: { [`cred_${firstCred.key}`]: `${PROVIDER_NAMES[kind]} rejected the credentials.` },
+        } as const;
+      const msg =
+        err.about === "baseUrl"
+          ? scrub(err.message)
+          : `${describeProviderError(err, { label: label || "new", kind })} Check the base URL (empty = ${getProvider(kind).defaultBaseUrl}).`;
+      return { kind: "fieldErrors", errors: { base_url: msg } } as const;
     }
     if (err instanceof UserError && err.kind === "conflict" && !editing)
       return { kind: "fieldErrors", errors: { label: err.message.replace(/\*/g, "") } } as const;
