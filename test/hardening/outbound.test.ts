@@ -1,4 +1,4 @@
-import dns from "node:dns";
+import type dns from "node:dns";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -94,7 +94,8 @@ async function startRecorder(host = "127.0.0.1") {
     seen,
     sockets,
     /** Every byte it received, for "no credential arrived" checks. */
-    everything: () => seen.map((s) => `${s.method} ${s.url} ${JSON.stringify(s.headers)} ${s.body}`).join("\n"),
+    everything: () =>
+      seen.map((s) => `${s.method} ${s.url} ${JSON.stringify(s.headers)} ${s.body}`).join("\n"),
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
@@ -215,7 +216,11 @@ describe("the private-address guard", () => {
     thehost: "/billmgr",
   };
   const tryUrl = async (kind: ProviderKind, origin: string) => {
-    const d = createDriver(kind, { credentials: creds[kind], baseUrl: `${origin}${pathOf[kind]}`, retries: 2 });
+    const d = createDriver(kind, {
+      credentials: creds[kind],
+      baseUrl: `${origin}${pathOf[kind]}`,
+      retries: 2,
+    });
     return d.verifyCredentials().then(
       () => undefined,
       (e: unknown) => e,
@@ -313,7 +318,10 @@ describe("the private-address guard", () => {
       cb(null, [{ address: "127.0.0.1", family: 4 }]);
     }) as unknown as typeof dns.lookup;
     guardOn(fakeDns);
-    const err = (await tryUrl("host4coins", `http://billing.provider.example:${local.port}`)) as ProviderError;
+    const err = (await tryUrl(
+      "host4coins",
+      `http://billing.provider.example:${local.port}`,
+    )) as ProviderError;
     expect(err.message).toMatch(/billing\.provider\.example is a loopback address/);
     expect(lookups).toBeGreaterThan(0);
     expect(local.sockets).toEqual([]);
