@@ -1,8 +1,7 @@
 import type http from "node:http";
 import { App, type CustomRoute, HTTPReceiver, LogLevel, type webApi } from "@slack/bolt";
 import type { Actor, Core, Messenger } from "../../core/context.ts";
-import { type Dispatcher, parseCommandText } from "../../core/dispatch.ts";
-import { UserError } from "../../core/errors.ts";
+import type { Dispatcher } from "../../core/dispatch.ts";
 import { errorReply, type Outcome, type Reply } from "../../core/reply.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { createSlackMessenger } from "./messenger.ts";
@@ -161,9 +160,36 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     }
   }
 
+  /**
+   * A payload that does not say who asked where (no team, user or channel id) cannot be
+   * authorized or audited: it is refused with a warning naming what is missing, no stack trace.
+   */
+  function missingIds(kind: string, ids: Record<string, unknown>): boolean {
+    const missing = Object.entries(ids)
+      .filter(([, v]) => typeof v !== "string" || v.trim() === "")
+      .map(([k]) => k);
+    if (!missing.length) return false;
+    log.warn({ kind, missing }, "refused a Slack payload without the ids it needs");
+    return true;
+  }
+  const WHO_WHERE =
+    "hostops could not tell which workspace, user or channel this came from, so nothing was done. Try again from a channel.";
+
   app.command(/^\/hosting/, async ({ command, ack, respond, client }) => {
     await ack();
     await ackFirst.wait();
+    if (
+      missingIds("command", {
+        team_id: command.team_id,
+        user_id: command.user_id,
+        channel_id: command.channel_id,
+      })
+    ) {
+      await respond({ response_type: "ephemeral", ...toMessage(errorReply(WHO_WHERE)) }).catch(
+        () => undefined,
+      );
+      return;
+    }
     const actor = await actorOf(
       client,
       command.team_id,
@@ -171,14 +197,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       command.user_id,
       command.user_name,
     );
-    let out: Outcome;
-    try {
-      const { path, args } = parseCommandText(command.text ?? "");
-      out = await dispatcher.command({ ...actor, path, args });
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      out = { kind: "reply", reply: errorReply(err.message) };
-    }
+    const out = await dispatcher.text(actor, command.text ?? "");
     await deliver(out, {
       respond: (m) => respond(m),
       client,
@@ -192,7 +211,15 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     await ackFirst.wait();
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
     const channelId = body.channel?.id ?? body.container?.channel_id ?? "";
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
+    const teamId = body.team?.id ?? body.user?.team_id ?? "";
+    if (missingIds("button", { team_id: teamId, user_id: body.user?.id, channel_id: channelId })) {
+      await respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        ...toMessage(errorReply(WHO_WHERE)),
+      }).catch(() => undefined);
+      return;
+    }
     const actor = await actorOf(client, teamId, channelId, body.user.id, body.user.name);
     const out = await dispatcher.action(actor, actionIdOf(action.action_id), action.value ?? "");
     await deliver(out, { respond: (m) => respond(m), client, triggerId: body.trigger_id, channelId }).catch(
@@ -203,6 +230,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   const budget = opts.modalAckBudgetMs ?? 2_000;
   app.view(/.+/, async ({ ack, body, view, client }) => {
     let meta: ModalMeta;
+    const teamId = body.team?.id ?? body.user?.team_id ?? "";
     try {
       meta = JSON.parse(view.private_metadata) as ModalMeta;
     } catch {
@@ -212,8 +240,11 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       });
       return;
     }
+    if (missingIds("form", { team_id: teamId, user_id: body.user?.id, channel_id: meta?.c })) {
+      await ack({ response_action: "update", view: messageView("hostops", WHO_WHERE) as never });
+      return;
+    }
     const values = readViewValues(view.state);
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
     const actor = await actorOf(client, teamId, meta.c, body.user.id, body.user.name);
     const pending = dispatcher.modal(actor, view.callback_id, meta.s, values);
     const quick = budget > 0 ? await Promise.race([pending, delay(budget)]) : undefined;
