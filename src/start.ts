@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { type Hostops, type HostopsOptions, startHostops } from "./app.ts";
+import { parseArgsMessage, peek } from "./cli-args.ts";
 import { CONSOLE_CHANNEL, CONSOLE_WORKSPACE, runConsole } from "./chat/console/index.ts";
 import { type Config, ConfigError, discordConfigured, loadConfig, slackConfigured } from "./config.ts";
 import type { Platform } from "./db/schema.ts";
@@ -59,7 +60,7 @@ export async function start(opts: StartOptions): Promise<number> {
       allowPositionals: false,
     }).values;
   } catch (err) {
-    say(`${(err as Error).message}\n${START_USAGE}`);
+    say(`${parseArgsMessage(err)}\n${START_USAGE}`);
     return 2;
   }
   if (flags.help) {
@@ -82,7 +83,7 @@ export async function start(opts: StartOptions): Promise<number> {
   for (const b of flags.bind ?? []) {
     const m = /^(slack|discord):([A-Za-z0-9]+):([A-Za-z0-9]+)$/.exec(b);
     if (!m) {
-      say(`--bind ${b}: expected PLATFORM:WORKSPACE:CHANNEL, e.g. slack:T0123ABCD:C0456EFGH`);
+      say(`--bind ${peek(b)}: expected PLATFORM:WORKSPACE:CHANNEL, e.g. slack:T0123ABCD:C0456EFGH`);
       return 2;
     }
     binds.push({ platform: m[1] as Platform, workspaceId: m[2]!, channelId: m[3]! });
