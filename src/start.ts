@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { type Hostops, type HostopsOptions, startHostops } from "./app.ts";
-import { parseArgsMessage, peek } from "./cli-args.ts";
 import { CONSOLE_CHANNEL, CONSOLE_WORKSPACE, runConsole } from "./chat/console/index.ts";
+import { parseArgsMessage, peek } from "./cli-args.ts";
 import { type Config, ConfigError, discordConfigured, loadConfig, slackConfigured } from "./config.ts";
 import type { Platform } from "./db/schema.ts";
 import { createLogger } from "./observability/logger.ts";
