@@ -39,17 +39,16 @@ export class Dispatcher {
   async text(actor: Actor, text: string): Promise<Outcome> {
     let parsed: { path: string[]; args: Record<string, unknown> };
     try {
-      const char = controlCharIn(text);
-      if (char) throw new UserError("invalid", controlMessage("The command", char));
       parsed = parseCommandText(text);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
+      const char = controlCharIn(text);
       return this.finish(
         actor,
         "(unparsed)",
-        { text: text.slice(0, 200) },
+        unparsedSummary(text, char),
         "invalid",
-        reply(errorReply(err.message)),
+        reply(errorReply(char ? controlMessage("The command", char) : err.message)),
       );
     }
     return this.command({ ...actor, ...parsed });
@@ -240,6 +239,22 @@ export class Dispatcher {
     }
     return reply(errorReply(text));
   }
+}
+
+const COMMAND_WORDS = new Set(commandTree.flatMap((c) => [...c.path, ...(c.compactPath ?? [])]));
+
+/**
+ * What the audit keeps of command text that did not parse: its leading command words and its
+ * size, not the rest (a credential typed into the command by mistake must not be stored).
+ */
+function unparsedSummary(text: string, control: string | undefined): Record<string, unknown> {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const lead: string[] = [];
+  for (const w of words) {
+    if (lead.length >= 3 || !COMMAND_WORDS.has(w.toLowerCase())) break;
+    lead.push(w.toLowerCase());
+  }
+  return { start: lead.join(" "), words: words.length, chars: text.length, control };
 }
 
 /** What a person is told when their input holds a control character (never the character itself). */

@@ -41,7 +41,7 @@ describe("control characters through the dispatcher (Discord, console and CLI sh
   for (const c of NASTY) {
     const shown = escapeControlChars(c);
     it(`command text with ${shown}: a clear answer and an audit row with it escaped`, async () => {
-      const out = await env.app.dispatcher.text(actorFor("UADMIN"), `services --account eu${c}x`);
+      const out = await env.app.dispatcher.text(actorFor("UADMIN"), `grant <@U2|bob> oper${c}ator`);
       expect(out.kind).toBe("reply");
       const text = out.kind === "reply" ? out.reply.text : "";
       expect(text).toMatch(/control character \(U\+00[0-9A-F]{2}\)/);
@@ -88,6 +88,29 @@ describe("control characters through the dispatcher (Discord, console and CLI sh
       expect(JSON.stringify(row)).not.toContain("value-9876");
     });
   }
+
+  it("text that does not parse is audited by its command words and size, not the rest", async () => {
+    const out = await env.app.dispatcher.text(
+      actorFor("UADMIN"),
+      "accounts add hostkey Sup3r-s3cret-key-991 extra",
+    );
+    expect(out.kind).toBe("reply");
+    const row = await lastAudit();
+    expect(row?.command).toBe("(unparsed)");
+    expect(row?.outcome).toBe("invalid");
+    expect(row?.args).toEqual({ start: "accounts add", words: 5, chars: 47 });
+    expect(JSON.stringify(row)).not.toContain("s3cret");
+  });
+
+  it("unparsable text with a NUL: the control-character answer, audited with its code point", async () => {
+    const out = await env.app.dispatcher.text(actorFor("UADMIN"), "serv\u0000ices");
+    expect(out.kind === "reply" && out.reply.text).toMatch(
+      /The command contains a control character \(U\+0000\)/,
+    );
+    const row = await lastAudit();
+    expect(row?.command).toBe("(unparsed)");
+    expect(row?.args).toMatchObject({ control: "U+0000", words: 1 });
+  });
 
   it("an actor id with a NUL (a forged payload) still gets its audit row, escaped", async () => {
     const out = await env.app.dispatcher.text(actorFor("U\u0000X", { channelId: "C\u00001" }), "help");
