@@ -348,7 +348,9 @@ function networkError(provider: ProviderKind, err: unknown, timeoutMs: number): 
       retryable: false,
       about: "baseUrl",
     });
-  return new ProviderError("NETWORK", `Could not reach ${name}${why}.`, { provider, about: "baseUrl" });
+  // Refused, reset, unreachable: maybe passing, so not marked as the base URL's fault (the form
+  // still shows it on the base URL field, the only place it can be corrected).
+  return new ProviderError("NETWORK", `Could not reach ${name}${why}.`, { provider });
 }
 
 /** Anything thrown inside a driver becomes a ProviderError with a scrubbed message. */
