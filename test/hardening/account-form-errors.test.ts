@@ -116,6 +116,16 @@ describe("account form errors land on the right field", () => {
     expect(textOf(out)).not.toContain("hunter2");
   });
 
+  it("in chat, an account whose base URL the guard now refuses says so and how to correct it", async () => {
+    setOutboundPolicy({ allowPrivate: [] });
+    const before = env.fake.requests.length;
+    const out = await env.app.dispatcher.text(actorFor("UADMIN"), "balance");
+    const text = out.kind === "reply" ? out.reply.text : "";
+    expect(text).toMatch(/base URL points to a loopback address/);
+    expect(text).toMatch(/accounts edit eu/);
+    expect(env.fake.requests.length).toBe(before);
+  });
+
   it("a credential the provider's rules refuse is on that credential field", async () => {
     const out = await env.app.dispatcher.modal(
       actorFor("UADMIN", { userIsPlatformAdmin: true }),
