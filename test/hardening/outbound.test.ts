@@ -2,6 +2,7 @@ import type dns from "node:dns";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.ts";
 import { blockedKind, parsePrivateAllowance } from "../../src/providers/_shared/address-guard.ts";
 import { outboundPolicy, setOutboundPolicy } from "../../src/providers/_shared/outbound.ts";
 import { createDriver } from "../../src/providers/registry.ts";
@@ -442,5 +443,18 @@ describe("address classification", () => {
     ]);
     expect(parsePrivateAllowance("10.8.0.0/99")).toHaveProperty("error");
     expect(parsePrivateAllowance("intranet")).toHaveProperty("error");
+  });
+
+  it("the config refuses a bad HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS by name, and defaults to the guard", () => {
+    expect(loadConfig({}).HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS).toEqual([]);
+    expect(loadConfig({ HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: "1" }).HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS).toBe(
+      true,
+    );
+    expect(
+      loadConfig({ HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: "10.8.0.0/16" }).HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS,
+    ).toEqual(["10.8.0.0/16"]);
+    expect(() => loadConfig({ HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: "the vpn" })).toThrowError(
+      /HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS is not 1, 0 or a list of CIDR ranges/,
+    );
   });
 });
