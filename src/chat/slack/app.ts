@@ -2,11 +2,12 @@ import type http from "node:http";
 import { App, type CustomRoute, HTTPReceiver, LogLevel, type webApi } from "@slack/bolt";
 import type { Actor, Core, Messenger } from "../../core/context.ts";
 import type { Dispatcher } from "../../core/dispatch.ts";
+import { buildOverview } from "../../core/overview.ts";
 import { errorReply, type Outcome, type Reply } from "../../core/reply.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { splitImages, uploadImages } from "./files.ts";
 import { createSlackMessenger } from "./messenger.ts";
-import { actionIdOf, messageView, readViewValues, renderModal, renderReply } from "./render.ts";
+import { actionIdOf, messageView, readViewValues, renderBlocks, renderModal, renderReply } from "./render.ts";
 
 export interface SlackOptions {
   core: Core;
@@ -48,7 +49,7 @@ interface ModalMeta {
 }
 
 export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
-  const { dispatcher, log } = opts;
+  const { core, dispatcher, log } = opts;
   const clientOptions = opts.apiUrl
     ? { slackApiUrl: opts.apiUrl.endsWith("/") ? opts.apiUrl : `${opts.apiUrl}/` }
     : {};
@@ -241,7 +242,15 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
     const channelId = body.channel?.id ?? body.container?.channel_id ?? "";
     const teamId = body.team?.id ?? body.user?.team_id ?? "";
-    if (missingIds("button", { team_id: teamId, user_id: body.user?.id, channel_id: channelId })) {
+    // A click in the App Home has no channel: the request it decides names its own.
+    const home = body.view?.type === "home";
+    if (
+      missingIds("button", {
+        team_id: teamId,
+        user_id: body.user?.id,
+        ...(home ? {} : { channel_id: channelId }),
+      })
+    ) {
       await respond({
         response_type: "ephemeral",
         replace_original: false,
@@ -251,6 +260,18 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     }
     const actor = await actorOf(client, teamId, channelId, body.user.id, body.user.name);
     const out = await dispatcher.action(actor, actionIdOf(action.action_id), action.value ?? "");
+    if (body.view?.type === "home") {
+      // A click in the App Home: no response_url there; the answer goes on top of a fresh overview.
+      if (out.kind === "modal")
+        await deliver(out, { respond: async () => {}, client, triggerId: body.trigger_id, channelId });
+      else
+        await publishHome(
+          client,
+          actor,
+          out.kind === "reply" || out.kind === "update" ? out.reply.text : undefined,
+        ).catch((err: unknown) => log.error({ err }, "could not publish the App Home"));
+      return;
+    }
     await deliver(out, { respond: (m) => respond(m), client, triggerId: body.trigger_id, channelId }).catch(
       (err: unknown) => log.error({ err }, "could not deliver the button's outcome to Slack"),
     );
@@ -351,6 +372,25 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
           return;
       }
     }
+  });
+
+  /** The person's overview in the App Home tab (views.publish), with an optional note on top. */
+  async function publishHome(client: webApi.WebClient, actor: Actor, note?: string): Promise<void> {
+    const overview = await buildOverview(core, actor, { note });
+    await client.views.publish({
+      user_id: actor.userId,
+      view: { type: "home", blocks: renderBlocks(overview.blocks) as never },
+    });
+  }
+
+  app.event("app_home_opened", async ({ event, body, client }) => {
+    if (event.tab !== "home") return;
+    const teamId = body.team_id ?? "";
+    if (missingIds("home", { team_id: teamId, user_id: event.user })) return;
+    const actor = await actorOf(client, teamId, "", event.user);
+    await publishHome(client, actor).catch((err: unknown) =>
+      log.error({ err }, "could not publish the App Home"),
+    );
   });
 
   app.error(async (err) => {
