@@ -66,7 +66,8 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     config.HOSTOPS_SECRET_KEY,
   ])
     registerSecret(s);
-  setOutboundPolicy({ allowPrivate: config.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS });
+  if (config.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS !== undefined)
+    setOutboundPolicy({ allowPrivate: config.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS });
 
   const started = performance.now();
   const db = await openDatabase({

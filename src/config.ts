@@ -115,6 +115,8 @@ const VARS = {
       .string()
       .optional()
       .transform((v, ctx) => {
+        // Unset: the guard as the process environment says (outbound.ts reads the same variable).
+        if (v === undefined || v.trim() === "") return undefined;
         const r = parsePrivateAllowance(v);
         if (r === true || !("error" in r)) return r;
         ctx.addIssue({ code: "custom", message: `is not 1, 0 or a list of CIDR ranges: ${r.error}` });

@@ -12,8 +12,6 @@ describe("Discord interaction authenticity", () => {
     discord = await startFakeDiscord();
     app = await startHostops({
       config: loadConfig({
-        // The provider fakes listen on loopback.
-        HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: "1",
         PORT: "0",
         HOSTOPS_SECRET_KEY: Buffer.alloc(32, 5).toString("base64"),
         DISCORD_TOKEN: "discord-bot-token-for-tests-0123456789",

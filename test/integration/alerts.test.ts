@@ -671,8 +671,6 @@ describe("alerts through the Discord messenger (real discord.js client against a
     });
     app = await startHostops({
       config: loadConfig({
-        // The provider fakes listen on loopback.
-        HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: "1",
         PORT: "0",
         LOG_LEVEL: "silent",
         HOSTOPS_SECRET_KEY: Buffer.alloc(32, 9).toString("base64"),

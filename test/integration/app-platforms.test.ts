@@ -16,8 +16,6 @@ describe("hostops with Slack and Discord configured together", () => {
     slack = await startFakeSlack();
     app = await startHostops({
       config: loadConfig({
-        // The provider fakes listen on loopback.
-        HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: "1",
         PORT: "0",
         HOSTOPS_SECRET_KEY: Buffer.alloc(32, 3).toString("base64"),
         SLACK_BOT_TOKEN: BOT_TOKEN,

@@ -47,8 +47,6 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     const log = createLogger({ level: "debug", sink: { write: (l) => logLines.push(l) } });
     app = await startHostops({
       config: loadConfig({
-        // The provider fakes listen on loopback.
-        HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: "1",
         PORT: "0",
         LOG_LEVEL: "silent",
         HOSTOPS_SECRET_KEY: Buffer.alloc(32, 9).toString("base64"),

@@ -22,7 +22,10 @@ export interface OutboundPolicy {
 
 let policy: OutboundPolicy = { allowPrivate: initialAllowance() };
 
-/** Before the app reads its config (drivers used directly): the same variable, from the environment. */
+/**
+ * HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS as the process environment has it (a malformed value keeps
+ * the guard; loadConfig names the problem). A config that sets the variable replaces it at start.
+ */
 function initialAllowance(): PrivateAllowance {
   const parsed = parsePrivateAllowance(process.env.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS);
   return Array.isArray(parsed) || parsed === true ? parsed : [];
