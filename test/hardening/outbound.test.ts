@@ -448,7 +448,9 @@ describe("address classification", () => {
   it("the config refuses a bad HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS by name, and defaults to the guard", () => {
     // Unset: the policy read from the process environment at start (outbound.ts) stays.
     expect(loadConfig({}).HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS).toBeUndefined();
-    expect(loadConfig({ HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: "0" }).HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS).toEqual([]);
+    expect(
+      loadConfig({ HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: "0" }).HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS,
+    ).toEqual([]);
     expect(loadConfig({ HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: "1" }).HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS).toBe(
       true,
     );
