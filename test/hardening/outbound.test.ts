@@ -50,6 +50,13 @@ const CASES: Case[] = [
     isMutation: (r) => r.method === "POST" && r.path.endsWith("/reboot"),
   },
   {
+    // HostBill at another host: named by its display name in every message.
+    kind: "hostbill",
+    start: () => startHostBillFake({ kind: "hostbill", domains: true }),
+    mutate: (d) => d.reboot!("302"),
+    isMutation: (r) => r.method === "POST" && r.path.endsWith("/reboot"),
+  },
+  {
     kind: "time4vps",
     start: () => startHostBillFake({ kind: "time4vps" }),
     mutate: (d) => d.reboot!("302"),
@@ -140,7 +147,12 @@ describe("no driver follows a redirect", () => {
         await fake.close();
       });
       const driver = () =>
-        createDriver(c.kind, { credentials: fake.credentials, baseUrl: fake.baseUrl, retries: 2 });
+        createDriver(c.kind, {
+          credentials: fake.credentials,
+          baseUrl: fake.baseUrl,
+          displayName: c.kind === "hostbill" ? "Acme Hosting" : undefined,
+          retries: 2,
+        });
 
       for (const status of REDIRECTS) {
         it(`HTTP ${status} on the first (credential-bearing) call: a base-URL error naming the target, nothing sent there`, async () => {
@@ -206,6 +218,7 @@ describe("the private-address guard", () => {
     host4coins: { apiPublic: "pub-guard-1234", apiPrivate: "priv-guard-5678" },
     hostens: { username: "guard@example.com", password: "pw-guard-9012" },
     time4vps: { username: "guard@example.com", password: "pw-guard-9012" },
+    hostbill: { username: "guard@example.com", password: "pw-guard-9012" },
     hostkey: { apiKey: "key-guard-3456" },
     thehost: { login: "guard", password: "pw-guard-7890" },
   };
@@ -213,6 +226,7 @@ describe("the private-address guard", () => {
     host4coins: "/api/v1",
     hostens: "/api/v1",
     time4vps: "/api/v1",
+    hostbill: "/api",
     hostkey: "",
     thehost: "/billmgr",
   };

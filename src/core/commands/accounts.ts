@@ -1,8 +1,14 @@
 import { z } from "zod";
 import { scrub } from "../../observability/secrets.ts";
 import { checkBaseUrl, getProvider, isProviderKind, providers } from "../../providers/registry.ts";
-import { PROVIDER_KINDS, PROVIDER_NAMES, ProviderError, type ProviderKind } from "../../providers/types.ts";
-import type { Account } from "../accounts.ts";
+import {
+  PROVIDER_KINDS,
+  PROVIDER_NAMES,
+  ProviderError,
+  type ProviderKind,
+  providerName,
+} from "../../providers/types.ts";
+import { type Account, DISPLAY_NAME_PATTERN } from "../accounts.ts";
 import { audit } from "../audit.ts";
 import {
   type ActionHandlerDef,
@@ -26,7 +32,14 @@ const baseUrlSchema = z
   .url({ protocol: /^https?$/, error: "an http(s) URL such as https://billing.example.com/api" })
   .max(300);
 
-/** The add/edit form for one provider: label, its credential fields, optional base URL. */
+/** A kind's name without its qualifier, for short places (a form title): "HostBill". */
+const shortKindName = (kind: ProviderKind) => PROVIDER_NAMES[kind].replace(/ \(.*\)$/, "");
+
+/**
+ * The add/edit form for one provider: label, the provider's name (kinds that stand for many
+ * hosts), its credential fields, and the base URL (optional, or required where the kind has no
+ * documented one).
+ */
 function accountModal(kind: ProviderKind, edit?: Account): Modal {
   const entry = getProvider(kind);
   const fields: ModalField[] = [];
@@ -38,6 +51,15 @@ function accountModal(kind: ProviderKind, edit?: Account): Modal {
       placeholder: "prod",
       maxLength: 32,
     });
+  if (entry.customName)
+    fields.push({
+      id: "display_name",
+      label: "Provider name (as your team knows it)",
+      kind: "text",
+      placeholder: "Acme Hosting",
+      initial: edit?.displayName ?? undefined,
+      maxLength: 40,
+    });
   for (const f of entry.credentialFields)
     fields.push({
       id: `cred_${f.key}`,
@@ -46,21 +68,37 @@ function accountModal(kind: ProviderKind, edit?: Account): Modal {
       placeholder: f.hint,
       maxLength: 500,
     });
-  fields.push({
-    id: "base_url",
-    label: "API base URL (optional)",
-    kind: "text",
-    optional: true,
-    placeholder: entry.defaultBaseUrl,
-    initial: edit?.baseUrl ?? undefined,
-    maxLength: 300,
-  });
+  fields.push(
+    entry.defaultBaseUrl
+      ? {
+          id: "base_url",
+          label: "API base URL (optional)",
+          kind: "text",
+          optional: true,
+          placeholder: entry.defaultBaseUrl,
+          initial: edit?.baseUrl ?? undefined,
+          maxLength: 300,
+        }
+      : {
+          id: "base_url",
+          label: "API base URL (the client area's /api/ root)",
+          kind: "text",
+          placeholder: "https://billing.example.com/api",
+          initial: edit?.baseUrl ?? undefined,
+          maxLength: 300,
+        },
+  );
+  const name = edit
+    ? providerName(edit)
+    : entry.customName
+      ? `the ${shortKindName(kind)} client area`
+      : PROVIDER_NAMES[kind];
   return {
     id: edit ? "accounts:edit" : "accounts:add",
-    title: `${edit ? "Update" : "Add"} ${PROVIDER_NAMES[kind]} account`.slice(0, 24),
+    title: `${edit ? "Update" : "Add"} ${shortKindName(kind)} account`.slice(0, 24),
     submitLabel: edit ? "Update" : "Add",
     state: JSON.stringify(edit ? { kind, accountId: edit.id } : { kind }),
-    intro: `The credentials are checked with ${PROVIDER_NAMES[kind]}, then stored encrypted. They are never shown again.`,
+    intro: `The credentials are checked with ${name}, then stored encrypted. They are never shown again.`,
     fields,
   };
 }
@@ -135,7 +173,9 @@ function readCredentials(kind: ProviderKind, values: Record<string, string>) {
     if (!r.success) errors.base_url = "Must be an http(s) URL, e.g. https://billing.example.com/api";
     else if (problem) errors.base_url = `The base URL ${problem}.`;
     else baseUrl = r.data;
-  }
+  } else if (!providers[kind].defaultBaseUrl)
+    errors.base_url =
+      "The API base URL is required: the client area's /api/ root, e.g. https://billing.example.com/api";
   // The provider's own rules for each credential (a colon in a TheHost login, …), on its field.
   if (Object.keys(creds).length === providers[kind].credentialFields.length) {
     const checked = providers[kind].credentialsSchema.safeParse(creds);
@@ -146,7 +186,15 @@ function readCredentials(kind: ProviderKind, values: Record<string, string>) {
           errors[key] ??= `${issue.message.slice(0, 1).toUpperCase()}${issue.message.slice(1)}.`;
       }
   }
-  return { creds, baseUrl, errors };
+  let displayName: string | null = null;
+  if (providers[kind].customName) {
+    const name = (values.display_name ?? "").replace(/\s+/g, " ").trim();
+    if (DISPLAY_NAME_PATTERN.test(name)) displayName = name;
+    else
+      errors.display_name =
+        "The provider's name as people know it: 1-40 letters, digits, spaces and . , & ' ( ) -, e.g. Acme Hosting.";
+  }
+  return { creds, baseUrl, displayName, errors };
 }
 
 async function saveAccount(
@@ -159,7 +207,7 @@ async function saveAccount(
   if (!parsedState.success)
     throw new UserError("invalid", "This form is out of date; run the command again.");
   const { kind, accountId } = parsedState.data;
-  const { creds, baseUrl, errors } = readCredentials(kind, values);
+  const { creds, baseUrl, displayName, errors } = readCredentials(kind, values);
   let label = "";
   if (!editing) {
     const l = labelSchema.safeParse(values.label ?? "");
@@ -176,14 +224,15 @@ async function saveAccount(
         account.platform !== ctx.actor.platform
       )
         throw new UserError("not_found", "That account no longer exists.");
-      await ctx.core.accounts.updateCredentials(account, creds, baseUrl);
+      await ctx.core.accounts.updateCredentials(account, creds, baseUrl, displayName);
       await audit(ctx.core.db, ctx.actor, {
         command: "accounts edit",
         args: { label: account.label },
         outcome: "ok",
       });
+      const named = { kind, displayName: displayName ?? account.displayName };
       return reply(
-        textReply(`Updated the credentials of *${account.label}* (${PROVIDER_NAMES[kind]}).`, {
+        textReply(`Updated the credentials of *${account.label}* (${providerName(named)}).`, {
           ephemeral: true,
         }),
       );
@@ -194,17 +243,18 @@ async function saveAccount(
       label,
       kind,
       baseUrl,
+      displayName,
       credentials: creds,
       createdBy: ctx.actor.userId,
     });
     await audit(ctx.core.db, ctx.actor, {
       command: "accounts add",
-      args: { label, kind, baseUrl },
+      args: { label, kind, baseUrl, ...(displayName ? { displayName } : {}) },
       outcome: "ok",
     });
     return reply(
       textReply(
-        `Added ${PROVIDER_NAMES[kind]} account *${account.label}*. Bind it to a channel with \`/hosting bind ${account.label}\` in that channel.`,
+        `Added ${providerName(account)} account *${account.label}*. Bind it to a channel with \`/hosting bind ${account.label}\` in that channel.`,
         { ephemeral: true },
       ),
     );
@@ -218,16 +268,18 @@ async function saveAccount(
       });
       // Only a credential rejection is the credentials' fault; anything else (unreachable, DNS,
       // TLS, a redirect, the address guard, not this provider's API) is the base URL to correct.
+      const named = { kind, displayName };
       const firstCred = providers[kind].credentialFields[0];
       if (err.code === "AUTH_FAILED" && firstCred)
         return {
           kind: "fieldErrors",
-          errors: { [`cred_${firstCred.key}`]: `${PROVIDER_NAMES[kind]} rejected the credentials.` },
+          errors: { [`cred_${firstCred.key}`]: `${providerName(named)} rejected the credentials.` },
         } as const;
+      const fallback = getProvider(kind).defaultBaseUrl;
       const msg =
         err.about === "baseUrl"
           ? scrub(err.message)
-          : `${describeProviderError(err, { label: label || "new", kind })} Check the base URL (empty = ${getProvider(kind).defaultBaseUrl}).`;
+          : `${describeProviderError(err, { label: label || "new", ...named })} Check the base URL${fallback ? ` (empty = ${fallback})` : ""}.`;
       return { kind: "fieldErrors", errors: { base_url: msg } } as const;
     }
     if (err instanceof UserError && err.kind === "conflict" && !editing)
@@ -268,7 +320,7 @@ export const accountsList = defineCommand({
             columns: ["Label", "Provider", "Channels", "Added"],
             rows: list.map((a) => [
               a.label,
-              PROVIDER_NAMES[a.kind],
+              providerName(a),
               String(bindings.filter((b) => b.account.id === a.id).length),
               formatDate(a.createdAt, ctx.core.settings.timeZone),
             ]),
