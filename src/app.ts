@@ -19,6 +19,7 @@ import { type MetricsServer, startMetricsServer } from "./http/metrics-server.ts
 import { exactRoutes, findRoute, operationalRoutes } from "./http/routes.ts";
 import { type Logger, silentLogger } from "./observability/logger.ts";
 import { registerSecret } from "./observability/secrets.ts";
+import { setOutboundPolicy } from "./providers/_shared/outbound.ts";
 import { type AlertScheduler, startAlertScheduler, startReportScheduler } from "./scheduler/alerts.ts";
 
 export interface HostopsOptions {
@@ -73,6 +74,8 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     config.HOSTOPS_SECRET_KEY,
   ])
     registerSecret(s);
+  if (config.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS !== undefined)
+    setOutboundPolicy({ allowPrivate: config.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS });
 
   const started = performance.now();
   const db = await openDatabase({

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import cron from "node-cron";
 import { z } from "zod";
+import { parsePrivateAllowance } from "./providers/_shared/address-guard.ts";
 
 /**
  * The whole environment, parsed once at start. Each variable says what it is for; a missing or
@@ -131,6 +132,20 @@ const VARS = {
   HOSTOPS_PROVIDER_TIMEOUT_MS: {
     schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(120_000).default(15_000)),
     doc: "timeout of one provider API call",
+  },
+  HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: {
+    schema: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        // Unset: the guard as the process environment says (outbound.ts reads the same variable).
+        if (v === undefined || v.trim() === "") return undefined;
+        const r = parsePrivateAllowance(v);
+        if (r === true || !("error" in r)) return r;
+        ctx.addIssue({ code: "custom", message: `is not 1, 0 or a list of CIDR ranges: ${r.error}` });
+        return z.NEVER;
+      }),
+    doc: "provider base URLs may reach private, loopback and link-local addresses: 1 = any, or a comma-separated list of CIDR ranges (e.g. 10.8.0.0/16 for a provider behind a VPN); unset = refused",
   },
 } as const;
 

@@ -8,6 +8,9 @@ import { fileURLToPath } from "node:url";
  */
 export default function setup(): void {
   process.env.HOSTOPS_TEST = "1";
+  // The provider fakes listen on loopback, which the private-address guard refuses by default.
+  // Tests of the guard turn it back on themselves (setOutboundPolicy).
+  process.env.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS = "1";
   execFileSync(
     process.execPath,
     [fileURLToPath(new URL("../scripts/build.mjs", import.meta.url)), "--if-stale"],

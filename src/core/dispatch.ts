@@ -14,6 +14,7 @@ import {
 } from "./commands/grammar.ts";
 import { actionHandlers, commandTree, modalHandlers } from "./commands/index.ts";
 import type { Actor, CommandContext, CommandDef, Core, Invocation } from "./context.ts";
+import { controlCharIn, escapeControlChars, findControlChar } from "./control-chars.ts";
 import { UserError } from "./errors.ts";
 import { atLeast, roleOf } from "./permissions.ts";
 import { errorReply, type Outcome, reply } from "./reply.ts";
@@ -44,9 +45,10 @@ export class Dispatcher {
   constructor(readonly core: Core) {}
 
   /**
-   * Runs a command typed as text (Slack, the console): the grammar knows the labels of the
-   * accounts bound to the channel, so `reinstall 302 prod` takes `prod` as the account. Never
-   * throws; a guess the parser made is said above the answer.
+   * Runs command text as typed (Slack, the console): the grammar knows the labels of the
+   * accounts bound to the channel, so `reinstall 302 prod` takes `prod` as the account, and a
+   * guess the parser made is said above the answer. Text that does not parse is answered and
+   * audited like any other command. Never throws.
    */
   async text(actor: Actor, text: string): Promise<Outcome> {
     let parsed: ParsedCommand;
@@ -58,8 +60,15 @@ export class Dispatcher {
       );
       parsed = parseCommandText(text, { accountLabels: bound.map((b) => b.account.label.toLowerCase()) });
     } catch (err) {
-      if (err instanceof UserError) return reply(errorReply(err.message));
-      return this.fail(actor, "parse", {}, err, this.core.log);
+      if (!(err instanceof UserError)) return this.fail(actor, "(unparsed)", {}, err, this.core.log);
+      const char = controlCharIn(text);
+      return this.finish(
+        actor,
+        "(unparsed)",
+        unparsedSummary(text, char),
+        "invalid",
+        reply(errorReply(char ? controlMessage("The command", char) : err.message)),
+      );
     }
     const out = await this.command({ ...actor, path: parsed.path, args: parsed.args });
     return parsed.note ? withNote(out, parsed.note) : out;
@@ -68,6 +77,19 @@ export class Dispatcher {
   /** Runs a command; never throws: every failure becomes a reply that says what to do. */
   async command(inv: Invocation): Promise<Outcome> {
     const name = inv.path.join(" ");
+    const control = findControlChar({ path: inv.path, ...inv.args });
+    if (control)
+      return this.finish(
+        inv,
+        name,
+        inv.args,
+        "invalid",
+        reply(
+          errorReply(
+            controlMessage(control.where === "path" ? "The command" : `\`${control.where}\``, control.char),
+          ),
+        ),
+      );
     const def = commandByPath(inv.path);
     if (!def)
       return this.finish(
@@ -98,6 +120,15 @@ export class Dispatcher {
   async action(actor: Actor, actionId: string, value: string): Promise<Outcome> {
     const def = actionHandlers.find((a) => a.id === actionId);
     const name = `button ${actionId}`;
+    const control = controlCharIn(actionId) ?? controlCharIn(value);
+    if (control)
+      return this.finish(
+        actor,
+        name,
+        { value },
+        "invalid",
+        reply(errorReply(controlMessage("That button", control))),
+      );
     if (!def)
       return this.finish(
         actor,
@@ -121,6 +152,18 @@ export class Dispatcher {
   ): Promise<Outcome> {
     const def = modalHandlers.find((m) => m.id === modalId);
     if (!def) return reply(errorReply("That form is no longer valid."));
+    // Refused per field; the audit row names the fields, never their values (credentials).
+    const errors: Record<string, string> = {};
+    for (const [id, v] of Object.entries(values)) {
+      const char = controlCharIn(v) ?? controlCharIn(id);
+      if (char) errors[escapeControlChars(id)] = controlMessage("This field", char);
+    }
+    if (controlCharIn(state)) errors.form = controlMessage("The form", controlCharIn(state) ?? "");
+    if (Object.keys(errors).length)
+      return this.finish(actor, `form ${modalId}`, { fields: Object.keys(errors) }, "invalid", {
+        kind: "fieldErrors",
+        errors,
+      });
     // Successful submits are audited by their handler, with the fields that are safe to keep.
     return this.guarded(actor, `form ${modalId}`, {}, def.role, async (ctx) => ({
       outcome: "ok",
@@ -226,6 +269,27 @@ function withNote(out: Outcome, note: string): Outcome {
     kind: "reply",
     reply: { ...r, text: `${note}\n\n${r.text}`, blocks: [{ kind: "context", text: note }, ...r.blocks] },
   };
+}
+
+const COMMAND_WORDS = new Set(commandTree.flatMap((c) => [...c.path, ...(c.compactPath ?? [])]));
+
+/**
+ * What the audit keeps of command text that did not parse: its leading command words and its
+ * size, not the rest (a credential typed into the command by mistake must not be stored).
+ */
+function unparsedSummary(text: string, control: string | undefined): Record<string, unknown> {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const lead: string[] = [];
+  for (const w of words) {
+    if (lead.length >= 3 || !COMMAND_WORDS.has(w.toLowerCase())) break;
+    lead.push(w.toLowerCase());
+  }
+  return { start: lead.join(" "), words: words.length, chars: text.length, control };
+}
+
+/** What a person is told when their input holds a control character (never the character itself). */
+function controlMessage(what: string, char: string): string {
+  return `${what} contains a control character (${char}), which hostops does not accept. Type it again without it (it often comes from pasting).`;
 }
 
 function withEphemeral(out: Outcome, ephemeral: boolean | undefined): Outcome {

@@ -268,9 +268,36 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     }
   }
 
+  /**
+   * A payload that does not say who asked where (no team, user or channel id) cannot be
+   * authorized or audited: it is refused with a warning naming what is missing, no stack trace.
+   */
+  function missingIds(kind: string, ids: Record<string, unknown>): boolean {
+    const missing = Object.entries(ids)
+      .filter(([, v]) => typeof v !== "string" || v.trim() === "")
+      .map(([k]) => k);
+    if (!missing.length) return false;
+    log.warn({ kind, missing }, "refused a Slack payload without the ids it needs");
+    return true;
+  }
+  const WHO_WHERE =
+    "hostops could not tell which workspace, user or channel this came from, so nothing was done. Try again from a channel.";
+
   app.command(/^\/hosting/, async ({ command, ack, respond, client }) => {
     await ack();
     await ackFirst.wait();
+    if (
+      missingIds("command", {
+        team_id: command.team_id,
+        user_id: command.user_id,
+        channel_id: command.channel_id,
+      })
+    ) {
+      await respond({ response_type: "ephemeral", ...toMessage(errorReply(WHO_WHERE)) }).catch(
+        () => undefined,
+      );
+      return;
+    }
     const actor = await actorOf(
       client,
       command.team_id,
@@ -292,7 +319,23 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     await ackFirst.wait();
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
     const channelId = body.channel?.id ?? body.container?.channel_id ?? "";
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
+    const teamId = body.team?.id ?? body.user?.team_id ?? "";
+    // A click in the App Home has no channel: the request it decides names its own.
+    const home = body.view?.type === "home";
+    if (
+      missingIds("button", {
+        team_id: teamId,
+        user_id: body.user?.id,
+        ...(home ? {} : { channel_id: channelId }),
+      })
+    ) {
+      await respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        ...toMessage(errorReply(WHO_WHERE)),
+      }).catch(() => undefined);
+      return;
+    }
     const actor = await actorOf(client, teamId, channelId, body.user.id, body.user.name);
     const out = await dispatcher.action(actor, actionIdOf(action.action_id), action.value ?? "");
     if (body.view?.type === "home") {
@@ -315,6 +358,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   const budget = opts.modalAckBudgetMs ?? 2_000;
   app.view(/.+/, async ({ ack, body, view, client }) => {
     let meta: ModalMeta;
+    const teamId = body.team?.id ?? body.user?.team_id ?? "";
     try {
       meta = JSON.parse(view.private_metadata) as ModalMeta;
     } catch {
@@ -324,8 +368,11 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       });
       return;
     }
+    if (missingIds("form", { team_id: teamId, user_id: body.user?.id, channel_id: meta?.c })) {
+      await ack({ response_action: "update", view: messageView("hostops", WHO_WHERE) as never });
+      return;
+    }
     const values = readViewValues(view.state);
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
     const actor = await actorOf(client, teamId, meta.c, body.user.id, body.user.name);
     const pending = dispatcher.modal(actor, view.callback_id, meta.s, values);
     const quick = budget > 0 ? await Promise.race([pending, delay(budget)]) : undefined;
@@ -474,6 +521,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   app.event("app_home_opened", async ({ event, body, client }) => {
     if (event.tab !== "home") return;
     const teamId = body.team_id ?? "";
+    if (missingIds("home", { team_id: teamId, user_id: event.user })) return;
     const actor = await actorOf(client, teamId, "", event.user);
     await publishHome(client, actor).catch((err: unknown) =>
       log.error({ err }, "could not publish the App Home"),
