@@ -62,7 +62,18 @@ export interface Money {
   currency: string;
 }
 
-export type ServiceStatus = "active" | "pending" | "suspended" | "expired" | "cancelled" | "unknown";
+/**
+ * "stopped": the rental runs but the machine is powered off (HOSTKEY `power_off`); it is not a
+ * suspension by the provider.
+ */
+export type ServiceStatus =
+  | "active"
+  | "pending"
+  | "suspended"
+  | "expired"
+  | "cancelled"
+  | "stopped"
+  | "unknown";
 
 export interface Service {
   id: string;
@@ -91,7 +102,8 @@ export interface Invoice {
   id: string;
   issuedAt: Date | null;
   dueAt: Date | null;
-  total: Money;
+  /** null when the provider's total is missing or not a number: unknown, never shown as 0.00. */
+  total: Money | null;
   status: InvoiceStatus;
   raw: unknown;
 }
@@ -181,20 +193,62 @@ export class ProviderError extends Error {
   readonly provider: ProviderKind | undefined;
   /** HTTP status, when the error came from one. */
   readonly status: number | undefined;
+  /**
+   * True when the request provably never reached the provider (connection refused, name not
+   * resolved, a check before sending). A mutating call that fails this way did nothing.
+   */
+  readonly notSent: boolean;
+  /**
+   * True when the provider refused the action because of its PIN (missing, wrong or locked):
+   * nothing was done, and the approver may try again with the right PIN.
+   */
+  readonly pinRejected: boolean;
 
   constructor(
     code: ProviderErrorCode,
     message: string,
-    opts: { retryable?: boolean; provider?: ProviderKind; status?: number; cause?: unknown } = {},
+    opts: {
+      retryable?: boolean;
+      provider?: ProviderKind;
+      status?: number;
+      cause?: unknown;
+      notSent?: boolean;
+      pinRejected?: boolean;
+    } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
     this.retryable = opts.retryable ?? (code === "NETWORK" || code === "RATE_LIMITED" || code === "UPSTREAM");
     this.provider = opts.provider;
     this.status = opts.status;
+    this.notSent = opts.notSent ?? false;
+    this.pinRejected = opts.pinRejected ?? false;
   }
 }
 
 export function isProviderError(err: unknown): err is ProviderError {
   return err instanceof ProviderError;
+}
+
+/**
+ * Whether a failed mutating call provably did nothing at the provider. Only these may end a
+ * request as "failed"; anything else (a timeout or reset after sending, a 5xx, an unreadable or
+ * unexpected answer) means the outcome is unknown and must be checked at the provider, so that
+ * nobody is invited to pay twice.
+ */
+export function provedNothingHappened(err: unknown): boolean {
+  if (!(err instanceof ProviderError)) return false;
+  if (err.notSent || err.pinRejected) return true;
+  switch (err.code) {
+    case "AUTH_FAILED":
+    case "VALIDATION":
+    case "INSUFFICIENT_FUNDS":
+    case "NOT_FOUND":
+    case "RATE_LIMITED":
+      return true;
+    case "NETWORK":
+    case "UPSTREAM":
+    case "UNEXPECTED_RESPONSE":
+      return false;
+  }
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../src/observability/logger.ts";
 import { scrub } from "../../src/observability/secrets.ts";
 import { decodeEnvelope, envelopeProblem } from "../../src/providers/hostkey/client.ts";
-import { generateRootPassword } from "../../src/providers/hostkey/driver.ts";
+import { generateRootPassword, isValidRootPassword } from "../../src/providers/hostkey/driver.ts";
 import { createDriver } from "../../src/providers/registry.ts";
 import { type ProviderDriver, ProviderError } from "../../src/providers/types.ts";
 import type { FakeRequest } from "../fakes/providers/fake-server.ts";
@@ -344,30 +344,47 @@ describe("hostkey driver", () => {
       expect(lines.join("\n")).toContain("invoice list is incomplete");
     });
 
-    it("keeps an invoice whose total is an invalid decimal and says so in the log", async () => {
+    it("keeps an invoice whose total is an invalid decimal or missing as unknown, never 0.00", async () => {
       const base = await startHostkeyFake();
       const invoices = structuredClone(base.data.invoices).slice(0, 2);
       await base.close();
       invoices[0]!.total = "2.5.00";
+      delete invoices[1]!.total;
       const { driver } = await setup({ invoices });
       const list = await driver.listInvoices!();
-      expect(list[0]!.total.amount).toBe("0.00");
+      expect(list[0]!.total).toBeNull();
+      expect(list[1]!.total).toBeNull();
       expect(list[0]!.status).toBe("overdue");
-      expect(lines.join("\n")).toContain("invoice total is not a number");
+      expect(lines.join("\n")).toContain("invoice total is missing or not a number");
     });
   });
 
   describe("power actions and tasks", () => {
-    it("needs the PIN and calls nothing without it", async () => {
+    it("sends no PIN when none is given; an account with a PIN refuses, and the refusal says so", async () => {
       const { fake, driver } = await setup();
       for (const run of [() => driver.reboot!("34533"), () => driver.powerOff!("34533", { pin: " " })]) {
         const err = (await run().catch((e: unknown) => e)) as ProviderError;
         expect(err.code).toBe("VALIDATION");
-        expect(err.message).toBe("HOSTKEY needs the account PIN for this action");
+        expect(err.pinRejected).toBe(true);
+        expect(err.message).toMatch(/rejected the PIN \(missing or wrong/);
       }
+      for (const r of [...calls(fake, "eq", "reboot"), ...calls(fake, "eq", "off")])
+        expect(form(r)).not.toHaveProperty("pin");
+      const before = fake.count();
       const err = (await driver.powerOn!("34533", { pin: "12a4" }).catch((e: unknown) => e)) as ProviderError;
       expect(err.code).toBe("VALIDATION");
-      expect(fake.count()).toBe(0);
+      expect(err.notSent).toBe(true);
+      expect(fake.count()).toBe(before);
+    });
+
+    it("works without a PIN on an account that switched it off, as HOSTKEY's own clients do", async () => {
+      const { fake, driver } = await setup({ pin: null });
+      const started = await driver.reboot!("34533");
+      expect(started.taskRef).toMatch(/^[0-9a-f]{32}$/);
+      expect(form(calls(fake, "eq", "reboot")[0]!)).not.toHaveProperty("pin");
+      const re = await driver.reinstall!("34533", { osId: "183" });
+      expect(re.taskRef).toMatch(/^deploy:[0-9a-f]{32}$/);
+      expect(form(calls(fake, "eq", "order_instance")[0]!)).not.toHaveProperty("pin");
     });
 
     it("reports a wrong PIN (answered with result OK) once, without retry or re-login, and never echoes it", async () => {
@@ -376,6 +393,7 @@ describe("hostkey driver", () => {
       const err = (await driver.reboot!("34533", { pin: wrong }).catch((e: unknown) => e)) as ProviderError;
       expect(err.code).toBe("VALIDATION");
       expect(err.message).toMatch(/rejected the PIN/);
+      expect(err.pinRejected).toBe(true);
       expect(`${err.message} ${String(err.stack)}`).not.toContain(wrong);
       expect(calls(fake, "eq", "reboot")).toHaveLength(1);
       expect(calls(fake, "auth", "login")).toHaveLength(1);
@@ -485,22 +503,17 @@ describe("hostkey driver", () => {
       expect(sent.ssh_key).toBe("ssh-ed25519 AAAA me");
       const pass = sent.root_pass!;
       expect(pass).toBe(fake.data.servers[0]!.lastRootPass);
-      expect(pass.length).toBeGreaterThanOrEqual(20);
-      expect(pass).toMatch(/[A-Z]/);
-      expect(pass).toMatch(/[a-z]/);
-      expect(pass).toMatch(/[0-9]/);
-      expect(pass).toMatch(/[^A-Za-z0-9]/);
+      expect(isValidRootPassword(pass)).toBe(true);
       expect(started.summary).toMatch(/root password was set/);
       expect(started.summary).toMatch(/HOSTKEY panel/);
       expect(JSON.stringify(started)).not.toContain(pass);
 
-      const stage = await driver.getTask!(started.taskRef!);
-      expect(stage).toEqual({
-        state: "running",
-        summary: expect.stringContaining("(1/5) OS installation started"),
-      });
+      // While the deploy runs HOSTKEY answers "result": "OK" with scope "pending": still running.
+      const pending = await driver.getTask!(started.taskRef!);
+      expect(pending).toEqual({ state: "running", summary: expect.stringContaining("pending") });
       const done = await driver.getTask!(started.taskRef!);
       expect(done.state).toBe("succeeded");
+      expect(done.summary).toContain("IP 31.207.44.105");
       expect(JSON.stringify(done)).not.toContain(pass);
       // HOSTKEY keeps the new root password as a server tag; raw never shows it.
       const after = await driver.getService!("34533");
@@ -519,13 +532,14 @@ describe("hostkey driver", () => {
       expect(calls(fake, "eq", "order_instance")).toHaveLength(1);
     });
 
-    it("needs the PIN for a reinstall", async () => {
+    it("reports a reinstall refused for want of the PIN as a PIN rejection (nothing done)", async () => {
       const { fake, driver } = await setup();
       const err = (await driver.reinstall!("34533", { osId: "183" }).catch(
         (e: unknown) => e,
       )) as ProviderError;
-      expect(err.message).toBe("HOSTKEY needs the account PIN for this action");
-      expect(fake.count()).toBe(0);
+      expect(err.pinRejected).toBe(true);
+      expect(err.message).toMatch(/rejected the PIN/);
+      expect(fake.data.servers[0]!.lastRootPass).toBeUndefined();
     });
 
     it("generates different passwords every time", () => {

@@ -277,6 +277,15 @@ function statusError(provider: ProviderKind, response: Response, text?: string):
   });
 }
 
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
 function networkError(provider: ProviderKind, err: unknown, timeoutMs: number): ProviderError {
   const name = PROVIDER_NAMES[provider];
   if (err instanceof ProviderError) return err;
@@ -286,7 +295,10 @@ function networkError(provider: ProviderKind, err: unknown, timeoutMs: number): 
     });
   const code = (err as { cause?: { code?: string } })?.cause?.code;
   const why = code ? ` (${code})` : "";
-  return new ProviderError("NETWORK", `Could not reach ${name}${why}.`, { provider });
+  // These fail before a connection exists, so the request was never sent; a reset or a timeout
+  // after connecting proves nothing either way.
+  const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+  return new ProviderError("NETWORK", `Could not reach ${name}${why}.`, { provider, notSent });
 }
 
 /** Anything thrown inside a driver becomes a ProviderError with a scrubbed message. */
@@ -294,7 +306,13 @@ export function toProviderError(provider: ProviderKind, err: unknown): ProviderE
   if (err instanceof ProviderError) {
     const msg = scrub(err.message);
     if (msg === err.message) return err;
-    return new ProviderError(err.code, msg, { provider, retryable: err.retryable, status: err.status });
+    return new ProviderError(err.code, msg, {
+      provider,
+      retryable: err.retryable,
+      status: err.status,
+      notSent: err.notSent,
+      pinRejected: err.pinRejected,
+    });
   }
   return new ProviderError("UNEXPECTED_RESPONSE", `${PROVIDER_NAMES[provider]} call failed unexpectedly.`, {
     provider,
