@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../src/observability/logger.ts";
 import { scrub } from "../../src/observability/secrets.ts";
@@ -576,6 +578,187 @@ describe("hostkey driver", () => {
       )) as ProviderError;
       expect(err).toBeInstanceOf(ProviderError);
       expect(err.message).toMatch(/cancellation request already exists/);
+    });
+  });
+
+  describe("HOSTKEY's root password rules", () => {
+    it("every generated password satisfies them, at every allowed length (property)", () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 8, max: 30 }), (length) => {
+          const pass = generateRootPassword(length);
+          expect(pass).toHaveLength(length);
+          expect(isValidRootPassword(pass)).toBe(true);
+          expect(pass).not.toMatch(/[@#]/);
+          expect(pass).toMatch(/^[A-Za-z0-9][A-Za-z0-9%_+-]*$/);
+          expect(pass).toMatch(/[%_+-]/);
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it("the rules refuse what HOSTKEY refuses", () => {
+      for (const bad of [
+        "Ab1-",
+        "Abcdefg1",
+        "-Abcdef1",
+        "Abcdef1@-",
+        "Abcdef1#-",
+        "abcdef1-",
+        "A".repeat(31),
+      ])
+        expect(isValidRootPassword(bad), bad).toBe(false);
+      expect(isValidRootPassword("Abcdef1-")).toBe(true);
+      expect(() => generateRootPassword(7)).toThrow(RangeError);
+    });
+  });
+
+  describe("real payloads (test/fixtures/real/hostkey, see SOURCES.md)", () => {
+    const fixture = (name: string): unknown =>
+      JSON.parse(readFileSync(new URL(`../fixtures/real/hostkey/${name}`, import.meta.url), "utf8"));
+    const isAction = (module: string, act: string) => (r: FakeRequest) =>
+      r.path === `/${module}.php` && action(r) === act;
+
+    it("auth-login-top-level: takes the token from the top level", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: fixture("auth-login-top-level.json") },
+        { match: isAction("auth", "login") },
+      );
+      await expect(driver.verifyCredentials()).resolves.toBeUndefined();
+      // The simulator's own top-level shape works through every call.
+      const top = await setup({ loginShape: "top" });
+      expect(await top.driver.listServices!()).toHaveLength(3);
+    });
+
+    it("auth-login-no-appropriate-servers: an empty list and clear messages, not an upstream failure", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: fixture("auth-login-no-appropriate-servers.json") },
+        { match: isAction("auth", "login") },
+      );
+      await expect(driver.verifyCredentials()).resolves.toBeUndefined();
+      expect(await driver.listServices!()).toEqual([]);
+      const err = (await driver.getBalance!().catch((e: unknown) => e)) as ProviderError;
+      expect(err.code).toBe("NOT_FOUND");
+      expect(err.message).toMatch(/no servers \(NO_APPROPRIATE_SERVERS\)/);
+      expect(err.message).not.toMatch(/internal error|upstream/i);
+    });
+
+    it.each([
+      ["eq-callback-deploy-pending.json", "running", /pending/],
+      ["eq-callback-not-ready.json", "running", /still working/],
+      ["eq-callback-stage-error-null.json", "running", /still working/],
+      ["eq-callback-deploy-done.json", "succeeded", /IP 1\.2\.3\.4/],
+      ["eq-callback-error-cancelled.json", "failed", /order cancelled in panel/],
+      ["eq-callback-context-cancelled.json", "failed", /cancelled/],
+      ["eq-callback-context-error.json", "failed", /deploy aborted by panel/],
+    ])("%s: a reinstall task is %s", async (name, state, summary) => {
+      const { fake, driver } = await setup();
+      const started = await driver.reinstall!("34533", { osId: "183", pin: HOSTKEY_FAKE_PIN });
+      fake.fault(
+        { kind: "json", json: fixture(name) },
+        { match: isAction("eq_callback", "check"), times: 1 },
+      );
+      const t = await driver.getTask!(started.taskRef!);
+      expect(t.state).toBe(state);
+      expect(t.summary).toMatch(summary);
+    });
+
+    it("eq-callback-deploy-pending: a pending deploy never counts as done, however often it is polled", async () => {
+      const { fake, driver } = await setup();
+      const started = await driver.reinstall!("34533", { osId: "183", pin: HOSTKEY_FAKE_PIN });
+      fake.fault(
+        { kind: "json", json: fixture("eq-callback-deploy-pending.json") },
+        { match: isAction("eq_callback", "check") },
+      );
+      for (let i = 0; i < 3; i++) expect((await driver.getTask!(started.taskRef!)).state).toBe("running");
+    });
+
+    it("eq-callback-key-gone: an unknown key is NOT_FOUND, not success", async () => {
+      const { fake, driver } = await setup();
+      const started = await driver.reboot!("34533", { pin: HOSTKEY_FAKE_PIN });
+      fake.fault(
+        { kind: "json", json: fixture("eq-callback-key-gone.json") },
+        { match: isAction("eq_callback", "check") },
+      );
+      const err = (await driver.getTask!(started.taskRef!).catch((e: unknown) => e)) as ProviderError;
+      expect(err.code).toBe("NOT_FOUND");
+    });
+
+    it("error-code-1: a non-zero code is an error with the provider's text", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: fixture("error-code-1.json") },
+        { match: isAction("whmcs", "get_client") },
+      );
+      const err = (await driver.getBalance!().catch((e: unknown) => e)) as ProviderError;
+      expect(err.code).toBe("UPSTREAM");
+      expect(err.message).toContain("boom");
+    });
+
+    it("result-ok: a bare OK to a power action is accepted, without a task key", async () => {
+      const { fake, driver } = await setup();
+      fake.fault({ kind: "json", json: fixture("result-ok.json") }, { match: isAction("eq", "reboot") });
+      const r = await driver.reboot!("34533", { pin: HOSTKEY_FAKE_PIN });
+      expect(r.taskRef).toBeUndefined();
+      expect(r.summary).toMatch(/no task key/);
+    });
+
+    it("eq-show-empty-server-data: the service keeps the id asked for", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: fixture("eq-show-empty-server-data.json") },
+        { match: isAction("eq", "show") },
+      );
+      const s = await driver.getService!("34533");
+      expect(s.id).toBe("34533");
+      expect(s.label).toBe("Server 34533");
+      expect(s.status).toBe("active"); // from billing_status "Active"
+    });
+
+    it("eq-show-status-active-hostname-tag and eq-show-hostname-in-server-data: status and hostname", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: fixture("eq-show-status-active-hostname-tag.json") },
+        { match: isAction("eq", "show"), times: 1 },
+      );
+      const a = await driver.getService!("34533");
+      expect(a.hostname).toBe("hostkey101");
+      expect(a.status).toBe("active");
+      fake.fault(
+        { kind: "json", json: fixture("eq-show-hostname-in-server-data.json") },
+        { match: isAction("eq", "show"), times: 1 },
+      );
+      const b = await driver.getService!("34533");
+      expect(b.hostname).toBe("tf-pending-fix-20260819-1425");
+      expect(b.label).toBe("tf-pending-fix-20260819-1425");
+    });
+
+    it("unauthorized-401: logs in again once and repeats the call", async () => {
+      const { fake, driver } = await setup();
+      await driver.verifyCredentials();
+      const text = readFileSync(
+        new URL("../fixtures/real/hostkey/unauthorized-401.txt", import.meta.url),
+        "utf8",
+      );
+      fake.fault({ kind: "status", status: 401, text }, { match: isAction("eq", "show"), times: 1 });
+      expect((await driver.getService!("34533")).id).toBe("34533");
+      expect(calls(fake, "auth", "login")).toHaveLength(2);
+    });
+
+    it("an 'Invalid hash' answer (Terraform provider's code -2) logs in again once", async () => {
+      const { fake, driver } = await setup({ authFailure: { code: -2, message: "Invalid hash" } });
+      await driver.verifyCredentials();
+      fake.expireTokens();
+      expect((await driver.getService!("34533")).id).toBe("34533");
+      expect(calls(fake, "auth", "login")).toHaveLength(2);
+    });
+
+    it("power_off is a powered-off machine, not a suspension", async () => {
+      const { fake, driver } = await setup();
+      (fake.data.servers[2]!.billing as Record<string, unknown>).billing_status = "Active";
+      const s = await driver.getService!("17405");
+      expect(s.status).toBe("stopped");
     });
   });
 });
