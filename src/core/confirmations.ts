@@ -475,7 +475,12 @@ function unknownOutcome(err: unknown, account: Account): string {
  * give again with the PIN. Returns the message for the approver, or undefined when the request
  * was no longer executing.
  */
-async function backToPending(core: Core, actor: Actor, r: Request, err: ProviderError): Promise<string | undefined> {
+async function backToPending(
+  core: Core,
+  actor: Actor,
+  r: Request,
+  err: ProviderError,
+): Promise<string | undefined> {
   const without = JSON.stringify(r.approvals.filter((a) => a.userId !== actor.userId));
   const [again] = await core.db.db
     .update(confirmationRequests)
