@@ -754,6 +754,18 @@ describe("hostkey driver", () => {
       expect(calls(fake, "auth", "login")).toHaveLength(2);
     });
 
+    it("reads server ids given as server objects (as the Terraform provider does)", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        {
+          kind: "json",
+          json: { result: { servers: [{ id: 34533, status: "rent", hostname: "nl-vmmini" }] } },
+        },
+        { match: isAction("auth", "info") },
+      );
+      expect((await driver.listServices!()).map((x) => x.id)).toEqual(["34533"]);
+    });
+
     it("power_off is a powered-off machine, not a suspension", async () => {
       const { fake, driver } = await setup();
       (fake.data.servers[2]!.billing as Record<string, unknown>).billing_status = "Active";

@@ -602,6 +602,16 @@ describe("thehost real payloads and BILLmanager list and answer shapes", () => {
     expect(fake.count(isFunc("domain"))).toBe(2);
   });
 
+  it("reads an expiry in a DD.MM.YYYY locale as the same calendar day", async () => {
+    const { fake, driver } = await start();
+    fake.fault(
+      { kind: "json", json: { elem: [{ id: "200", name: "thedomain.com.ua", expire: "16.02.2027" }] } },
+      { match: isFunc("domain") },
+    );
+    const [d] = await driver.listDomains!();
+    expect(d!.expiresAt?.toISOString()).toBe("2027-02-16T00:00:00.000Z");
+  });
+
   it("an error without $type is still an error, with its text", async () => {
     const { fake, driver } = await start();
     fake.fault({ kind: "json", json: { doc: { error: { msg: { $: "Domain is locked by registry" } } } } });

@@ -147,7 +147,11 @@ const domainFields = z.object({
   id: idString,
   name: z.string().trim().min(1),
   account_id: idString.optional(),
-  expire: providerDate.optional(),
+  // ISO "2027-02-16" in the seed; a panel set to a DD.MM.YYYY locale is read as well.
+  expire: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim().replace(/^(\d{2})\.(\d{2})\.(\d{4})$/, "$3-$2-$1") : v),
+    providerDate,
+  ),
   autoperiod: z.unknown().transform(autorenewFrom).optional(),
   domainstatus: idString.optional(),
 });

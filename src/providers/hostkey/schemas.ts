@@ -29,7 +29,14 @@ const unixSeconds = loose().transform((v): number | null => {
  * id -> id (`{"34533": "34533"}`, line 717). Empty values ("" / null) mean "no servers".
  */
 export const serverIds = z.preprocess(
-  (v) => (v === null || v === undefined || v === "" ? [] : v),
+  (v) => {
+    if (v === null || v === undefined || v === "") return [];
+    // Entries may also be server objects (`[{"id": 1, "status": …}]`), as HOSTKEY's Terraform
+    // provider reads them (types.go, parseServerIDs).
+    if (Array.isArray(v))
+      return v.map((e) => (e && typeof e === "object" && "id" in e ? (e as { id: unknown }).id : e));
+    return v;
+  },
   z.union([z.array(idString), z.record(z.string(), z.unknown()).transform((o) => Object.keys(o))]),
 );
 
