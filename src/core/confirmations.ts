@@ -487,6 +487,8 @@ async function backToPending(
     .set({
       status: "pending",
       needsPin: true,
+      // The card says why the request waits again.
+      resultSummary: `${PROVIDER_NAMES.hostkey} refused it for the account PIN; nothing was done. Approve again with the PIN.`,
       approvals: sql`${without}::jsonb`,
       decidedBy: null,
       decidedAt: core.clock.now(),
