@@ -630,6 +630,15 @@ describe("hostkey driver", () => {
       expect(await top.driver.listServices!()).toHaveLength(3);
     });
 
+    it("a login that gives the token as a token-shaped scope (HOSTKEY's MCP server's fallback)", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: { result: { scope: "0123456789abcdef0123456789abcdef" } } },
+        { match: isAction("auth", "login") },
+      );
+      await expect(driver.verifyCredentials()).resolves.toBeUndefined();
+    });
+
     it("auth-login-no-appropriate-servers: an empty list and clear messages, not an upstream failure", async () => {
       const { fake, driver } = await setup();
       fake.fault(

@@ -54,7 +54,16 @@ export const loginResponse = z.preprocess(
         ? (top.result as Record<string, unknown>)
         : {};
     const pick = (k: string) => (nested[k] !== undefined && nested[k] !== "" ? nested[k] : top[k]);
-    return { token: pick("token"), token_expire: pick("token_expire"), servers: pick("servers") };
+    // HOSTKEY's MCP server (src/client.ts) falls back to `scope` when no `token` is given; only a
+    // token-shaped scope is taken.
+    const scope = [nested.scope, top.scope].find(
+      (v) => typeof v === "string" && /^[A-Za-z0-9_-]{16,256}$/.test(v),
+    );
+    return {
+      token: pick("token") ?? scope,
+      token_expire: pick("token_expire"),
+      servers: pick("servers"),
+    };
   },
   z.object({
     token: z.string().min(1),
