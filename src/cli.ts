@@ -246,13 +246,16 @@ export function credentialEnvName(fieldId: string): string {
  */
 async function readCredentials(
   ctx: CliIo,
-  fields: { id: string; label: string; kind: string }[],
+  fields: { id: string; label: string; kind: string; optional?: boolean }[],
 ): Promise<Record<string, string> | string> {
   const keys = fields.map((f) => f.id.replace(/^cred_/, ""));
   const fromEnv = fields.map((f) => ctx.env[credentialEnvName(f.id)]);
   const values: Record<string, string> = {};
   if (fromEnv.some((x) => x !== undefined)) {
-    const missing = fields.filter((_f, i) => fromEnv[i] === undefined).map((f) => credentialEnvName(f.id));
+    // Optional fields are settings (e.g. HOSTKEY's PIN mode): they may be left unset.
+    const missing = fields
+      .filter((f, i) => fromEnv[i] === undefined && !f.optional)
+      .map((f) => credentialEnvName(f.id));
     if (missing.length)
       return `Set every credential variable of this provider; missing: ${missing.join(", ")}.`;
     fields.forEach((f, i) => {
@@ -262,7 +265,8 @@ async function readCredentials(
     const input = createLineInput({ input: ctx.stdin, output: ctx.stderr, interactive: true });
     try {
       for (const f of fields) {
-        const line = await input.read(`${plain(f.label)}${f.kind === "secret" ? " (hidden)" : ""}: `, {
+        const hint = f.kind === "secret" ? " (hidden)" : f.optional ? " (optional)" : "";
+        const line = await input.read(`${plain(f.label)}${hint}: `, {
           secret: f.kind === "secret",
         });
         if (line === null) return "Cancelled; nothing was stored.";

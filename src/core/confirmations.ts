@@ -145,6 +145,10 @@ const PIN_ACTIONS = (Object.keys(ACTIONS) as ActionName[]).filter((a) => ACTIONS
  */
 async function needsPin(core: Core, action: ActionName, a: Account): Promise<boolean> {
   if (a.kind !== "hostkey" || !ACTIONS[action].pin) return false;
+  // The admin's word for this account comes first (the account form's "Account PIN").
+  const mode = core.accounts.driverFor(a).pinMode;
+  if (mode === "ask") return true;
+  if (mode === "never") return false;
   const [last] = await core.db.db
     .select({ needsPin: confirmationRequests.needsPin })
     .from(confirmationRequests)

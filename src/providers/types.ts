@@ -149,6 +149,11 @@ export interface PinOption {
 export interface ProviderDriver {
   readonly kind: ProviderKind;
   readonly capabilities: ReadonlySet<Capability>;
+  /**
+   * HOSTKEY only: what the admin said about the account's PIN. "ask": ask the approver up front;
+   * "never": the account has none; "auto" (or absent): learn it from HOSTKEY's answers.
+   */
+  readonly pinMode?: "auto" | "ask" | "never";
   /** The cheapest authenticated call; throws AUTH_FAILED when the credentials are rejected. */
   verifyCredentials(): Promise<void>;
   /** Money available to spend (prepaid credit). */

@@ -313,6 +313,62 @@ for (const dbKind of ["pglite", "postgres"] as const) {
       await click("confirm:deny#1", lastCard().requestId, ADMIN1);
     });
 
+    it("HOSTKEY's account form offers the PIN setting; 'ask' opens the PIN form on the first click", async () => {
+      const form = await env.app.dispatcher.command({
+        platform: "slack",
+        workspaceId: "T1",
+        channelId: CHANNEL,
+        userId: ADMIN1,
+        userIsPlatformAdmin: true,
+        path: ["accounts", "add"],
+        args: { provider: "hostkey" },
+      });
+      expect(form.kind).toBe("modal");
+      const field =
+        form.kind === "modal" ? form.modal.fields.find((f) => f.id === "cred_pinMode") : undefined;
+      expect(field).toMatchObject({ kind: "select", optional: true });
+      expect(field?.options?.map((o) => o.value)).toEqual(["auto", "ask", "never"]);
+
+      const withPin = await startHostkeyFake();
+      try {
+        const account = await env.app.core.accounts.add({
+          platform: "slack",
+          workspaceId: "T1",
+          label: "nl-ask",
+          kind: "hostkey",
+          baseUrl: withPin.baseUrl,
+          credentials: { ...withPin.credentials, pinMode: "ask" },
+          createdBy: ADMIN1,
+        });
+        await env.app.core.accounts.bind(account, CHANNEL, ADMIN1);
+        await command("reboot 34533 nl-ask", OPERATOR);
+        const { card, requestId, approveId } = lastCard();
+        expect(JSON.stringify(card.body)).toContain("Approve (PIN)");
+        const before = env.slack.calls.length;
+        await post(
+          buttonClick(approveId, requestId, {
+            user: ADMIN1,
+            channel: CHANNEL,
+            responseUrl: env.slack.responseUrl(),
+          }),
+        );
+        const open = await env.slack.waitFor(
+          (c) => c.method === "views.open" && env.slack.calls.indexOf(c) >= before,
+        );
+        const view = open.body.view as { callback_id: string; private_metadata: string };
+        await post(viewSubmission(view, { pin: HOSTKEY_FAKE_PIN }, { user: ADMIN1 }));
+        await env.app.core.background.idle();
+        // No attempt without the PIN: one call, with it.
+        const reboots = withPin.requests.filter(
+          (r) => (r.body as Record<string, string>).action === "reboot",
+        );
+        expect(reboots).toHaveLength(1);
+        expect((reboots[0]!.body as Record<string, string>).pin).toBe(HOSTKEY_FAKE_PIN);
+      } finally {
+        await withPin.close();
+      }
+    });
+
     it("HOSTKEY without a PIN: approved with one click, no PIN sent, as HOSTKEY's own clients do", async () => {
       const nopin = await startHostkeyFake({ data: { pin: null } });
       try {

@@ -373,7 +373,7 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
         fake.calls.filter((c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`);
       const before = posts().length;
       const req = fake.slash(
-        ["reboot"],
+        ["service", "reboot"],
         [
           { name: "service", type: 3, value: "34533" },
           { name: "account", type: 3, value: "nl" },

@@ -30,6 +30,8 @@ import type { BillingData, EqShow, InvoiceRecord } from "./schemas.ts";
 
 export interface HostkeyCredentials {
   apiKey: string;
+  /** What the admin said about the account's PIN; absent = "auto" (learn from HOSTKEY). */
+  pinMode?: "auto" | "ask" | "never";
 }
 
 /** Renew the session this long before `token_expire`. */
@@ -67,6 +69,7 @@ interface Session {
 export class HostkeyDriver implements ProviderDriver {
   readonly kind = "hostkey" as const;
   readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(CAPABILITIES);
+  readonly pinMode: "auto" | "ask" | "never";
   private readonly http: HttpClient;
   private readonly apiKey: string;
   private readonly log: Logger;
@@ -76,6 +79,7 @@ export class HostkeyDriver implements ProviderDriver {
 
   constructor(ctx: DriverContext<HostkeyCredentials>) {
     this.apiKey = ctx.credentials.apiKey;
+    this.pinMode = ctx.credentials.pinMode ?? "auto";
     this.log = ctx.log ?? silentLogger;
     this.http = api.createHostkeyHttp({
       baseUrl: ctx.baseUrl,
