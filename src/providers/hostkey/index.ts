@@ -20,7 +20,7 @@ export const hostkey = defineProvider<HostkeyCredentials>({
       secret: true,
       hint:
         "From the Invapi panel (API keys) at invapi.hostkey.com. An account key sees every server; a per-server " +
-        "key only its server. The account PIN is not stored: the approver types it for each power or reinstall action.",
+        "key only its server. The account PIN is never stored: when HOSTKEY asks for it, the approver types it.",
     },
     {
       key: "pinMode",
