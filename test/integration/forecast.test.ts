@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hostops, startHostops } from "../../src/app.ts";
+import { type DiscordHandle, startDiscord } from "../../src/chat/discord/index.ts";
+import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/observability/logger.ts";
+import { type FakeDiscord, startFakeDiscord } from "../fakes/discord.ts";
 import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
 import { type FakeSlack, signedPost, slashCommand, startFakeSlack } from "../fakes/slack.ts";
 import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
@@ -66,5 +69,72 @@ describe("/hosting forecast on Slack (real Bolt app, fake Web API, PGlite)", () 
       /prod \([A-Z]{3}\): [\d.]+ today; (runs out on|covers every renewal)/,
     );
     expect(String(complete.body.initial_comment)).toContain("renewals due by");
+  });
+});
+
+describe("/hosting forecast on Discord (real discord.js client, fake REST and gateway)", () => {
+  let fake: FakeDiscord;
+  let provider: HostBillFake;
+  let app: Hostops;
+  let discord: DiscordHandle;
+
+  beforeAll(async () => {
+    fake = await startFakeDiscord();
+    provider = await startHostBillFake({ kind: "time4vps" });
+    app = await startHostops({
+      config: loadConfig({
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        HOSTOPS_SECRET_KEY: Buffer.alloc(32, 9).toString("base64"),
+      }),
+      log: createLogger({ level: "silent" }),
+      overrides: { memoryDb: true, providerRetries: 0 },
+    });
+    discord = await startDiscord({
+      core: app.core,
+      dispatcher: app.dispatcher,
+      config: {
+        DISCORD_TOKEN: "fake-discord-bot-token-5c1e",
+        DISCORD_APPLICATION_ID: fake.appId,
+        DISCORD_GUILD_ID: fake.guildId,
+        DISCORD_API_URL: fake.restBase,
+      },
+      log: app.core.log,
+    });
+    const account = await app.core.accounts.add({
+      platform: "discord",
+      workspaceId: fake.guildId,
+      label: "prod",
+      kind: "time4vps",
+      baseUrl: provider.baseUrl,
+      credentials: provider.credentials,
+      createdBy: "admin",
+    });
+    await app.core.accounts.bind(account, fake.channelId, "admin");
+  });
+
+  afterAll(async () => {
+    await discord?.stop();
+    await app?.stop();
+    await provider?.close();
+    await fake?.close();
+  });
+
+  it("attaches the chart to the answer and shows it in the embed, with the summary as text", async () => {
+    const i = fake.slash(["forecast"]);
+    const answer = await fake.waitForCall(
+      (c) =>
+        c.files.length > 0 &&
+        (c.path === `/webhooks/${fake.appId}/${i.token}/messages/@original` ||
+          c.path === `/interactions/${i.id}/${i.token}/callback`),
+      { timeoutMs: 15_000 },
+    );
+    const file = answer.files[0];
+    expect(file?.name).toMatch(/^hostops-forecast-\d{4}-\d{2}-\d{2}\.png$/);
+    expect(file?.bytes.subarray(1, 4).toString()).toBe("PNG");
+    expect(file?.bytes.readUInt32BE(16)).toBe(1200);
+    const body = JSON.stringify(answer.json);
+    expect(body).toContain(`attachment://${file?.name}`);
+    expect(body).toMatch(/prod \(EUR\): [\d.]+ today/);
   });
 });
