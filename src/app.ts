@@ -3,8 +3,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type DiscordHandle, startDiscord } from "./chat/discord/index.ts";
 import { type SlackHandle, startSlack } from "./chat/slack/app.ts";
+import { DbInstallationStore } from "./chat/slack/installation-store.ts";
 import type { Config } from "./config.ts";
-import { discordConfigured, slackConfigured } from "./config.ts";
+import { discordConfigured, slackConfigured, slackOAuthConfigured } from "./config.ts";
 import { AccountService } from "./core/accounts.ts";
 import { expireStale, recoverInterrupted } from "./core/confirmations.ts";
 import { BackgroundWork, type Clock, type Core, systemClock } from "./core/context.ts";
@@ -15,7 +16,7 @@ import type { Platform } from "./db/schema.ts";
 import { operationalRoutes } from "./http/routes.ts";
 import { type Logger, silentLogger } from "./observability/logger.ts";
 import { registerSecret } from "./observability/secrets.ts";
-import { type AlertScheduler, startAlertScheduler } from "./scheduler/alerts.ts";
+import { type AlertScheduler, startAlertScheduler, startReportScheduler } from "./scheduler/alerts.ts";
 
 export interface HostopsOptions {
   config: Config;
@@ -61,6 +62,8 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     config.SLACK_BOT_TOKEN,
     config.SLACK_SIGNING_SECRET,
     config.SLACK_APP_TOKEN,
+    config.SLACK_CLIENT_SECRET,
+    config.SLACK_STATE_SECRET,
     config.DISCORD_TOKEN,
     config.HOSTOPS_SECRET_KEY,
   ])
@@ -120,12 +123,26 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
 
   let slack: SlackHandle | undefined;
   let ownServer: http.Server | undefined;
-  if (slackConfigured(config) && config.SLACK_BOT_TOKEN) {
+  if (slackConfigured(config)) {
+    // Distribution mode: a token per workspace, from the installations in the database.
+    const oauth =
+      slackOAuthConfigured(config) &&
+      config.SLACK_CLIENT_ID &&
+      config.SLACK_CLIENT_SECRET &&
+      config.SLACK_STATE_SECRET
+        ? {
+            clientId: config.SLACK_CLIENT_ID,
+            clientSecret: config.SLACK_CLIENT_SECRET,
+            stateSecret: config.SLACK_STATE_SECRET,
+            installationStore: new DbInstallationStore(db, cipher),
+          }
+        : undefined;
     slack = await startSlack({
       core,
       dispatcher,
       log,
-      botToken: config.SLACK_BOT_TOKEN,
+      botToken: oauth ? undefined : config.SLACK_BOT_TOKEN,
+      oauth,
       signingSecret: config.SLACK_SIGNING_SECRET,
       appToken: config.SLACK_APP_TOKEN,
       apiUrl: config.SLACK_API_URL,
@@ -192,6 +209,9 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
   const scheduler = opts.overrides?.noTimers
     ? undefined
     : startAlertScheduler(core, { cron: config.HOSTOPS_ALERT_CRON, timeZone: config.HOSTOPS_TZ });
+  const reports = opts.overrides?.noTimers
+    ? undefined
+    : startReportScheduler(core, { timeZone: config.HOSTOPS_TZ });
   const server = slack?.server ?? ownServer;
   const port = server ? (server.address() as AddressInfo).port : undefined;
   log.info({ driver: db.driver, port, ms: Math.round(performance.now() - started) }, "hostops is ready");
@@ -207,6 +227,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     async stop() {
       if (sweep) clearInterval(sweep);
       await scheduler?.stop();
+      await reports?.stop();
       await slack?.stop();
       await discord?.stop();
       await core.background.idle();

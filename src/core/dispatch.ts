@@ -167,7 +167,7 @@ export class Dispatcher {
         reply(errorReply(err.message)),
       );
     if (err instanceof ProviderError) {
-      const who = err.provider ? PROVIDER_NAMES[err.provider] : "The provider";
+      const who = err.displayName ?? (err.provider ? PROVIDER_NAMES[err.provider] : "The provider");
       return this.finish(actor, name, args, "error", reply(errorReply(`${who}: ${scrub(err.message)}`)));
     }
     log.error({ err }, "command failed");

@@ -4,7 +4,7 @@
  * Other parts of the project and outside checks rely on these names: extend, never rename.
  */
 
-export type ProviderKind = "host4coins" | "hostens" | "time4vps" | "hostkey" | "thehost";
+export type ProviderKind = "host4coins" | "hostens" | "time4vps" | "hostkey" | "thehost" | "hostbill";
 
 export const PROVIDER_KINDS = [
   "host4coins",
@@ -12,16 +12,27 @@ export const PROVIDER_KINDS = [
   "time4vps",
   "hostkey",
   "thehost",
+  "hostbill",
 ] as const satisfies readonly ProviderKind[];
 
-/** Human names, used in every message a person reads. */
+/**
+ * Human names of the kinds, used in every message a person reads. An account of a kind whose
+ * name the admin gives ("hostbill": any host running HostBill) is shown by its own display name:
+ * use {@link providerName} wherever an account is at hand.
+ */
 export const PROVIDER_NAMES: Record<ProviderKind, string> = {
   host4coins: "Host4Coins",
   hostens: "Hostens",
   time4vps: "Time4VPS",
   hostkey: "HOSTKEY",
   thehost: "TheHost",
+  hostbill: "HostBill (other host)",
 };
+
+/** The name a person reads for an account: its display name when it has one, else its kind's. */
+export function providerName(account: { kind: ProviderKind; displayName?: string | null }): string {
+  return account.displayName || PROVIDER_NAMES[account.kind];
+}
 
 /** One optional method of {@link ProviderDriver}, by name. */
 export type Capability =
@@ -208,6 +219,8 @@ export class ProviderError extends Error {
    * nothing was done, and the approver may try again with the right PIN.
    */
   readonly pinRejected: boolean;
+  /** The account's display name, when its kind's name is not what a person knows it by. */
+  readonly displayName: string | undefined;
 
   constructor(
     code: ProviderErrorCode,
@@ -219,6 +232,7 @@ export class ProviderError extends Error {
       cause?: unknown;
       notSent?: boolean;
       pinRejected?: boolean;
+      displayName?: string;
     } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -228,6 +242,7 @@ export class ProviderError extends Error {
     this.status = opts.status;
     this.notSent = opts.notSent ?? false;
     this.pinRejected = opts.pinRejected ?? false;
+    this.displayName = opts.displayName;
   }
 }
 

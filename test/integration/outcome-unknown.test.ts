@@ -22,7 +22,7 @@ import { startTheHostFake } from "../fakes/providers/thehost.ts";
 import type { ProviderFake } from "../fakes/providers/types.ts";
 
 /**
- * "Never invite a double payment": for every mutating method of every driver, a call that was sent
+ * "Never invite a double payment": for every mutating method of every driver (all six kinds), a call that was sent
  * and then answered late, cut off, with a 5xx or with something unreadable ends the request as
  * "outcome unknown — check the provider", never "failed", with no button to run it again. Only an
  * answer that proves nothing happened (credentials refused, payment refused for lack of funds, the
@@ -54,6 +54,7 @@ const ACTION_OF: Record<MutatingCapability, ActionName> = {
 const MUTATION: Record<ProviderKind, (r: FakeRequest) => boolean> = {
   hostens: (r) => r.method !== "GET",
   time4vps: (r) => r.method !== "GET",
+  hostbill: (r) => r.method !== "GET",
   host4coins: (r) => r.method !== "GET",
   hostkey: (r) => {
     const action = (r.body as Record<string, string> | undefined)?.action;
@@ -95,6 +96,7 @@ async function startFake(kind: ProviderKind): Promise<ProviderFake> {
   switch (kind) {
     case "hostens":
     case "time4vps":
+    case "hostbill":
       return startHostBillFake({ kind });
     case "host4coins":
       return startHost4coinsFake();
@@ -110,6 +112,7 @@ async function startFake(kind: ProviderKind): Promise<ProviderFake> {
 const SERVICE: Partial<Record<ProviderKind, string>> = {
   hostens: "302",
   time4vps: "302",
+  hostbill: "302",
   host4coins: "101",
   hostkey: "34533",
 };
@@ -213,6 +216,8 @@ describe("never invite a double payment: every mutating method of every driver",
       workspaceId: WORKSPACE,
       label: `${kind}-${++accounts}`,
       kind,
+      // The "other HostBill host" kind is known by the name the admin gives it.
+      displayName: kind === "hostbill" ? "Acme Hosting" : undefined,
       baseUrl: fake.baseUrl,
       credentials: fake.credentials,
       createdBy: APPROVER,

@@ -312,6 +312,7 @@ export function toProviderError(provider: ProviderKind, err: unknown): ProviderE
       status: err.status,
       notSent: err.notSent,
       pinRejected: err.pinRejected,
+      displayName: err.displayName,
     });
   }
   return new ProviderError("UNEXPECTED_RESPONSE", `${PROVIDER_NAMES[provider]} call failed unexpectedly.`, {
