@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { type DiscordHandle, startDiscord } from "./chat/discord/index.ts";
-import { type SlackHandle, startSlack } from "./chat/slack/app.ts";
+// The chat adapters are loaded only when configured: discord.js and Bolt are most of the start-up
+// time and memory of a process that does not use them.
+import type { DiscordHandle } from "./chat/discord/index.ts";
+import type { SlackHandle } from "./chat/slack/app.ts";
 import { DbInstallationStore } from "./chat/slack/installation-store.ts";
 import type { Config } from "./config.ts";
 import { discordConfigured, slackConfigured, slackOAuthConfigured } from "./config.ts";
@@ -13,7 +15,8 @@ import { CredentialCipher, loadCredentialKey } from "./core/crypto.ts";
 import { Dispatcher } from "./core/dispatch.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import type { Platform } from "./db/schema.ts";
-import { operationalRoutes } from "./http/routes.ts";
+import { type MetricsServer, startMetricsServer } from "./http/metrics-server.ts";
+import { exactRoutes, findRoute, operationalRoutes } from "./http/routes.ts";
 import { type Logger, silentLogger } from "./observability/logger.ts";
 import { registerSecret } from "./observability/secrets.ts";
 import { type AlertScheduler, startAlertScheduler, startReportScheduler } from "./scheduler/alerts.ts";
@@ -49,8 +52,10 @@ export interface Hostops {
   discord?: DiscordHandle;
   /** The alert scan's cron task (absent with `noTimers`). */
   scheduler?: AlertScheduler;
-  /** Port of the HTTP server (Slack events, health, metrics), when one runs. */
+  /** Port of the HTTP server (Slack events, health, readiness), when one runs. */
   port?: number;
+  /** The Prometheus listener (METRICS_PORT on METRICS_HOST), when one runs. */
+  metrics?: { address: string; port: number };
   stop(): Promise<void>;
 }
 
@@ -124,6 +129,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
   let slack: SlackHandle | undefined;
   let ownServer: http.Server | undefined;
   if (slackConfigured(config)) {
+    const { startSlack } = await import("./chat/slack/app.ts");
     // Distribution mode: a token per workspace, from the installations in the database.
     const oauth =
       slackOAuthConfigured(config) &&
@@ -150,7 +156,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       processBeforeResponse: opts.overrides?.slackProcessBeforeResponse,
       listenHost: opts.overrides?.listenHost,
       modalAckBudgetMs: opts.overrides?.slackModalAckBudgetMs,
-      customRoutes: routes,
+      customRoutes: exactRoutes(routes),
     });
     core.messengers.set("slack", slack.messenger);
     connected.slack = true;
@@ -158,9 +164,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
   if (!slack?.server && !opts.overrides?.noHttpServer) {
     // Socket Mode or no Slack: health and metrics get a server of their own on PORT.
     ownServer = http.createServer(async (req, res) => {
-      const route = routes.find(
-        (r) => r.path === req.url?.split("?")[0] && r.method.includes(req.method ?? ""),
-      );
+      const route = findRoute(routes, req.url, req.method);
       if (route) await route.handler(req, res);
       else {
         res.writeHead(404);
@@ -179,8 +183,13 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       server.listen({ port: config.PORT, host: opts.overrides?.listenHost }, resolve);
     });
   }
+  // Prometheus on its own listener (loopback by default), never on the public port.
+  let metrics: MetricsServer | undefined;
+  if (config.METRICS_PORT !== undefined && !opts.overrides?.noHttpServer)
+    metrics = await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST });
   let discord: DiscordHandle | undefined;
   if (discordConfigured(config)) {
+    const { startDiscord } = await import("./chat/discord/index.ts");
     discord = await startDiscord({ core, dispatcher, config, log });
     connected.discord = true;
     discord.client.on("shardDisconnect", () => {
@@ -224,6 +233,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     scheduler,
     discord,
     port,
+    metrics: metrics && { address: metrics.address, port: metrics.port },
     async stop() {
       if (sweep) clearInterval(sweep);
       await scheduler?.stop();
@@ -232,6 +242,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       await discord?.stop();
       await core.background.idle();
       if (ownServer) await new Promise((r) => ownServer?.close(r));
+      await metrics?.close();
       await db.close();
     },
   };
