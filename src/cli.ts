@@ -314,7 +314,7 @@ export function credentialEnvName(fieldId: string): string {
  */
 async function readCredentials(
   ctx: CliIo,
-  fields: { id: string; label: string; kind: string }[],
+  fields: { id: string; label: string; kind: string; optional?: boolean }[],
 ): Promise<Record<string, string> | string> {
   const keys = fields.map((f) => f.id.replace(/^cred_/, ""));
   const envNames = fields.map((f) => credentialEnvName(f.id));
@@ -322,7 +322,8 @@ async function readCredentials(
   const fromEnv = envNames.map((n) => (ctx.env[n]?.trim() ? ctx.env[n] : undefined));
   const values: Record<string, string> = {};
   if (fromEnv.some((x) => x !== undefined)) {
-    const missing = envNames.filter((_n, i) => fromEnv[i] === undefined);
+    // Optional fields are settings (e.g. HOSTKEY's PIN mode): they may be left unset.
+    const missing = envNames.filter((_n, i) => fromEnv[i] === undefined && !fields[i]?.optional);
     if (missing.length)
       return `Set every credential variable of this provider; missing: ${missing.join(", ")}.`;
     fields.forEach((f, i) => {
@@ -332,7 +333,8 @@ async function readCredentials(
     const input = createLineInput({ input: ctx.stdin, output: ctx.stderr, interactive: true });
     try {
       for (const f of fields) {
-        const line = await input.read(`${plain(f.label)}${f.kind === "secret" ? " (hidden)" : ""}: `, {
+        const hint = f.kind === "secret" ? " (hidden)" : f.optional ? " (optional)" : "";
+        const line = await input.read(`${plain(f.label)}${hint}: `, {
           secret: f.kind === "secret",
         });
         if (line === null) return "Cancelled; nothing was stored.";

@@ -6,6 +6,7 @@ import { type Hostops, startHostops } from "../../src/app.ts";
 import { runCli } from "../../src/cli.ts";
 import { auditLog, providerAccounts, roleGrants } from "../../src/db/schema.ts";
 import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
+import { startHostkeyFake } from "../fakes/providers/hostkey.ts";
 import { type FakeSlack, signedPost, slashCommand, startFakeSlack } from "../fakes/slack.ts";
 import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
 import { cleanEnv, memoryIo, REPO, run } from "../helpers/process.ts";
@@ -94,6 +95,41 @@ describe("hostops admin CLI", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Added Time4VPS account backup");
+  }, 60_000);
+
+  it("offers HOSTKEY's per-account PIN setting: optional, checked, stored with the credentials", async () => {
+    const hostkey = await startHostkeyFake({ data: { pin: null } });
+    // Its own data dir: the accounts of this test stay out of the other tests' listings.
+    const own = mkdtempSync(join(tmpdir(), "hostops-cli-pin-"));
+    try {
+      const add = (label: string, extra: Record<string, string>) =>
+        cli(
+          ["accounts", "add", "--provider", "hostkey", "--label", label, "--base-url", hostkey.baseUrl],
+          "",
+          {
+            HOSTOPS_DATA_DIR: own,
+            HOSTOPS_CRED_API_KEY: hostkey.credentials.apiKey!,
+            ...extra,
+          },
+        );
+      const without = await add("hk-auto", {});
+      expect(without.stderr).toBe("");
+      expect(without.code).toBe(0);
+      const ask = await add("hk-ask", { HOSTOPS_CRED_PIN_MODE: "ask" });
+      expect(ask.code).toBe(0);
+      const bad = await add("hk-bad", { HOSTOPS_CRED_PIN_MODE: "sometimes" });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain("auto, ask, never");
+      const json = await cli(
+        ["accounts", "add", "--provider", "hostkey", "--label", "hk-never", "--base-url", hostkey.baseUrl],
+        JSON.stringify({ apiKey: hostkey.credentials.apiKey, pinMode: "never" }),
+        { HOSTOPS_DATA_DIR: own },
+      );
+      expect(json.code).toBe(0);
+    } finally {
+      await hostkey.close();
+      rmSync(own, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("never reads credentials from the command line", async () => {

@@ -78,8 +78,15 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     "no",
     "1",
     "yes",
-    // HOSTKEY asks for its PIN, read as a secret (not echoed).
+    // HOSTKEY's PIN is optional: the first approval goes without it; this demo account has one, so
+    // HOSTKEY refuses, nothing is done, and the same request asks for the PIN (a secret, not echoed).
     "reboot 34533 demo-hostkey",
+    "1",
+    "yes",
+    "1",
+    "yes",
+    "9999",
+    // A wrong PIN leaves the request waiting; a script gets one attempt per form, so approve again.
     "1",
     "yes",
     HOSTKEY_FAKE_PIN,
@@ -146,11 +153,15 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     expect(out).toContain("✅ Reboot succeeded: Reboot of server 302");
   });
 
-  it("asks for the HOSTKEY PIN as a hidden field", () => {
+  it("asks for the HOSTKEY PIN only once HOSTKEY wants it, as a hidden field, and takes a wrong PIN again", () => {
     const hk = out.slice(out.indexOf("hosting> reboot 34533"), out.indexOf("hosting> renew"));
+    expect(hk).toContain("[1] Approve  [2] Deny");
+    expect(hk).toContain("rejected the PIN");
     expect(hk).toContain("[1] Approve (PIN)  [2] Deny");
-    expect(hk).toContain("HOSTKEY PIN (hidden): (hidden)");
+    expect(hk).toContain("HOSTKEY PIN (hidden, optional): (hidden)");
     expect(hk).not.toContain(HOSTKEY_FAKE_PIN);
+    expect(hk).not.toContain("9999");
+    expect(hk).not.toContain("Unknown command");
     expect(hk).toContain("HOSTKEY accepted the reboot of server 34533");
   });
 

@@ -16,6 +16,7 @@ import {
   type WireMessage,
 } from "../fakes/discord.ts";
 import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
+import { HOSTKEY_FAKE_PIN, startHostkeyFake } from "../fakes/providers/hostkey.ts";
 
 const TOKEN = "fake-discord-bot-token-5c1e";
 const EPHEMERAL = 64;
@@ -354,6 +355,73 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(refused.body.data?.flags).toBe(EPHEMERAL);
     expect(reboots()).toBe(1);
     await app.core.background.idle();
+  });
+
+  it("HOSTKEY PIN: not asked until HOSTKEY wants it; then the PIN form, and a wrong PIN can be typed again", async () => {
+    const hostkey = await startHostkeyFake();
+    try {
+      const account = await app.core.accounts.add({
+        platform: "discord",
+        workspaceId: fake.guildId,
+        label: "nl",
+        kind: "hostkey",
+        baseUrl: hostkey.baseUrl,
+        credentials: hostkey.credentials,
+        createdBy: "setup",
+      });
+      await app.core.accounts.bind(account, fake.channelId, "setup");
+      const reboots = () =>
+        hostkey.requests.filter((r) => (r.body as Record<string, string>)?.action === "reboot");
+      const posts = () =>
+        fake.calls.filter((c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`);
+      const before = posts().length;
+      const req = fake.slash(
+        ["service", "reboot"],
+        [
+          { name: "service", type: 3, value: "34533" },
+          { name: "account", type: 3, value: "nl" },
+        ],
+        { member: fake.members.member },
+      );
+      await callback(req);
+      const card = await fake.waitForCall(
+        (c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`,
+        { after: posts()[before - 1]?.seq ?? 0 },
+      );
+      const [approveBtn] = controls(card.body);
+      // HOSTKEY's PIN is optional: nothing says this account has one yet.
+      expect(approveBtn).toMatchObject({ label: "Approve" });
+      const cardMessage = { ...card.body, id: "1400000000000000009" };
+      const click = fake.button(approveBtn?.custom_id ?? "", { message: cardMessage });
+      expect((await callback(click)).body.type).toBe(6);
+      const refused = await followUp(click);
+      expect(textOf(refused)).toMatch(/rejected the PIN.*still waiting/s);
+      expect(reboots()).toHaveLength(1);
+      expect(reboots()[0]!.body).not.toHaveProperty("pin");
+
+      // The same request now asks for the PIN: the button opens the form.
+      const again = fake.button(approveBtn?.custom_id ?? "", { message: cardMessage });
+      const opened = await callback(again);
+      expect(opened.body.type).toBe(9);
+      const formId = opened.body.data?.custom_id ?? "";
+      expect(formId).toMatch(/^confirm:pin/);
+      const wrong = fake.modalSubmit(formId, { pin: "9999" }, { message: cardMessage });
+      await callback(wrong);
+      const wrongAnswer = await followUp(wrong);
+      expect(textOf(wrongAnswer)).toContain("rejected the PIN");
+      expect(JSON.stringify(wrongAnswer.body)).not.toContain("9999");
+      expect(reboots()).toHaveLength(2);
+
+      const right = fake.modalSubmit(formId, { pin: HOSTKEY_FAKE_PIN }, { message: cardMessage });
+      await callback(right);
+      const done = await followUp(right);
+      expect(textOf(done)).toContain("Approved");
+      expect(reboots()).toHaveLength(3);
+      expect((reboots()[2]!.body as Record<string, string>).pin).toBe(HOSTKEY_FAKE_PIN);
+      await app.core.background.idle();
+    } finally {
+      await hostkey.close();
+    }
   });
 
   it("help is private; a public defer with a private outcome becomes a private follow-up", async () => {

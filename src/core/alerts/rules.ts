@@ -459,7 +459,7 @@ function invoiceAlerts(facts: AccountFacts, inv: Invoice, today: Day): Alert[] {
   if (inv.status !== "unpaid" && inv.status !== "overdue") return [];
   const due = inv.dueAt ? expiryDay(inv.dueAt) : undefined;
   const overdue = inv.status === "overdue" || (due !== undefined && due.n < today.n);
-  const amount = `${inv.total.amount} ${inv.total.currency}`;
+  const amount = inv.total ? `${inv.total.amount} ${inv.total.currency}` : "amount unknown";
   const provider = providerName(facts.account);
   const id = plain(inv.id, 60);
   if (overdue) {

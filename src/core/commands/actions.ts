@@ -599,9 +599,10 @@ export const pinSubmit: ModalHandlerDef = {
   id: "confirm:pin",
   role: "viewer",
   async run(ctx, state, values): Promise<Outcome> {
+    // Empty: the account's PIN is switched off (HOSTKEY's PIN is optional).
     const pin = (values.pin ?? "").trim();
-    if (!/^\d{4,12}$/.test(pin))
-      return { kind: "fieldErrors", errors: { pin: "The PIN is 4 to 12 digits." } };
+    if (pin !== "" && !/^\d{1,32}$/.test(pin))
+      return { kind: "fieldErrors", errors: { pin: "A HOSTKEY PIN is made of digits only." } };
     return approve(ctx, state, pin);
   },
 };

@@ -24,8 +24,14 @@ const STATUS_ICON: Record<Service["status"], string> = {
   suspended: "🟠",
   expired: "🔴",
   cancelled: "⚫",
+  stopped: "⏹️",
   unknown: "⚪",
 };
+
+/** The status as a person reads it ("stopped" is a powered-off machine, not a suspension). */
+function statusWord(status: Service["status"]): string {
+  return status === "stopped" ? "powered off" : status;
+}
 
 export const services = defineCommand({
   path: ["services"],
@@ -46,7 +52,7 @@ export const services = defineCommand({
         rows: byExpiry(list).map((s) => [
           s.id,
           plain(s.label || s.product, 32),
-          `${STATUS_ICON[s.status]} ${s.status}`,
+          `${STATUS_ICON[s.status]} ${statusWord(s.status)}`,
           expiryCell(s.expiresAt, tz, now),
         ]),
       },
@@ -103,7 +109,7 @@ export const service = defineCommand({
       const fields: [string, string][] = [
         ["Account", accountTitle(r.account)],
         ["Product", plain(s.product, 80)],
-        ["Status", `${STATUS_ICON[s.status]} ${s.status}`],
+        ["Status", `${STATUS_ICON[s.status]} ${statusWord(s.status)}`],
         ["Expires", expiryCell(s.expiresAt, tz, now)],
         ["Autorenew", s.autorenew === null ? "—" : s.autorenew ? "on" : "off"],
       ];
