@@ -119,8 +119,8 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     out = io.out.stdout;
     expect(io.out.stderr).toContain("hostops: starting the provider simulators and an in-memory database…");
     expect(io.out.stderr).toContain("sandbox, no chat platform in use");
-    // The self-approval, `frobnicate` and the `1` after it failed.
-    expect(io.out.stderr).toContain("hostops: 3 of 14 commands failed");
+    // The wrong PIN, the self-approval, `frobnicate` and the `1` after it failed.
+    expect(io.out.stderr).toContain("hostops: 4 of 16 commands failed");
     expect(code).toBe(1);
   }, 180_000);
 
