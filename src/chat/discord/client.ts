@@ -1,4 +1,19 @@
+import { createRequire } from "node:module";
 import { Client, Events, GatewayIntentBits, Options } from "discord.js";
+
+/**
+ * An agent of the undici that @discordjs/rest itself uses. Whichever undici a process loads first
+ * installs its Agent as the process-wide default dispatcher; the provider HTTP client loads undici
+ * 7 (for its connect-time address guard), and undici 7 cannot send the multipart bodies that
+ * @discordjs/rest builds with its own undici 6 (attachments failed with "action is not a
+ * function"). With an agent of its own undici, REST never depends on who loaded first.
+ */
+function restAgent(): unknown {
+  const require = createRequire(import.meta.url);
+  const rest = require.resolve("@discordjs/rest");
+  const undici = createRequire(rest)("undici") as { Agent: new () => unknown };
+  return new undici.Agent();
+}
 
 /**
  * The discord.js client: gateway with the Guilds intent only (slash commands, buttons and forms
@@ -8,7 +23,8 @@ export function createDiscordClient(opts: { apiUrl?: string }): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     allowedMentions: { parse: [], repliedUser: false },
-    rest: opts.apiUrl ? { api: restBase(opts.apiUrl) } : {},
+    // The agent's type is @discordjs/rest's undici Dispatcher, which this project does not import.
+    rest: { ...(opts.apiUrl ? { api: restBase(opts.apiUrl) } : {}), agent: restAgent() as never },
     makeCache: Options.cacheWithLimits({
       ...Options.DefaultMakeCacheSettings,
       MessageManager: 0,
