@@ -1,10 +1,12 @@
 import type http from "node:http";
-import { App, type CustomRoute, HTTPReceiver, LogLevel, type webApi } from "@slack/bolt";
+import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver, webApi } from "@slack/bolt";
 import type { Actor, Core, Messenger } from "../../core/context.ts";
 import { type Dispatcher, parseCommandText } from "../../core/dispatch.ts";
 import { UserError } from "../../core/errors.ts";
 import { errorReply, type Outcome, type Reply } from "../../core/reply.ts";
+import { retryUntilUp, StartError } from "../../lifecycle/retry.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { slackLogger } from "../../observability/platform-logs.ts";
 import { createSlackMessenger } from "./messenger.ts";
 import { actionIdOf, messageView, readViewValues, renderModal, renderReply } from "./render.ts";
 
@@ -28,6 +30,14 @@ export interface SlackOptions {
   adminCacheMs?: number;
   /** Interface the HTTP receiver listens on (default: all). */
   listenHost?: string;
+  /** Cancels the start (a signal while Slack is unreachable). */
+  signal?: AbortSignal;
+  /** Backoff while Slack is unreachable at start. */
+  retry?: { firstDelayMs?: number; maxDelayMs?: number };
+  /** Called once when Slack does not answer at start (the caller serves /readyz meanwhile). */
+  onUnreachable?: () => void;
+  /** Called before the HTTP receiver listens (the caller frees the port). */
+  beforeListen?: () => Promise<void>;
 }
 
 export interface SlackHandle {
@@ -35,7 +45,32 @@ export interface SlackHandle {
   messenger: Messenger;
   /** The HTTP server (HTTP mode), for its port. */
   server?: http.Server;
+  /** Socket Mode: the WebSocket is connected now. HTTP mode: the token was verified. */
+  connected(): boolean;
+  /** Takes no new requests (closes the HTTP server or the Socket Mode connection). */
   stop(): Promise<void>;
+}
+
+/** Slack's answers to auth.test that no retry will fix. */
+const REJECTED = new Set([
+  "invalid_auth",
+  "not_authed",
+  "account_inactive",
+  "token_revoked",
+  "token_expired",
+  "not_allowed_token_type",
+  "missing_scope",
+  "team_access_not_granted",
+]);
+
+/** auth.test (bot token) and, in Socket Mode, the app token: a rejected one is a StartError. */
+function rejectedToken(err: unknown, variable: string): StartError | undefined {
+  const e = err as { code?: string; data?: { error?: string } };
+  const code = e?.code === webApi.ErrorCode.PlatformError ? e.data?.error : undefined;
+  if (!code || !REJECTED.has(code)) return undefined;
+  return new StartError(
+    `${variable} was rejected by Slack (${code}): copy a valid token from the Slack app's settings into ${variable}.`,
+  );
 }
 
 interface ModalMeta {
@@ -52,25 +87,65 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   const clientOptions = opts.apiUrl
     ? { slackApiUrl: opts.apiUrl.endsWith("/") ? opts.apiUrl : `${opts.apiUrl}/` }
     : {};
-  const boltLogLevel = LogLevel.ERROR;
-  const receiver = opts.appToken
-    ? undefined
-    : new HTTPReceiver({
-        signingSecret: opts.signingSecret ?? "",
-        processBeforeResponse: opts.processBeforeResponse ?? false,
-        customRoutes: opts.customRoutes ?? [],
-        logLevel: boltLogLevel,
-      });
-  const app = opts.appToken
-    ? new App({
-        token: opts.botToken,
-        appToken: opts.appToken,
-        socketMode: true,
-        clientOptions,
-        logLevel: boltLogLevel,
-        installerOptions: { clientOptions },
-      })
-    : new App({ token: opts.botToken, receiver, clientOptions, logLevel: boltLogLevel });
+  const logger = slackLogger(log);
+
+  // The token first: a revoked one stops the start with one clear line; an unreachable Slack is
+  // retried with backoff (the caller's /readyz says 503 meanwhile).
+  const verifier = new webApi.WebClient(opts.botToken, {
+    ...clientOptions,
+    logger,
+    retryConfig: { retries: 0 },
+  });
+  let warned = false;
+  const identity = await retryUntilUp(
+    async () => {
+      try {
+        return await verifier.auth.test();
+      } catch (err) {
+        throw rejectedToken(err, "SLACK_BOT_TOKEN") ?? err;
+      }
+    },
+    {
+      what: "Slack",
+      signal: opts.signal,
+      ...opts.retry,
+      onRetry: (err, attempt, delayMs) => {
+        log.warn({ err, attempt, delayMs }, "Slack does not answer (auth.test); retrying");
+        if (!warned) opts.onUnreachable?.();
+        warned = true;
+      },
+    },
+  );
+
+  const socket = opts.appToken
+    ? new SocketModeReceiver({ appToken: opts.appToken, logger, installerOptions: { clientOptions } })
+    : undefined;
+  let socketUp = false;
+  socket?.client.on("connected", () => {
+    socketUp = true;
+    log.info("Slack Socket Mode connected");
+  });
+  for (const state of ["disconnected", "reconnecting", "connecting"])
+    socket?.client.on(state, () => {
+      if (socketUp) log.warn({ state }, "Slack Socket Mode connection lost");
+      socketUp = false;
+    });
+  const receiver =
+    socket ??
+    new HTTPReceiver({
+      signingSecret: opts.signingSecret ?? "",
+      processBeforeResponse: opts.processBeforeResponse ?? false,
+      customRoutes: opts.customRoutes ?? [],
+      logger,
+    });
+  const app = new App({
+    token: opts.botToken,
+    botId: identity.bot_id,
+    botUserId: identity.user_id,
+    receiver,
+    clientOptions,
+    logger,
+  });
 
   // HTTP in production acks before the work: keep a burst's acks ahead of its work (createAckFirst).
   const ackFirst = createAckFirst(opts.appToken || opts.processBeforeResponse ? 0 : 20);
@@ -103,6 +178,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     channelId: string,
     userId: string,
     userName?: string,
+    requestId?: string,
   ): Promise<Actor> {
     return {
       platform: "slack",
@@ -110,6 +186,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       channelId,
       userId,
       userName,
+      requestId,
       userIsPlatformAdmin: await isWorkspaceAdmin(client, teamId, userId),
     };
   }
@@ -161,7 +238,15 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     }
   }
 
-  app.command(/^\/hosting/, async ({ command, ack, respond, client }) => {
+  // Every listener is in-flight work: a shutdown lets it finish (within the grace) before it exits.
+  const inFlight = opts.core.background;
+  app.command(/^\/hosting/, async (args) => inFlight.track(() => onCommand(args)));
+  async function onCommand({
+    command,
+    ack,
+    respond,
+    client,
+  }: Parameters<Parameters<typeof app.command>[1]>[0]): Promise<void> {
     await ack();
     await ackFirst.wait();
     const actor = await actorOf(
@@ -170,6 +255,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       command.channel_id,
       command.user_id,
       command.user_name,
+      command.trigger_id,
     );
     let out: Outcome;
     try {
@@ -184,24 +270,40 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       client,
       triggerId: command.trigger_id,
       channelId: command.channel_id,
-    }).catch((err: unknown) => log.error({ err }, "could not deliver the command's reply to Slack"));
-  });
+    }).catch((err: unknown) =>
+      log.error({ err, requestId: command.trigger_id }, "could not deliver the command's reply to Slack"),
+    );
+  }
 
-  app.action(/.+/, async ({ ack, body, action, respond, client }) => {
+  app.action(/.+/, async (args) => inFlight.track(() => onAction(args)));
+  async function onAction({
+    ack,
+    body,
+    action,
+    respond,
+    client,
+  }: Parameters<Parameters<typeof app.action>[1]>[0]): Promise<void> {
     await ack();
     await ackFirst.wait();
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
     const channelId = body.channel?.id ?? body.container?.channel_id ?? "";
     const teamId = body.team?.id ?? body.user.team_id ?? "";
-    const actor = await actorOf(client, teamId, channelId, body.user.id, body.user.name);
+    const actor = await actorOf(client, teamId, channelId, body.user.id, body.user.name, body.trigger_id);
     const out = await dispatcher.action(actor, actionIdOf(action.action_id), action.value ?? "");
     await deliver(out, { respond: (m) => respond(m), client, triggerId: body.trigger_id, channelId }).catch(
-      (err: unknown) => log.error({ err }, "could not deliver the button's outcome to Slack"),
+      (err: unknown) =>
+        log.error({ err, requestId: body.trigger_id }, "could not deliver the button's outcome to Slack"),
     );
-  });
+  }
 
   const budget = opts.modalAckBudgetMs ?? 2_000;
-  app.view(/.+/, async ({ ack, body, view, client }) => {
+  app.view(/.+/, async (args) => inFlight.track(() => onView(args)));
+  async function onView({
+    ack,
+    body,
+    view,
+    client,
+  }: Parameters<Parameters<typeof app.view>[1]>[0]): Promise<void> {
     let meta: ModalMeta;
     try {
       meta = JSON.parse(view.private_metadata) as ModalMeta;
@@ -214,7 +316,8 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     }
     const values = readViewValues(view.state);
     const teamId = body.team?.id ?? body.user.team_id ?? "";
-    const actor = await actorOf(client, teamId, meta.c, body.user.id, body.user.name);
+    const triggerId = "trigger_id" in body ? String(body.trigger_id) : undefined;
+    const actor = await actorOf(client, teamId, meta.c, body.user.id, body.user.name, triggerId);
     const pending = dispatcher.modal(actor, view.callback_id, meta.s, values);
     const quick = budget > 0 ? await Promise.race([pending, delay(budget)]) : undefined;
     if (quick) {
@@ -291,22 +394,49 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
           return;
       }
     }
-  });
+  }
 
   app.error(async (err) => {
     log.error({ err }, "Slack listener failed");
   });
 
-  const started = (await app.start(
-    opts.listenHost ? { port: opts.port, host: opts.listenHost } : opts.port,
+  // Socket Mode: apps.connections.open and the WebSocket; a rejected app token stops the start.
+  const started = (await retryUntilUp(
+    async () => {
+      try {
+        if (!socket) await opts.beforeListen?.();
+        return await app.start(opts.listenHost ? { port: opts.port, host: opts.listenHost } : opts.port);
+      } catch (err) {
+        throw rejectedToken(err, "SLACK_APP_TOKEN") ?? err;
+      }
+    },
+    {
+      what: "Slack Socket Mode",
+      signal: opts.signal,
+      ...opts.retry,
+      onRetry: (err, attempt, delayMs) => {
+        // Only Socket Mode gets here: an HTTP listen error (port in use) is not retried.
+        if (!socket) throw err;
+        log.warn({ err, attempt, delayMs }, "Slack Socket Mode does not connect; retrying");
+        if (!warned) opts.onUnreachable?.();
+        warned = true;
+      },
+    },
   )) as unknown;
   const server = opts.appToken ? undefined : (started as http.Server);
   ackFirst.watch(server);
+  let stopping: Promise<void> | undefined;
   return {
     app,
     messenger: createSlackMessenger(app.client),
     server,
-    stop: () => app.stop() as Promise<void>,
+    connected: () => (socket ? socketUp : !stopping),
+    stop() {
+      stopping ??= (app.stop() as Promise<void>).catch((err: unknown) =>
+        log.warn({ err }, "Slack receiver did not stop cleanly"),
+      );
+      return stopping;
+    },
   };
 }
 
