@@ -3,6 +3,8 @@ import { type Hostops, type HostopsOptions, startHostops } from "./app.ts";
 import { CONSOLE_CHANNEL, CONSOLE_WORKSPACE, runConsole } from "./chat/console/index.ts";
 import { type Config, ConfigError, discordConfigured, loadConfig, slackConfigured } from "./config.ts";
 import type { Platform } from "./db/schema.ts";
+import { installProcessLifecycle, type ProcessLifecycle } from "./lifecycle/process.ts";
+import { StartAborted, StartError } from "./lifecycle/retry.ts";
 import { createLogger } from "./observability/logger.ts";
 
 /**
@@ -21,6 +23,8 @@ export interface StartOptions {
   stderr?: NodeJS.WritableStream;
   /** Test hooks passed to startHostops. */
   overrides?: HostopsOptions["overrides"];
+  /** Signals and crash handling, installed by main; start() makes its own when absent. */
+  lifecycle?: ProcessLifecycle;
 }
 
 export const START_USAGE = `Usage: npm start [-- options]
@@ -100,74 +104,102 @@ export async function start(opts: StartOptions): Promise<number> {
     return 2;
   }
 
-  const interactive = Boolean((stdin as { isTTY?: boolean }).isTTY);
-  const log = chat
-    ? createLogger({ level: config.LOG_LEVEL, pretty: Boolean((stdout as { isTTY?: boolean }).isTTY) })
-    : // The console owns stdout: logs go to stderr, and only warnings unless LOG_LEVEL asks for more.
-      createLogger({
-        level: env.LOG_LEVEL ? config.LOG_LEVEL : "warn",
-        sink: stderr,
-        pretty: Boolean((stderr as { isTTY?: boolean }).isTTY),
-      });
-
-  // Only the --sandbox entry point loads the simulators: product code does not depend on them.
-  const sandbox = flags.sandbox ? await import("./sandbox/index.ts") : undefined;
-  const providers = sandbox ? await sandbox.startSandboxProviders() : undefined;
-  let app: Hostops | undefined;
+  const lifecycle = opts.lifecycle ?? installProcessLifecycle();
   try {
-    app = await startHostops({
-      // The sandbox never touches a real database: its data lives in memory.
-      config: { ...(chat ? config : withoutChat(config)), ...(sandbox ? { DATABASE_URL: undefined } : {}) },
-      log,
-      overrides: {
-        ...opts.overrides,
-        // New accounts added in the sandbox talk to the simulators too (any provider URL they were not given).
-        ...(providers
-          ? {
-              memoryDb: true,
-              baseUrlOverrides: Object.fromEntries([...providers.fakes].map(([k, f]) => [k, f.baseUrl])),
-            }
-          : {}),
-        // The console serves health and metrics only when PORT is set explicitly (no clash on 3000).
-        ...(!chat && !env.PORT ? { noHttpServer: true } : {}),
-      },
-    });
-    const targets: Target[] = chat
-      ? binds
-      : [{ platform: "console", workspaceId: CONSOLE_WORKSPACE, channelId: CONSOLE_CHANNEL }];
-    if (sandbox && providers) await sandbox.seedSandbox(app.core, providers, targets);
-
-    if (chat) {
-      if (sandbox) say(sandbox.sandboxBanner(targets));
-      const signal = await new Promise<string>((resolve) => {
-        process.once("SIGINT", () => resolve("SIGINT"));
-        process.once("SIGTERM", () => resolve("SIGTERM"));
-      });
-      log.info({ signal }, "shutting down");
-      return 0;
-    }
-
-    const banner = [
-      sandbox
-        ? sandbox.sandboxBanner(targets)
-        : `hostops console: no Slack or Discord is configured, so /hosting commands run here as a local admin (database: ${app.db.driver === "pglite" ? `embedded, ${config.HOSTOPS_DATA_DIR}` : "Postgres"}).\nTo connect Slack or Discord see the README ("Create the Slack app"); \`npm start -- --sandbox\` tries every command on simulated providers.`,
-      "Type `help` for the commands, `.help` for the console, `.quit` to leave.",
-    ].join("\n");
-    if (!interactive)
-      say(
-        `hostops: ${sandbox ? "sandbox, " : ""}no chat platform in use; running the /hosting commands read from stdin.`,
-      );
-    return await runConsole({
-      core: app.core,
-      dispatcher: app.dispatcher,
-      input: stdin,
-      output: stdout,
-      interactive,
-      banner: interactive ? banner : undefined,
-    });
+    return await run();
   } finally {
-    await app?.stop();
-    await providers?.close();
+    if (!opts.lifecycle) lifecycle.dispose();
+  }
+
+  async function run(): Promise<number> {
+    lifecycle.setGrace(config.HOSTOPS_SHUTDOWN_GRACE_MS);
+    const interactive = Boolean((stdin as { isTTY?: boolean }).isTTY);
+    const log = chat
+      ? createLogger({ level: config.LOG_LEVEL, pretty: Boolean((stdout as { isTTY?: boolean }).isTTY) })
+      : // The console owns stdout: logs go to stderr, and only warnings unless LOG_LEVEL asks for more.
+        createLogger({
+          level: env.LOG_LEVEL ? config.LOG_LEVEL : "warn",
+          sink: stderr,
+          pretty: Boolean((stderr as { isTTY?: boolean }).isTTY),
+        });
+    lifecycle.useLogger(log);
+
+    // Only the --sandbox entry point loads the simulators: product code does not depend on them.
+    const sandbox = flags.sandbox ? await import("./sandbox/index.ts") : undefined;
+    const providers = sandbox ? await sandbox.startSandboxProviders() : undefined;
+    let app: Hostops | undefined;
+    try {
+      try {
+        app = await startHostops({
+          signal: lifecycle.signal,
+          // The sandbox never touches a real database: its data lives in memory.
+          config: {
+            ...(chat ? config : withoutChat(config)),
+            ...(sandbox ? { DATABASE_URL: undefined } : {}),
+          },
+          log,
+          overrides: {
+            ...opts.overrides,
+            // New accounts added in the sandbox talk to the simulators too (any provider URL they were not given).
+            ...(providers
+              ? {
+                  memoryDb: true,
+                  baseUrlOverrides: Object.fromEntries([...providers.fakes].map(([k, f]) => [k, f.baseUrl])),
+                }
+              : {}),
+            // The console serves health and metrics only when PORT is set explicitly (no clash on 3000).
+            ...(!chat && !env.PORT ? { noHttpServer: true } : {}),
+          },
+        });
+      } catch (err) {
+        // A rejected token or a wrong key: one line naming the variable, exit 1, never "ready".
+        if (err instanceof StartError) {
+          say(`hostops cannot start: ${err.message}`);
+          return 1;
+        }
+        if (err instanceof StartAborted) return 0;
+        throw err;
+      }
+      // A signal that came while the database was connecting: stop before serving anything.
+      if (lifecycle.signal.aborted) return 0;
+      const targets: Target[] = chat
+        ? binds
+        : [{ platform: "console", workspaceId: CONSOLE_WORKSPACE, channelId: CONSOLE_CHANNEL }];
+      if (sandbox && providers) await sandbox.seedSandbox(app.core, providers, targets);
+
+      if (chat) {
+        if (sandbox) say(sandbox.sandboxBanner(targets));
+        const signal = await lifecycle.signalled;
+        log.info({ signal }, "shutting down");
+        return 0;
+      }
+
+      const banner = [
+        sandbox
+          ? sandbox.sandboxBanner(targets)
+          : `hostops console: no Slack or Discord is configured, so /hosting commands run here as a local admin (database: ${app.db.driver === "pglite" ? `embedded, ${config.HOSTOPS_DATA_DIR}` : "Postgres"}).\nTo connect Slack or Discord see the README ("Create the Slack app"); \`npm start -- --sandbox\` tries every command on simulated providers.`,
+        "Type `help` for the commands, `.help` for the console, `.quit` to leave.",
+      ].join("\n");
+      if (!interactive)
+        say(
+          `hostops: ${sandbox ? "sandbox, " : ""}no chat platform in use; running the /hosting commands read from stdin.`,
+        );
+      // The console ends at the end of its input, or at a signal.
+      return await Promise.race([
+        runConsole({
+          core: app.core,
+          dispatcher: app.dispatcher,
+          input: stdin,
+          output: stdout,
+          interactive,
+          banner: interactive ? banner : undefined,
+        }),
+        lifecycle.signalled.then(() => 0),
+      ]);
+    } finally {
+      await app?.stop();
+      await providers?.close();
+    }
   }
 }
 
