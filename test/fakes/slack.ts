@@ -19,6 +19,12 @@ export interface FakeSlack {
   calls: SlackCall[];
   /** Users the fake reports as workspace admins (users.info). */
   admins: Set<string>;
+  /** Lifecycle tests: auth.test fails with this error (e.g. "invalid_auth": a revoked token). */
+  authError?: string;
+  /** Lifecycle tests: every Web API call answers 503 (Slack unreachable). */
+  down: boolean;
+  /** Socket Mode: the WebSocket URL apps.connections.open hands out. */
+  socketUrl?: string;
   responseUrl(id?: string): string;
   /** Resolves with the first call (past or future) that matches. */
   waitFor(pred: (c: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
@@ -56,7 +62,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       if (url.pathname.startsWith("/api/")) {
         const method = url.pathname.slice(5);
         record({ method, body, auth: req.headers.authorization, at: Date.now() });
+        if (fake.down) {
+          res.statusCode = 503;
+          res.end("upstream unavailable");
+          return;
+        }
         const out: Record<string, unknown> = { ok: true };
+        if (method === "auth.test" && fake.authError)
+          Object.assign(out, { ok: false, error: fake.authError });
+        if (method === "apps.connections.open") Object.assign(out, { url: fake.socketUrl });
         if (method === "auth.test") Object.assign(out, { user_id: "UBOT", bot_id: "BBOT", team_id: "T1" });
         if (method === "users.info") {
           const id = String(body.user);
@@ -82,11 +96,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let n = 0;
-  return {
+  const fake: FakeSlack = {
     apiUrl: `${origin}/api/`,
     origin,
     calls,
     admins,
+    down: false,
     responseUrl: (id) => `${origin}/response/${id ?? `r${++n}`}`,
     waitFor: (pred, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
@@ -102,8 +117,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         });
       }),
     responses: () => calls.filter((c) => c.method.startsWith("response:")),
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
+  return fake;
 }
 
 /** Sends a request to the bot signed the way Slack signs it (v0 HMAC-SHA256 over ts:body). */
