@@ -130,7 +130,7 @@ export async function start(opts: StartOptions): Promise<number> {
     let app: Hostops | undefined;
     try {
       try {
-        app = await startHostops({
+        const starting = startHostops({
           signal: lifecycle.signal,
           // The sandbox never touches a real database: its data lives in memory.
           config: {
@@ -151,6 +151,20 @@ export async function start(opts: StartOptions): Promise<number> {
             ...(!chat && !env.PORT ? { noHttpServer: true } : {}),
           },
         });
+        // A signal while the database connects or migrates: the start gets the grace to finish (and
+        // is then stopped); one that hangs is left to the process exit.
+        const first = await Promise.race([starting, lifecycle.signalled.then(() => undefined)]);
+        if (!first) {
+          const late = await Promise.race([
+            starting.catch(() => undefined),
+            new Promise<undefined>((r) =>
+              setTimeout(() => r(undefined), config.HOSTOPS_SHUTDOWN_GRACE_MS).unref(),
+            ),
+          ]);
+          await late?.stop({ graceMs: 0 });
+          return 0;
+        }
+        app = first;
       } catch (err) {
         // A rejected token or a wrong key: one line naming the variable, exit 1, never "ready".
         if (err instanceof StartError) {
