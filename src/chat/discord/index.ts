@@ -1,4 +1,4 @@
-import { type Client, Events } from "discord.js";
+import { type Client, Events, Status } from "discord.js";
 import type { Config } from "../../config.ts";
 import { commandTree } from "../../core/commands/index.ts";
 import type { Core } from "../../core/context.ts";
@@ -141,7 +141,12 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordHandle>
   return {
     client,
     messenger,
-    connected: () => accepting && client.isReady(),
+    // The gateway as it is now: every shard's session ready (a dropped one is reconnecting).
+    connected: () =>
+      accepting &&
+      client.isReady() &&
+      client.ws.shards.size > 0 &&
+      client.ws.shards.every((shard) => shard.status === Status.Ready),
     stopIntake() {
       accepting = false;
     },
