@@ -125,7 +125,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     socketUp = true;
     log.info("Slack Socket Mode connected");
   });
-  for (const state of ["disconnected", "reconnecting", "connecting"])
+  for (const state of ["close", "disconnected", "reconnecting", "connecting"])
     socket?.client.on(state, () => {
       if (socketUp) log.warn({ state }, "Slack Socket Mode connection lost");
       socketUp = false;
