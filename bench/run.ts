@@ -46,6 +46,13 @@ const BENCHES: Bench[] = [
   { id: "alert-scan", args: [], quick: ["--quick"], estimateMs: 62_000, quickMs: 22_000 },
   { id: "confirmations", args: [], quick: ["--requests", "50"], estimateMs: 25_000, quickMs: 18_000 },
   {
+    id: "forecast-chart",
+    args: ["--renders", "100"],
+    quick: ["--renders", "30"],
+    estimateMs: 30_000,
+    quickMs: 12_000,
+  },
+  {
     id: "footprint",
     args: [],
     quick: ["--starts", "1"],
@@ -63,7 +70,15 @@ async function runOne(b: Bench, quick: boolean, timeoutMs: number): Promise<Benc
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(HERE, `${b.id}.ts`), ...(quick ? b.quick : b.args), "--json", jsonPath],
+    [
+      "--expose-gc",
+      "--import",
+      "tsx",
+      join(HERE, `${b.id}.ts`),
+      ...(quick ? b.quick : b.args),
+      "--json",
+      jsonPath,
+    ],
     { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], detached: false },
   );
   let timedOut = false;

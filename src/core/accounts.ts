@@ -1,4 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
+import { LRUCache } from "lru-cache";
 import type { Database } from "../db/client.ts";
 import {
   type AlertSettings,
@@ -56,7 +57,8 @@ export const LABEL_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
 
 /** Accounts, bindings and the drivers that serve them. Credentials are decrypted only to build a driver. */
 export class AccountService {
-  readonly #drivers = new Map<string, { stamp: number; driver: ProviderDriver }>();
+  /** Drivers hold per-account state (HTTP client, HOSTKEY's session token): bounded, rebuilt on a miss. */
+  readonly #drivers = new LRUCache<string, { stamp: number; driver: ProviderDriver }>({ max: 1_000 });
 
   constructor(
     private readonly database: Database,
@@ -270,7 +272,7 @@ export class AccountService {
   }
 
   /** Ciphertext seen with each account read, so a driver can be built without another query. */
-  readonly #ciphertexts = new Map<string, string>();
+  readonly #ciphertexts = new LRUCache<string, string>({ max: 50_000 });
 
   private acct(row: typeof providerAccounts.$inferSelect): Account {
     this.#ciphertexts.set(row.id, row.credentialsEnc);

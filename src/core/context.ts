@@ -131,6 +131,12 @@ export interface Param {
 
 export interface CommandDef<S extends z.ZodType = z.ZodType> {
   path: readonly string[];
+  /**
+   * Where the command sits in a compact tree (Discord allows 25 top-level entries): a group and a
+   * name. Platforms with a text grammar accept both paths and show `path`; Discord registers and
+   * shows this one.
+   */
+  compactPath?: readonly [group: string, name: string];
   summary: string;
   /** Usage examples shown in help. */
   examples?: string[];

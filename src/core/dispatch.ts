@@ -206,7 +206,7 @@ function withEphemeral(out: Outcome, ephemeral: boolean | undefined): Outcome {
 
 function deniedMessage(need: string, have: string, platform: Actor["platform"]): string {
   const how =
-    platform === "discord" ? `/hosting grant user:@you role:${need}` : `/hosting grant @you ${need}`;
+    platform === "discord" ? `/hosting roles grant user:@you role:${need}` : `/hosting grant @you ${need}`;
   return `You need the *${need}* role here for that (you are ${have === "none" ? "not granted any role" : `*${have}*`}). An admin can grant it with \`${how}\`.`;
 }
 

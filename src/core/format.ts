@@ -1,4 +1,5 @@
 import type { Money } from "../providers/types.ts";
+import { daysUntil, providerDay, relativeDayCount } from "./calendar.ts";
 
 /**
  * One Intl.DateTimeFormat per zone and style, reused: building one costs far more than formatting
@@ -21,7 +22,7 @@ function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
   return f;
 }
 
-/** Date as YYYY-MM-DD in the configured zone; "—" for none. */
+/** An instant (a creation time, not a provider date) as YYYY-MM-DD in the zone; "—" for none. */
 export function formatDate(d: Date | null | undefined, timeZone = "UTC"): string {
   if (!d) return "—";
   return formatter(timeZone, false).format(d);
@@ -32,26 +33,17 @@ export function formatDateTime(d: Date, timeZone = "UTC"): string {
   return `${s.replace(",", "")} ${timeZone === "UTC" ? "UTC" : timeZone}`;
 }
 
-/** Whole days from `now` to `d` (negative when past), by calendar day in the zone. */
-export function daysUntil(d: Date, now: Date): number {
-  const day = 86_400_000;
-  return Math.floor(
-    (Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - startOfUtcDay(now)) / day,
-  );
+/**
+ * A provider's calendar date (an expiry, a due date) as YYYY-MM-DD: the day it names, never shifted
+ * into a zone (see calendar.ts); "—" for none.
+ */
+export function formatDay(d: Date | null | undefined): string {
+  return d ? providerDay(d).toString() : "—";
 }
 
-function startOfUtcDay(d: Date): number {
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-}
-
-/** "in 3 days", "today", "2 days ago". */
-export function relativeDays(d: Date | null, now: Date): string {
-  if (!d) return "";
-  const n = daysUntil(d, now);
-  if (n === 0) return "today";
-  if (n === 1) return "tomorrow";
-  if (n === -1) return "yesterday";
-  return n > 0 ? `in ${n} days` : `${-n} days ago`;
+/** "in 3 days", "today", "2 days ago": from today in the zone to the day a provider date names. */
+export function relativeDays(d: Date | null, now: Date, timeZone: string): string {
+  return d ? relativeDayCount(daysUntil(d, now, timeZone)) : "";
 }
 
 export function formatMoney(m: Money | null | undefined): string {

@@ -210,7 +210,7 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
   });
 
   it("a member without the admin role is refused, privately; Manage Server members are admins", async () => {
-    const denied = fake.slash(["bind"], [{ name: "label", type: 3, value: "prod" }], {
+    const denied = fake.slash(["channel", "bind"], [{ name: "label", type: 3, value: "prod" }], {
       member: fake.members.member,
     });
     const cb = await callback(denied);
@@ -219,7 +219,7 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(textOf(cb)).toContain("You need the **admin** role here");
     expect(await app.core.accounts.channelAccounts("discord", fake.guildId, fake.channelId)).toEqual([]);
 
-    const bound = fake.slash(["bind"], [{ name: "label", type: 3, value: "prod" }], {
+    const bound = fake.slash(["channel", "bind"], [{ name: "label", type: 3, value: "prod" }], {
       member: fake.members.manager,
     });
     const ok = await callback(bound);
@@ -267,7 +267,7 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(ac.body.type).toBe(8);
     expect(ac.body.data?.choices).toEqual([{ name: "prod (time4vps) · bound here", value: "prod" }]);
 
-    const s = fake.autocomplete(["service"], [{ name: "id", type: 3, value: "30", focused: true }]);
+    const s = fake.autocomplete(["service", "show"], [{ name: "id", type: 3, value: "30", focused: true }]);
     const sc = await callback(s);
     expect(sc.body.type).toBe(8);
     const values = sc.body.data?.choices?.map((c) => c.value);
@@ -288,7 +288,7 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
   it("grants made on Discord apply per channel, as on Slack", async () => {
     const member = fake.members.member;
     const g = fake.slash(
-      ["grant"],
+      ["roles", "grant"],
       [
         { name: "user", type: 6, value: member.id },
         { name: "role", type: 3, value: "admin" },
@@ -299,16 +299,16 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     // Mentions render, but never ping.
     expect(granted.body.data?.allowed_mentions).toEqual({ parse: [] });
 
-    const unbind = fake.slash(["unbind"], [{ name: "label", type: 3, value: "prod" }], { member });
+    const unbind = fake.slash(["channel", "unbind"], [{ name: "label", type: 3, value: "prod" }], { member });
     expect(textOf(await callback(unbind))).toContain("Unbound **prod**");
-    const elsewhere = fake.slash(["bind"], [{ name: "label", type: 3, value: "prod" }], {
+    const elsewhere = fake.slash(["channel", "bind"], [{ name: "label", type: 3, value: "prod" }], {
       member,
       channelId: "300000000000000002",
     });
     const refused = await callback(elsewhere);
     expect(refused.body.data?.flags).toBe(EPHEMERAL);
     expect(textOf(refused)).toContain("You need the **admin** role");
-    const rebind = fake.slash(["bind"], [{ name: "label", type: 3, value: "prod" }], { member });
+    const rebind = fake.slash(["channel", "bind"], [{ name: "label", type: 3, value: "prod" }], { member });
     expect(textOf(await callback(rebind))).toContain("Bound Time4VPS account");
   });
 
@@ -317,7 +317,7 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
       fake.calls.filter((c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`);
     const before = posts().length;
     const reboots = () => provider.count((r) => r.method === "POST" && /\/server\/302\/reboot$/.test(r.path));
-    const req = fake.slash(["reboot"], [{ name: "service", type: 3, value: "302" }], {
+    const req = fake.slash(["service", "reboot"], [{ name: "service", type: 3, value: "302" }], {
       member: fake.members.member,
     });
     // Looking the service up is a provider call: deferred first.

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Account } from "../../core/accounts.ts";
 import type { Actor, Core, Param } from "../../core/context.ts";
 import { atLeast, roleOf } from "../../core/permissions.ts";
@@ -15,12 +16,6 @@ export interface Choice {
   value: string;
 }
 
-interface Entry {
-  choices: Choice[];
-  fetchedAt: number;
-  refreshing?: Promise<void>;
-}
-
 export interface AutocompleteOptions {
   /** How long suggestions are fresh (then refreshed in the background). */
   ttlMs?: number;
@@ -33,20 +28,26 @@ export interface AutocompleteOptions {
 const MAX_CHOICES = 25;
 
 export class AutocompleteCache {
-  readonly #entries = new Map<string, Entry>();
-  readonly #ttlMs: number;
+  /** Stale-while-revalidate: a stale entry is answered at once and refreshed in the background. */
+  readonly #entries: LRUCache<string, Choice[], () => Promise<Choice[]>>;
   readonly #firstWaitMs: number;
-  readonly #maxEntries: number;
-  readonly #now: () => number;
 
   constructor(
     private readonly core: Core,
     opts: AutocompleteOptions = {},
   ) {
-    this.#ttlMs = opts.ttlMs ?? 60_000;
     this.#firstWaitMs = opts.firstWaitMs ?? 1_200;
-    this.#maxEntries = opts.maxEntries ?? 2_000;
-    this.#now = opts.now ?? Date.now;
+    const now = opts.now ?? Date.now;
+    this.#entries = new LRUCache({
+      max: opts.maxEntries ?? 2_000,
+      ttl: opts.ttlMs ?? 60_000,
+      allowStale: true,
+      noDeleteOnFetchRejection: true,
+      allowStaleOnFetchRejection: true,
+      perf: { now },
+      ttlResolution: 0,
+      fetchMethod: (_key, _stale, { context }) => context(),
+    });
   }
 
   /** Choices for `param` matching what the person typed so far (at most 25). */
@@ -98,42 +99,15 @@ export class AutocompleteCache {
   /** Forgets what is cached for a workspace (after accounts or bindings may have changed). */
   invalidate(actor: Pick<Actor, "platform" | "workspaceId">): void {
     const where = `:${actor.platform}:${actor.workspaceId}:`;
-    for (const k of this.#entries.keys()) if (k.includes(where)) this.#entries.delete(k);
+    for (const k of [...this.#entries.keys()]) if (k.includes(where)) this.#entries.delete(k);
   }
 
-  private async cached(key: string, load: () => Promise<Choice[]>, ttlMs = this.#ttlMs): Promise<Choice[]> {
-    const now = this.#now();
-    let e = this.#entries.get(key);
-    if (!e) {
-      e = { choices: [], fetchedAt: 0 };
-      this.#entries.set(key, e);
-      this.trim();
-    }
-    if (now - e.fetchedAt > ttlMs && !e.refreshing) {
-      const entry = e;
-      entry.refreshing = load()
-        .then((choices) => {
-          entry.choices = choices;
-          entry.fetchedAt = this.#now();
-        })
-        .catch((err: unknown) => {
-          this.core.log.debug({ err, key }, "autocomplete refresh failed");
-        })
-        .finally(() => {
-          entry.refreshing = undefined;
-        });
-    }
-    // Nothing cached yet: give a fast provider a moment, but never Discord's whole 3 s.
-    if (e.fetchedAt === 0 && e.refreshing) await withinMs(e.refreshing, this.#firstWaitMs);
-    return e.choices;
-  }
-
-  private trim(): void {
-    while (this.#entries.size > this.#maxEntries) {
-      const first = this.#entries.keys().next().value;
-      if (first === undefined) break;
-      this.#entries.delete(first);
-    }
+  private async cached(key: string, load: () => Promise<Choice[]>, ttl?: number): Promise<Choice[]> {
+    // A stale entry is answered at once (the fetch refreshes it in the background). Nothing cached
+    // yet: give a fast provider a moment, but never Discord's whole 3 s.
+    const pending = this.#entries.fetch(key, { context: load, ...(ttl === undefined ? {} : { ttl }) });
+    pending.catch((err: unknown) => this.core.log.debug({ err, key }, "autocomplete refresh failed"));
+    return (await withinMs(pending, this.#firstWaitMs)) ?? [];
   }
 
   /** Every account of the workspace (bind needs unbound ones), those bound here first. */
@@ -204,8 +178,17 @@ export function filter(choices: Choice[], typed: string): Choice[] {
   return [...starts, ...contains].slice(0, MAX_CHOICES);
 }
 
-async function withinMs(p: Promise<unknown>, ms: number): Promise<void> {
+/** What `p` gives within `ms`, or undefined (also when it fails). */
+async function withinMs<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
+  try {
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    });
+    return await Promise.race([p, late]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
 }

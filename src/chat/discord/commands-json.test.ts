@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { findCommand } from "../../core/commands/grammar.ts";
 import { commandTree } from "../../core/commands/index.ts";
 import type { CommandDef, Param } from "../../core/context.ts";
 import {
@@ -34,8 +35,42 @@ describe("the /hosting command generated from the command tree", () => {
     for (const c of commandTree) {
       const hit = [...routes.entries()].find(([, r]) => r.def === c);
       expect(hit, c.path.join(" ")).toBeDefined();
-      if (c.path.length === 2) expect(hit?.[0]).toBe(c.path.join(" "));
+      if (c.compactPath) expect(hit?.[0]).toBe(c.compactPath.join(" "));
+      else if (c.path.length === 2) expect(hit?.[0]).toBe(c.path.join(" "));
     }
+  });
+
+  it("leaves room on Discord: at most 20 of its 25 top-level entries are used", () => {
+    // Discord refuses a command with more than 25 subcommands and groups; new commands go into
+    // groups (CommandDef.compactPath), so that this never creeps back to the limit.
+    expect(json.options.length).toBeLessThanOrEqual(20);
+  });
+
+  it("groups server actions, roles and bindings on Discord; the text grammar takes both forms", () => {
+    const names = json.options.map((o) => o.name);
+    expect(names).toEqual(expect.arrayContaining(["service", "roles", "channel"]));
+    expect(names).not.toContain("reboot");
+    const service = json.options.find((o) => o.name === "service");
+    expect(service?.options?.map((o) => o.name)).toEqual([
+      "show",
+      "reboot",
+      "poweron",
+      "poweroff",
+      "reinstall",
+      "renew",
+      "autorenew",
+      "cancel",
+    ]);
+    for (const words of [
+      ["reboot", "302"],
+      ["service", "reboot", "302"],
+    ])
+      expect(findCommand(commandTree, words)).toMatchObject({ command: { path: ["reboot"] }, rest: ["302"] });
+    expect(findCommand(commandTree, ["service", "302"])).toMatchObject({
+      command: { path: ["service"] },
+      rest: ["302"],
+    });
+    expect(findCommand(commandTree, ["roles", "list"])?.command.path).toEqual(["grants"]);
   });
 
   it("is within Discord's limits: names, descriptions, option counts, total size, required first", () => {
@@ -77,13 +112,13 @@ describe("the /hosting command generated from the command tree", () => {
     const provider = sub(["accounts", "add"])?.options?.find((o) => o.name === "provider");
     expect(provider).toMatchObject({ type: OptionType.String });
     expect(provider?.choices?.map((c) => c.value)).toContain("time4vps");
-    const grant = sub(["grant"])?.options ?? [];
+    const grant = sub(["roles", "grant"])?.options ?? [];
     expect(grant.find((o) => o.name === "user")).toMatchObject({ type: OptionType.User, required: true });
     expect(grant.find((o) => o.name === "workspace")).toMatchObject({ type: OptionType.Boolean });
     expect(sub(["services"])?.options?.find((o) => o.name === "account")).toMatchObject({
       autocomplete: true,
     });
-    expect(sub(["service"])?.options?.find((o) => o.name === "id")).toMatchObject({
+    expect(sub(["service", "show"])?.options?.find((o) => o.name === "id")).toMatchObject({
       autocomplete: true,
       required: true,
     });

@@ -80,7 +80,9 @@ export class CommandTreeError extends Error {
 }
 
 export function buildCommandSet(tree: readonly CommandDef[]): DiscordCommandSet {
-  const groups = new Set(tree.filter((c) => c.path.length === 2).map((c) => c.path[0] ?? ""));
+  const groups = new Set(
+    tree.flatMap((c) => (c.compactPath ? [c.compactPath[0]] : c.path.length === 2 ? [c.path[0] ?? ""] : [])),
+  );
   const top: OptionJson[] = [];
   const groupJson = new Map<string, OptionJson>();
   const routes = new Map<string, Route>();
@@ -148,6 +150,7 @@ function discordPathOf(
   groups: ReadonlySet<string>,
   routes: ReadonlyMap<string, Route>,
 ): string[] {
+  if (def.compactPath) return [...def.compactPath];
   if (def.path.length === 1) {
     const word = def.path[0] ?? "";
     if (!groups.has(word)) return [word];

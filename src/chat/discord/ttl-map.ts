@@ -1,23 +1,20 @@
 import { randomBytes } from "node:crypto";
+import { LRUCache } from "lru-cache";
 
 /**
- * A bounded in-memory map whose entries expire. Keys made by `put` are random, so they cannot be
- * guessed or enumerated from outside. Lives in one process only (see custom-id.ts for why that
- * is acceptable with the gateway).
+ * A bounded in-memory map whose entries expire (lru-cache with a TTL and a maximum). Keys made by
+ * `put` are random, so they cannot be guessed or enumerated from outside. Lives in one process
+ * only (see custom-id.ts for why that is acceptable with the gateway).
  */
-export class TtlMap<V> {
-  readonly #items = new Map<string, { value: V; expires: number }>();
+export class TtlMap<V extends NonNullable<unknown>> {
+  readonly #items: LRUCache<string, V>;
 
-  constructor(
-    private readonly ttlMs = 60 * 60_000,
-    private readonly maxItems = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(ttlMs = 60 * 60_000, maxItems = 10_000, now: () => number = Date.now) {
+    this.#items = new LRUCache<string, V>({ max: maxItems, ttl: ttlMs, perf: { now }, ttlResolution: 0 });
+  }
 
   set(key: string, value: V): void {
-    this.sweep();
-    this.#items.delete(key);
-    this.#items.set(key, { value, expires: this.now() + this.ttlMs });
+    this.#items.set(key, value);
   }
 
   /** Stores `value` under a new random key and returns the key (16 characters, base64url). */
@@ -28,27 +25,10 @@ export class TtlMap<V> {
   }
 
   get(key: string): V | undefined {
-    const hit = this.#items.get(key);
-    if (!hit) return undefined;
-    if (hit.expires < this.now()) {
-      this.#items.delete(key);
-      return undefined;
-    }
-    return hit.value;
+    return this.#items.get(key);
   }
 
   get size(): number {
     return this.#items.size;
-  }
-
-  private sweep(): void {
-    const now = this.now();
-    for (const [k, v] of this.#items) if (v.expires < now) this.#items.delete(k);
-    // Map keeps insertion order: the oldest entries go first.
-    while (this.#items.size >= this.maxItems) {
-      const first = this.#items.keys().next().value;
-      if (first === undefined) break;
-      this.#items.delete(first);
-    }
   }
 }

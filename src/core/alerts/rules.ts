@@ -7,6 +7,7 @@ import {
   type ProviderKind,
   type Service,
 } from "../../providers/types.ts";
+import { addDays, type CalendarDay, dayIn, parseDay, providerDay, relativeDayCount } from "../calendar.ts";
 import { plain } from "../format.ts";
 import { divUnits, fromUnits, isDecimal, toUnits } from "./decimal.ts";
 
@@ -522,44 +523,32 @@ export interface Day {
   n: number;
 }
 
-const dayFormatters = new Map<string, Intl.DateTimeFormat>();
-function dayFormatter(timeZone: string): Intl.DateTimeFormat {
-  let f = dayFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-    dayFormatters.set(timeZone, f);
-  }
-  return f;
-}
-
 function isoToDay(iso: string): Day {
   return { iso, n: Math.round(Date.parse(`${iso}T00:00:00Z`) / DAY_MS) };
 }
 
-/** Today in the configured zone. */
+function fromCalendar(day: CalendarDay): Day {
+  return isoToDay(day.toString());
+}
+
+/** Today in the configured zone (calendar.ts). */
 export function localDay(now: Date, timeZone: string): Day {
-  return isoToDay(dayFormatter(timeZone).format(now));
+  return fromCalendar(dayIn(now, timeZone));
 }
 
 /**
- * The calendar day an item expires. Providers send dates ("YYYY-MM-DD", read as UTC midnight by
- * the drivers): those are taken as the date they name. A timestamp with a time of day is taken in
- * UTC too, so that the key (which holds the date) does not depend on the server's zone.
+ * The calendar day an item expires: the date a provider names, never shifted into a zone
+ * (calendar.ts), so that the key (which holds the date) does not depend on any zone.
  */
 export function expiryDay(d: Date): Day {
-  return isoToDay(d.toISOString().slice(0, 10));
+  return fromCalendar(providerDay(d));
 }
 
 function dayPlus(d: Day, n: number): Day {
-  return isoToDay(new Date((d.n + n) * DAY_MS).toISOString().slice(0, 10));
+  return fromCalendar(addDays(parseDay(d.iso), n));
 }
 
-function relDays(n: number): string {
-  if (n === 0) return "today";
-  if (n === 1) return "tomorrow";
-  if (n === -1) return "yesterday";
-  return n > 0 ? `in ${n} days` : `${-n} days ago`;
-}
+const relDays = relativeDayCount;
 
 const timeFormatters = new Map<string, Intl.DateTimeFormat>();
 function timeFormatter(timeZone: string): Intl.DateTimeFormat {

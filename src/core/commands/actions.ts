@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { compareDecimal } from "../../providers/_shared/normalize.ts";
 import {
@@ -137,6 +138,7 @@ const serviceName = (s: Service | undefined) =>
 function powerCommand(path: string, action: ActionName, summary: string) {
   return defineCommand({
     path: [path],
+    compactPath: ["service", path],
     summary,
     params: [serviceParam, accountParam],
     schema: z.object({ service: serviceIdSchema, account: labelSchema.optional() }),
@@ -170,7 +172,7 @@ export const poweroff = powerCommand(
 );
 
 /** OS lists are cached briefly so that the OS form opens within the platform's 3-second window. */
-const osCache = new Map<string, { at: number; list: OperatingSystem[] }>();
+const osCache = new LRUCache<string, OperatingSystem[]>({ max: 500, ttl: 10 * 60_000 });
 async function operatingSystems(
   ctx: CommandContext,
   account: Account,
@@ -178,17 +180,18 @@ async function operatingSystems(
 ): Promise<OperatingSystem[]> {
   const key = `${account.id}:${serviceId}`;
   const hit = osCache.get(key);
-  if (hit && Date.now() - hit.at < 10 * 60_000) return hit.list;
+  if (hit) return hit;
   const driver = ctx.core.accounts.driverFor(account);
   if (!driver.listOperatingSystems)
     throw new UserError("unsupported", cannotMessage(account, "listOperatingSystems"));
   const list = await driver.listOperatingSystems(serviceId);
-  osCache.set(key, { at: Date.now(), list });
+  osCache.set(key, list);
   return list;
 }
 
 export const reinstall = defineCommand({
   path: ["reinstall"],
+  compactPath: ["service", "reinstall"],
   summary: "Request an OS reinstall; without an OS, pick one from the provider's list (after approval)",
   params: [
     serviceParam,
@@ -304,6 +307,7 @@ export const reinstallSubmit: ModalHandlerDef = {
 
 export const renew = defineCommand({
   path: ["renew"],
+  compactPath: ["service", "renew"],
   summary: "Request a service renewal, paid from the balance (after approval)",
   params: [
     serviceParam,
@@ -348,6 +352,7 @@ export const renew = defineCommand({
 
 export const autorenew = defineCommand({
   path: ["autorenew"],
+  compactPath: ["service", "autorenew"],
   summary: "Request turning a service's autorenew on or off (after approval)",
   params: [
     serviceParam,
@@ -372,6 +377,7 @@ export const autorenew = defineCommand({
 
 export const cancel = defineCommand({
   path: ["cancel"],
+  compactPath: ["service", "cancel"],
   summary: "Request cancelling a service, at the end of the period or --immediate (after approval)",
   examples: ['/hosting cancel 1234 --immediate "moved to another host"'],
   params: [

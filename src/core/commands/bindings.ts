@@ -7,6 +7,7 @@ import { labelParam, labelSchema } from "./shared.ts";
 
 export const bind = defineCommand({
   path: ["bind"],
+  compactPath: ["channel", "bind"],
   summary: "Bind an account to this channel: its services, alerts and actions appear here",
   params: [labelParam],
   schema: z.object({ label: labelSchema }),
@@ -26,6 +27,7 @@ export const bind = defineCommand({
 
 export const unbind = defineCommand({
   path: ["unbind"],
+  compactPath: ["channel", "unbind"],
   summary: "Unbind an account from this channel",
   params: [labelParam],
   schema: z.object({ label: labelSchema }),
@@ -40,6 +42,7 @@ export const unbind = defineCommand({
 
 export const bindings = defineCommand({
   path: ["bindings"],
+  compactPath: ["channel", "bindings"],
   summary: "Show which accounts are bound to which channels",
   params: [],
   schema: z.object({}),

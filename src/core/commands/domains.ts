@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineCommand } from "../context.ts";
-import { formatDate, plain, relativeDays } from "../format.ts";
+import { formatDay, plain, relativeDays } from "../format.ts";
 import {
   accountParam,
   accountsReply,
@@ -28,8 +28,8 @@ export const domains = defineCommand({
         rows: byExpiry(list).map((d) => [
           plain(d.name, 64),
           plain(d.status, 20),
-          formatDate(d.expiresAt, tz),
-          relativeDays(d.expiresAt, now),
+          formatDay(d.expiresAt),
+          relativeDays(d.expiresAt, now, tz),
           d.autorenew === null ? "—" : d.autorenew ? "on" : "off",
         ]),
       },

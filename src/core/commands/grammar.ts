@@ -27,10 +27,14 @@ export function findCommand(
   words: string[],
 ): { command: CommandDef; rest: string[] } | undefined {
   let best: { command: CommandDef; rest: string[] } | undefined;
+  let bestLength = 0;
   for (const c of commands) {
-    const n = c.path.length;
-    if (n <= words.length && c.path.every((p, i) => p === words[i]?.toLowerCase())) {
-      if (!best || n > best.command.path.length) best = { command: c, rest: words.slice(n) };
+    for (const path of c.compactPath ? [c.path, c.compactPath] : [c.path]) {
+      const n = path.length;
+      if (n <= words.length && n > bestLength && path.every((p, i) => p === words[i]?.toLowerCase())) {
+        best = { command: c, rest: words.slice(n) };
+        bestLength = n;
+      }
     }
   }
   if (best) return best;
@@ -49,7 +53,7 @@ export function usage(c: CommandDef, platform: Platform = "slack"): string {
     const opts = c.params.map((p) =>
       p.required ? `${p.name}:<${p.type === "user" ? "@member" : p.name}>` : `[${p.name}]`,
     );
-    return ["/hosting", ...c.path, ...opts].join(" ");
+    return ["/hosting", ...(c.compactPath ?? c.path), ...opts].join(" ");
   }
   const parts = c.params.map((p) => {
     const name = p.flag

@@ -13,6 +13,7 @@ export const mention = (platform: string, id: string) => (platform === "console"
 
 export const grant = defineCommand({
   path: ["grant"],
+  compactPath: ["roles", "grant"],
   summary: "Give a member a role in this channel (or the whole workspace with --workspace)",
   examples: ["/hosting grant @alice operator", "/hosting grant @bob admin --workspace"],
   params: [
@@ -36,6 +37,7 @@ export const grant = defineCommand({
 
 export const revoke = defineCommand({
   path: ["revoke"],
+  compactPath: ["roles", "revoke"],
   summary: "Remove a member's role in this channel (and their workspace role with --workspace)",
   params: [
     { name: "user", description: "member", type: "user", required: true },
@@ -60,6 +62,7 @@ export const revoke = defineCommand({
 
 export const grants = defineCommand({
   path: ["grants"],
+  compactPath: ["roles", "list"],
   summary: "Show who has which role here",
   params: [],
   schema: z.object({}),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Invoice } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
-import { formatDate, formatMoney, relativeDays } from "../format.ts";
+import { formatDay, formatMoney, relativeDays } from "../format.ts";
 import type { Block } from "../reply.ts";
 import { accountParam, accountsReply, accountTitle, forEachAccount, labelSchema } from "./shared.ts";
 
@@ -48,10 +48,10 @@ export const invoices = defineCommand({
               .slice(0, 50)
               .map((i) => [
                 i.id,
-                formatDate(i.issuedAt, tz),
+                formatDay(i.issuedAt),
                 i.dueAt && isOpen(i)
-                  ? `${formatDate(i.dueAt, tz)} (${relativeDays(i.dueAt, now)})`
-                  : formatDate(i.dueAt, tz),
+                  ? `${formatDay(i.dueAt)} (${relativeDays(i.dueAt, now, tz)})`
+                  : formatDay(i.dueAt),
                 formatMoney(i.total),
                 FLAG[i.status],
               ]),

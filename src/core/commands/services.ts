@@ -2,7 +2,7 @@ import { z } from "zod";
 import { PROVIDER_NAMES, type Service } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
-import { formatDate, formatMoney, plain, relativeDays } from "../format.ts";
+import { formatDay, formatMoney, plain, relativeDays } from "../format.ts";
 import { type Block, blocksReply, reply } from "../reply.ts";
 import {
   accountParam,
@@ -44,8 +44,8 @@ export const services = defineCommand({
           s.id,
           plain(s.label || s.product, 32),
           `${STATUS_ICON[s.status]} ${s.status}`,
-          formatDate(s.expiresAt, tz),
-          relativeDays(s.expiresAt, now),
+          formatDay(s.expiresAt),
+          relativeDays(s.expiresAt, now, tz),
         ]),
       },
     ]);
@@ -54,6 +54,7 @@ export const services = defineCommand({
 
 export const service = defineCommand({
   path: ["service"],
+  compactPath: ["service", "show"],
   summary: "Show one service in detail",
   examples: ["/hosting service 1234", "/hosting service 1234 prod"],
   params: [
@@ -95,7 +96,7 @@ export const service = defineCommand({
         ["Account", accountTitle(r.account)],
         ["Product", plain(s.product, 80)],
         ["Status", `${STATUS_ICON[s.status]} ${s.status}`],
-        ["Expires", `${formatDate(s.expiresAt, tz)} ${relativeDays(s.expiresAt, now)}`.trim()],
+        ["Expires", `${formatDay(s.expiresAt)} ${relativeDays(s.expiresAt, now, tz)}`.trim()],
         ["Autorenew", s.autorenew === null ? "—" : s.autorenew ? "on" : "off"],
       ];
       if (s.hostname) fields.push(["Hostname", plain(s.hostname, 80)]);
