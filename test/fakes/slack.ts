@@ -21,6 +21,8 @@ export interface FakeSlack {
   admins: Set<string>;
   /** Lifecycle tests: auth.test fails with this error (e.g. "invalid_auth": a revoked token). */
   authError?: string;
+  /** Lifecycle tests: apps.connections.open fails with this error (a revoked app token). */
+  appTokenError?: string;
   /** Lifecycle tests: every Web API call answers 503 (Slack unreachable). */
   down: boolean;
   /** Socket Mode: the WebSocket URL apps.connections.open hands out. */
@@ -70,7 +72,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         const out: Record<string, unknown> = { ok: true };
         if (method === "auth.test" && fake.authError)
           Object.assign(out, { ok: false, error: fake.authError });
-        if (method === "apps.connections.open") Object.assign(out, { url: fake.socketUrl });
+        if (method === "apps.connections.open")
+          Object.assign(
+            out,
+            fake.appTokenError ? { ok: false, error: fake.appTokenError } : { url: fake.socketUrl },
+          );
         if (method === "auth.test") Object.assign(out, { user_id: "UBOT", bot_id: "BBOT", team_id: "T1" });
         if (method === "users.info") {
           const id = String(body.user);

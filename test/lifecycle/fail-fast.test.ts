@@ -73,6 +73,7 @@ describe("fail fast at start, honest readiness while a platform is down (Postgre
     proc?.kill();
     proc = undefined;
     slack.authError = undefined;
+    slack.appTokenError = undefined;
     slack.down = false;
     discord.rejectToken = false;
     discord.gatewayDown = false;
@@ -103,6 +104,40 @@ describe("fail fast at start, honest readiness while a platform is down (Postgre
     expect(code).toBe(1);
     expect(io.out.stderr.trim()).toMatch(/^hostops cannot start: DISCORD_TOKEN was rejected by Discord/);
     expect(io.out.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("a revoked Slack app token (Socket Mode): one line naming SLACK_APP_TOKEN, exit code 1", async () => {
+    slack.appTokenError = "invalid_auth";
+    const io = memoryIo();
+    const code = await start({
+      argv: [],
+      env: slackEnv({ SLACK_APP_TOKEN: "xapp-1-A1-2-revokedapptoken", SLACK_SIGNING_SECRET: undefined }),
+      ...io,
+      overrides: { noTimers: true, ...fast },
+    });
+    expect(code).toBe(1);
+    expect(io.out.stderr.trim()).toBe(
+      "hostops cannot start: SLACK_APP_TOKEN was rejected by Slack (invalid_auth): copy a valid token from the Slack app's settings into SLACK_APP_TOKEN.",
+    );
+  });
+
+  it("Discord unreachable at start: retried while /readyz answers 503 naming discord; a signal ends it", async () => {
+    const closed = await freePort(); // nothing listens there
+    const port = await freePort();
+    const abort = new AbortController();
+    const starting = startHostops({
+      config: loadConfig(
+        discordEnv({ DISCORD_API_URL: `http://127.0.0.1:${closed}/api`, PORT: String(port) }),
+      ),
+      signal: abort.signal,
+      overrides: { noTimers: true, ...fast },
+    });
+    await expect
+      .poll(async () => (await readyz(port).catch(() => undefined))?.body.failing, { timeout: 10_000 })
+      .toEqual(["discord"]);
+    expect((await readyz(port)).status).toBe(503);
+    abort.abort();
+    await expect(starting).rejects.toBeInstanceOf(StartAborted);
   });
 
   it("Slack unreachable at start: retried with backoff while /readyz answers 503 naming slack", async () => {

@@ -1,4 +1,4 @@
-import { type Client, Events, Status } from "discord.js";
+import { type Client, Events, MessageFlags, Status } from "discord.js";
 import type { Config } from "../../config.ts";
 import { commandTree } from "../../core/commands/index.ts";
 import type { Core } from "../../core/context.ts";
@@ -19,6 +19,8 @@ import { TtlMap } from "./ttl-map.ts";
 export { buildCommandSet } from "./commands-json.ts";
 export { DiscordMessenger } from "./messenger.ts";
 export { syncCommands } from "./register.ts";
+
+const RESTARTING = "hostops is restarting; try again in a few seconds.";
 
 export interface DiscordOptions {
   core: Core;
@@ -80,6 +82,11 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordHandle>
     // Each interaction is in-flight work: a shutdown lets it finish within the grace.
     c.on(Events.InteractionCreate, (i) => {
       if (accepting) void core.background.track(() => handle(i));
+      // Shutting down: say so rather than leave "The application did not respond".
+      else if (i.isRepliable())
+        void i
+          .reply({ content: RESTARTING, flags: MessageFlags.Ephemeral })
+          .catch((err: unknown) => log.debug({ err }, "could not answer an interaction while stopping"));
     });
     c.on(Events.Error, (err) => log.error({ err }, "discord client error"));
     c.on(Events.Warn, (message) => log.warn({ message }, "discord client warning"));
