@@ -203,11 +203,21 @@ export class TaskFollower implements TaskFollowing {
       }
       // Back off: a reinstall polled every 10 s for 15 minutes is ninety needless calls.
       const wait = interval;
-      interval = Math.min(this.#maxPollMs, Math.round(interval * 1.5));
+      interval = nextPollMs(interval, this.#maxPollMs);
       if (!(await this.#lease(r.id, wait, false))) return; // settled or taken over elsewhere
       await abortableDelay(wait, signal);
+      // Still ours after the wait? (A stalled process whose lease expired and was taken over stops.)
+      if (signal.aborted || !(await this.#lease(r.id, 0, false))) return;
     }
   }
+}
+
+/**
+ * Backoff between polls: each wait half again as long as the last, up to `maxMs` (10 s, 15 s,
+ * 22.5 s … 60 s: a 15-minute reinstall is polled about 20 times, not 90).
+ */
+export function nextPollMs(previousMs: number, maxMs: number): number {
+  return Math.min(maxMs, Math.round(previousMs * 1.5));
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
