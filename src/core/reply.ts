@@ -18,7 +18,9 @@ export type Block =
   | { kind: "table"; columns: string[]; rows: string[][] }
   | { kind: "context"; text: string }
   | { kind: "text"; text: string }
-  | { kind: "actions"; buttons: Button[] };
+  | { kind: "actions"; buttons: Button[] }
+  /** A picture (a PNG chart); adapters upload or attach it, `alt` describes it in words. */
+  | { kind: "image"; png: Uint8Array; filename: string; alt: string };
 
 export interface Reply {
   text: string;
@@ -105,6 +107,9 @@ export function blocksToText(blocks: Block[]): string {
       case "context":
       case "text":
         out.push(b.text);
+        break;
+      case "image":
+        out.push(`[picture: ${b.filename}]`);
         break;
       case "actions":
         break;

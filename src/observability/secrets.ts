@@ -13,7 +13,10 @@ const PATTERNS: RegExp[] = [
   /(Basic\s+)[A-Za-z0-9+/=]{8,}/g,
   /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g,
   /(Bot\s+)[A-Za-z0-9._-]{20,}/g,
-  /((?:api_?key|apiprivate|apipublic|password|passwd|token|pin|secret)["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi,
+  /((?:api_?key|apiprivate|apipublic|password|passwd|token|pin|secret|slaptažodis|пароль)["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi,
+  // A value revealed by markup, as Time4VPS task results hide the new root password:
+  // `<a onclick='this.innerHTML = "the-password"'>`.
+  /((?:innerHTML|innerText|textContent|outerHTML)\s*[:=]\s*\\?["'`]?)[^"'`<>\\]+/gi,
 ];
 
 export const REDACTED = "[redacted]";

@@ -74,6 +74,8 @@ export interface RestCall {
   auth?: string;
   /** HTTP status the fake answered. */
   status: number;
+  /** Files of a multipart request (attachments), with their form field names. */
+  files: { field: string; name: string; bytes: Buffer }[];
 }
 
 export interface FakeMember {
@@ -410,12 +412,24 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
+    req.on("end", async () => {
+      const bytes = Buffer.concat(chunks);
+      const raw = bytes.toString("utf8");
       const url = new URL(req.url ?? "/", "http://fake");
       const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v\d+)?/, "");
+      const contentType = req.headers["content-type"] ?? "";
       let parsed: unknown = raw;
-      if ((req.headers["content-type"] ?? "").includes("application/json") && raw) parsed = JSON.parse(raw);
+      const files: RestCall["files"] = [];
+      if (contentType.includes("application/json") && raw) parsed = JSON.parse(raw);
+      else if (contentType.includes("multipart/form-data")) {
+        // Messages with attachments: payload_json plus one part per file (as @discordjs/rest sends them).
+        const form = await new Response(bytes, { headers: { "content-type": contentType } }).formData();
+        const payload = form.get("payload_json");
+        if (typeof payload === "string") parsed = JSON.parse(payload);
+        for (const [field, value] of form)
+          if (typeof value !== "string")
+            files.push({ field, name: value.name, bytes: Buffer.from(await value.arrayBuffer()) });
+      }
       const body = (parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed : {}) as WireBody;
       const at = performance.now();
       const answer = route(req.method ?? "GET", path, body, parsed);
@@ -429,6 +443,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
         json: parsed,
         auth: req.headers.authorization,
         status: answer.status,
+        files,
       };
       if (path !== "/gateway/bot") {
         calls.push(call);

@@ -27,6 +27,8 @@ export interface FakeSlack {
   down: boolean;
   /** Socket Mode: the WebSocket URL apps.connections.open hands out. */
   socketUrl?: string;
+  /** Files received by the upload step (file id -> bytes, from the PNG signature on when there is one). */
+  uploads: Map<string, Buffer>;
   responseUrl(id?: string): string;
   /** Resolves with the first call (past or future) that matches. */
   waitFor(pred: (c: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
@@ -35,10 +37,12 @@ export interface FakeSlack {
 }
 
 let tsCounter = 1_700_000_000;
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const admins = new Set<string>();
+  const uploads = new Map<string, Buffer>();
   const waiters: { pred: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
   const record = (c: SlackCall) => {
     calls.push(c);
@@ -49,17 +53,32 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       }
   };
   const server = http.createServer((req, res) => {
-    let raw = "";
-    req.on("data", (c) => {
-      raw += c;
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => {
+      chunks.push(c);
     });
     req.on("end", () => {
+      const bytes = Buffer.concat(chunks);
       const url = new URL(req.url ?? "/", "http://fake");
+      if (url.pathname.startsWith("/upload/")) {
+        // The upload step of files.uploadV2: the file's bytes, as the client sends them.
+        const png = bytes.indexOf(PNG_SIGNATURE);
+        record({
+          method: `upload:${url.pathname.slice(8)}`,
+          body: { size: bytes.length, png: png >= 0, contentType: req.headers["content-type"] },
+          auth: req.headers.authorization,
+          at: Date.now(),
+        });
+        uploads.set(url.pathname.slice(8), png >= 0 ? bytes.subarray(png) : bytes);
+        res.end("OK - 1");
+        return;
+      }
+      const raw = bytes.toString("utf8");
       const isJson = (req.headers["content-type"] ?? "").includes("application/json");
       const body: Record<string, unknown> = isJson
         ? JSON.parse(raw || "{}")
         : Object.fromEntries(new URLSearchParams(raw));
-      for (const k of ["blocks", "view", "attachments"])
+      for (const k of ["blocks", "view", "attachments", "files"])
         if (typeof body[k] === "string") body[k] = JSON.parse(body[k] as string);
       if (url.pathname.startsWith("/api/")) {
         const method = url.pathname.slice(5);
@@ -84,6 +103,17 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         }
         if (method === "chat.postMessage" || method === "chat.update")
           Object.assign(out, { channel: body.channel, ts: body.ts ?? `${tsCounter++}.000100` });
+        if (method === "files.getUploadURLExternal") {
+          const id = `F${tsCounter++}`;
+          Object.assign(out, { upload_url: `${origin}/upload/${id}`, file_id: id });
+        }
+        if (method === "files.completeUploadExternal")
+          Object.assign(out, {
+            files: ((body.files as { id: string; title?: string }[] | undefined) ?? []).map((f) => ({
+              id: f.id,
+              title: f.title,
+            })),
+          });
         if (method === "views.open" || method === "views.update")
           Object.assign(out, { view: { id: body.view_id ?? `V${tsCounter++}` } });
         res.setHeader("content-type", "application/json");
@@ -108,6 +138,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     calls,
     admins,
     down: false,
+    uploads,
     responseUrl: (id) => `${origin}/response/${id ?? `r${++n}`}`,
     waitFor: (pred, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -83,6 +83,7 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     "1",
     "yes",
     "alerts run",
+    "forecast",
   ].join("\n");
   let out = "";
   let code: number | undefined;
@@ -152,5 +153,15 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     expect(alerts).toMatch(/Balance of demo-hostens is [\d.]+ USD, below the minimum/);
     expect(alerts).toMatch(/\[\d+\] Snooze/);
     expect(alerts).toMatch(/new alerts posted in this channel/);
+  });
+
+  it("`forecast` writes the chart to a PNG file, names it, and summarizes it in words", () => {
+    const forecast = out.slice(out.indexOf("hosting (BOB)> forecast"));
+    expect(forecast).toMatch(/Forecast: \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}/);
+    expect(forecast).toMatch(/demo-hostens \(USD\): [\d.]+ today/);
+    const path = /Picture saved to (\S+\.png)/.exec(forecast)?.[1] ?? "";
+    const png = readFileSync(path);
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(png.readUInt32BE(16)).toBe(1200);
   });
 });

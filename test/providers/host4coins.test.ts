@@ -602,3 +602,43 @@ describe("host4coins driver", () => {
     });
   });
 });
+
+/**
+ * No third-party Host4Coins client exists to record answers from
+ * (test/fixtures/real/host4coins/SOURCES.md), so the driver treats every text it shows or
+ * keeps as possibly carrying a secret, in any markup.
+ */
+describe("host4coins: secrets in answers", () => {
+  let fake: Host4CoinsFake;
+  const make = (): ProviderDriver =>
+    createDriver("host4coins", { credentials: fake.credentials, baseUrl: fake.baseUrl, retries: 0 });
+  beforeAll(async () => {
+    fake = await startHost4coinsFake({ now: NOW });
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it("shows no password hidden in markup of a task's status_extended", async () => {
+    const task = fake.state.tasks[0]!;
+    task.status_extended = `done. Password: \t<a onclick='this.innerHTML = "H4cMarkupPw77"'>Click to show</a>`;
+    const t = await make().getTask!(host4coinsTaskRef(task));
+    expect(t.summary).not.toContain("H4cMarkupPw77");
+    expect(t.summary).not.toMatch(/onclick|innerHTML|<a/);
+  });
+
+  it("keeps no secret-named field, and no labelled secret in a text, in the service or its raw", async () => {
+    const row = fake.state.services[0]! as unknown as Record<string, unknown>;
+    row.root_password = "H4cRootPw-0042";
+    row.description = "VPS Small (initial root password: H4cInitPw-0043)";
+    const d = make();
+    // The whole normalized service (label, product, raw), not only raw.
+    const list = JSON.stringify(await d.listServices!());
+    const one = JSON.stringify(await d.getService!(String(row.id)));
+    for (const text of [list, one]) {
+      expect(text).not.toContain("H4cRootPw-0042");
+      expect(text).not.toContain("H4cInitPw-0043");
+      expect(text).toContain("VPS Small");
+    }
+  });
+});

@@ -7,7 +7,7 @@ const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta
 
 describe("Slack app manifest", () => {
   const manifest = read("slack/manifest.yml");
-  it("declares /hosting with escaped mentions, interactivity and the four bot scopes", () => {
+  it("declares /hosting with escaped mentions, interactivity and the five bot scopes", () => {
     expect(manifest).toMatch(
       /slash_commands:\n\s+- command: \/hosting\n\s+url: https:\/\/YOUR-HOST\/slack\/events/,
     );
@@ -21,7 +21,13 @@ describe("Slack app manifest", () => {
       .slice(1)
       .map((l) => l.match(/^\s+- ([\w:.]+)/)?.[1])
       .filter(Boolean);
-    expect(scopes.slice(0, 4)).toEqual(["commands", "chat:write", "chat:write.public", "users:read"]);
+    expect(scopes.slice(0, 5)).toEqual([
+      "commands",
+      "chat:write",
+      "chat:write.public",
+      "files:write",
+      "users:read",
+    ]);
     expect(manifest).not.toMatch(/\t/);
   });
 });

@@ -5,6 +5,7 @@ import { UserError } from "../../core/errors.ts";
 import { type Button, errorReply, type Modal, type Outcome, type Reply } from "../../core/reply.ts";
 import { createLineInput, type LineInput } from "./lines.ts";
 import { type ConsoleMessage, ConsoleMessenger } from "./messenger.ts";
+import { savePictures } from "./pictures.ts";
 import { fieldPrompt, renderChoices, renderReply, type TerminalStyle, terminalText } from "./render.ts";
 
 /** The console's one workspace and channel: accounts bound here answer console commands. */
@@ -290,7 +291,8 @@ class Session {
     this.show(m.reply, `── ${title} ──`);
   }
 
-  private show(reply: Reply, title?: string): void {
+  private show(shown: Reply, title?: string): void {
+    const reply = savePictures(shown);
     const r = renderReply(reply, this.s);
     const lines = [title, r.text].filter(Boolean).join("\n");
     if (r.buttons.length) {

@@ -47,6 +47,8 @@ export interface MessagePayload {
   components: APIActionRowComponent<APIButtonComponentWithCustomId>[];
   /** Nobody is ever pinged by hostops: user text can hold @everyone or role mentions. */
   allowedMentions: { parse: [] };
+  /** Pictures, uploaded with the message and shown in its embed (`attachment://name`). */
+  files?: { attachment: Buffer; name: string; description: string }[];
 }
 
 /** Room kept in the 6000-character budget for the "not shown" note. */
@@ -66,6 +68,22 @@ export function renderReply(reply: Reply, store: PayloadStore): MessagePayload {
     };
   }
   const embeds = renderEmbeds(reply.blocks, reply.severity ?? "info", notes);
+  const images = reply.blocks.filter((b) => b.kind === "image");
+  if (images.length) {
+    const files = images.map((img) => ({
+      attachment: Buffer.from(img.png),
+      name: safeFileName(img.filename),
+      description: clip(img.alt, 1024),
+    }));
+    // An embed shows one image: the first picture goes into the first embed, any others are attached.
+    const first = files[0];
+    if (first) {
+      const embed = embeds[0] ?? { color: SEVERITY_COLOR[reply.severity ?? "info"] };
+      if (!embeds.length) embeds.push(embed);
+      embed.image = { url: `attachment://${first.name}` };
+    }
+    return { embeds, components: components.rows, allowedMentions: { parse: [] }, files };
+  }
   if (embeds.length === 0)
     return {
       content: clip(toDiscordMarkdown(reply.text || "Done."), DISCORD_LIMITS.content),
@@ -74,6 +92,11 @@ export function renderReply(reply: Reply, store: PayloadStore): MessagePayload {
       allowedMentions: { parse: [] },
     };
   return { embeds, components: components.rows, allowedMentions: { parse: [] } };
+}
+
+/** Attachment names Discord accepts in `attachment://` references: letters, digits, '.', '_', '-'. */
+function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 100) || "picture.png";
 }
 
 /** Short informational text reads best as a plain message; anything structured or coloured gets embeds. */

@@ -50,6 +50,7 @@ export function replyOptions(p: MessagePayload, ephemeral: boolean): Interaction
     embeds: p.embeds,
     components: p.components,
     allowedMentions: p.allowedMentions,
+    ...(p.files ? { files: p.files } : {}),
     ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
   };
 }
@@ -60,6 +61,7 @@ export function editOptions(p: MessagePayload): InteractionEditReplyOptions {
     embeds: p.embeds,
     components: p.components,
     allowedMentions: p.allowedMentions,
+    ...(p.files ? { files: p.files } : {}),
   };
 }
 

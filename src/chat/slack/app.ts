@@ -7,6 +7,7 @@ import { errorReply, type Outcome, type Reply } from "../../core/reply.ts";
 import { retryUntilUp, StartError } from "../../lifecycle/retry.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { slackLogger } from "../../observability/platform-logs.ts";
+import { splitImages, uploadImages } from "./files.ts";
 import { createSlackMessenger } from "./messenger.ts";
 import { actionIdOf, messageView, readViewValues, renderModal, renderReply } from "./render.ts";
 
@@ -204,13 +205,41 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     },
   ): Promise<void> {
     switch (out.kind) {
-      case "reply":
+      case "reply": {
+        const { images, rest } = splitImages(out.reply);
+        if (images.length) {
+          // A picture cannot travel through response_url: it is uploaded into the channel, with the
+          // reply's text as its comment.
+          try {
+            await uploadImages(io.client, io.channelId, images, rest.text);
+            return;
+          } catch (err) {
+            log.warn({ err }, "could not upload a picture to Slack");
+            await io.respond({
+              response_type: "ephemeral",
+              replace_original: false,
+              ...toMessage({
+                ...rest,
+                ephemeral: true,
+                blocks: [
+                  ...rest.blocks,
+                  {
+                    kind: "context",
+                    text: "The chart could not be posted here: invite the hostops app to this channel (`/invite @hostops`) and try again.",
+                  },
+                ],
+              }),
+            });
+            return;
+          }
+        }
         await io.respond({
           response_type: out.reply.ephemeral ? "ephemeral" : "in_channel",
           replace_original: false,
           ...toMessage(out.reply),
         });
         return;
+      }
       case "update":
         await io.respond({ replace_original: true, ...toMessage(out.reply) });
         return;

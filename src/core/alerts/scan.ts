@@ -97,7 +97,7 @@ export const STALE_CLAIM_MS = 15 * 60_000;
 
 type Row = typeof alertDeliveries.$inferSelect;
 
-interface Fetched {
+export interface Fetched {
   facts: AccountFacts;
   /** Set when any call for the account failed: a sentence a person can act on. */
   failure?: string;
@@ -486,7 +486,7 @@ function heldNote(row: Row, tz: string): string | undefined {
 }
 
 /** Fetches what the rules need from one account; each call goes through the provider kind's limiter. */
-async function fetchFacts(
+export async function fetchFacts(
   core: Core,
   account: Account,
   needs: { invoices: boolean },

@@ -34,6 +34,7 @@ import { approvalsSet, approvalsShow } from "./approvals.ts";
 import { balance } from "./balance.ts";
 import { bind, bindings, unbind } from "./bindings.ts";
 import { domains } from "./domains.ts";
+import { forecast } from "./forecast.ts";
 import { usage } from "./grammar.ts";
 import { grant, grants, revoke } from "./grants.ts";
 import { invoices } from "./invoices.ts";
@@ -73,6 +74,7 @@ export const commandTree: CommandDef[] = [
   balance,
   invoices,
   domains,
+  forecast,
   accountsAdd,
   accountsList,
   accountsEdit,

@@ -34,8 +34,12 @@ const RISK_NAMES: Record<Risk, string> = {
 const LINE_COLORS = ["#2563eb", "#db2777", "#0d9488", "#9333ea", "#ea580c", "#4b5563", "#65a30d", "#0891b2"];
 
 export const CHART_WIDTH = 1200;
-const RUNWAY_HEIGHT = 360;
+/** Height of one currency's runway panel, and the room above it for its title. */
+const PANEL_HEIGHT = 220;
+const PANEL_GAP = 70;
+const TOP = 100;
 const ROW_HEIGHT = 44;
+const LEFT = 150;
 
 /** The fonts directory, found upward from this module (the same from src/ and from a build in dist/). */
 function fontsDir(): string {
@@ -60,31 +64,61 @@ function fonts(): string[] {
 const dayMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 const amount = (units: bigint) => Number(fromUnits(units));
 
-/** The chart's height for a forecast: the runway panel plus one row per account in the calendar. */
-export function chartHeight(f: Forecast): number {
-  const rows = Math.max(1, new Set(f.calendar.map((m) => m.account)).size);
-  return 110 + RUNWAY_HEIGHT + 90 + rows * ROW_HEIGHT + 60;
+/** Currencies in the order their panels are drawn (one panel each: amounts in SAT and EUR do not share an axis). */
+function currencies(f: Forecast): string[] {
+  return [...new Set(f.runway.map((r) => r.currency))];
 }
 
-/** The ECharts option for both panels (exported for tests that check what is drawn). */
+function calendarTop(f: Forecast): number {
+  const panels = Math.max(1, currencies(f).length);
+  return TOP + panels * (PANEL_HEIGHT + PANEL_GAP) + 40;
+}
+
+/** The chart's height: one runway panel per currency, then one calendar row per account. */
+export function chartHeight(f: Forecast): number {
+  const rows = Math.max(1, new Set(f.calendar.map((m) => m.account)).size);
+  return calendarTop(f) + rows * ROW_HEIGHT + 60;
+}
+
+/** The ECharts option for every panel (exported for tests that check what is drawn). */
 export function forecastOption(f: Forecast): echarts.EChartsOption {
   const min = dayMs(f.today);
   const max = dayMs(f.until);
   const accounts = [...new Set(f.calendar.map((m) => m.account))].sort();
-  const calendarTop = 110 + RUNWAY_HEIGHT + 90;
-  const runwaySeries: echarts.SeriesOption[] = f.runway.map((r, i) => {
+  const money = currencies(f);
+  const panels = money.length ? money : [""];
+  const calTop = calendarTop(f);
+  const calendarAxis = panels.length;
+  const grid: echarts.GridComponentOption[] = panels.map((_, i) => ({
+    top: TOP + i * (PANEL_HEIGHT + PANEL_GAP),
+    height: PANEL_HEIGHT,
+    left: LEFT,
+    right: 48,
+  }));
+  grid.push({ top: calTop, height: Math.max(1, accounts.length) * ROW_HEIGHT, left: LEFT, right: 48 });
+  const timeAxis = (gridIndex: number): echarts.XAXisComponentOption => ({
+    type: "time",
+    gridIndex,
+    min,
+    max,
+    splitLine: { show: true, lineStyle: { color: "#eef0f3" } },
+  });
+  const runwaySeries: echarts.SeriesOption[] = f.runway.flatMap((r, i) => {
+    const panel = money.indexOf(r.currency);
     const color = LINE_COLORS[i % LINE_COLORS.length];
     const last = r.steps[r.steps.length - 1];
     const data: [number, number][] = r.steps.map((s) => [dayMs(s.day), amount(s.units)]);
     // Carry the last balance to the end of the horizon, so that the line spans the whole panel.
     if (last && last.day !== f.until) data.push([max, amount(last.units)]);
-    const out = r.runsOutOn ? r.steps.find((s) => s.day === r.runsOutOn) : undefined;
-    return {
+    const out = r.runsOutOn ? r.steps.findLast((s) => s.day === r.runsOutOn) : undefined;
+    // Several accounts can run out on one day: their labels are stacked, not drawn over each other.
+    const nthOut = f.runway.filter((x, j) => j < i && x.currency === r.currency && x.runsOutOn).length;
+    const line: echarts.LineSeriesOption = {
       type: "line",
       name: `${r.account} (${r.currency})`,
       step: "end",
-      xAxisIndex: 0,
-      yAxisIndex: 0,
+      xAxisIndex: panel,
+      yAxisIndex: panel,
       data,
       color,
       // Dozens of renewal steps: the steps themselves show the dates; dots would only cost time.
@@ -103,38 +137,35 @@ export function forecastOption(f: Forecast): echarts.EChartsOption {
       markPoint: out
         ? {
             symbol: "pin",
-            symbolSize: 46,
+            symbolSize: 40,
             itemStyle: { color: "#b91c1c" },
             label: { formatter: "!", color: "#fff", fontWeight: "bold" },
             data: [{ coord: [dayMs(out.day), amount(out.units)], name: "runs out" }],
           }
         : undefined,
-    } satisfies echarts.LineSeriesOption;
+    };
+    if (!out) return [line];
+    const label: echarts.ScatterSeriesOption = {
+      type: "scatter",
+      name: `${r.account} runs out`,
+      xAxisIndex: panel,
+      yAxisIndex: panel,
+      symbolSize: 0,
+      silent: true,
+      data: [[dayMs(out.day), amount(out.units)]],
+      label: {
+        show: true,
+        position: "bottom",
+        distance: 12 + nthOut * 16,
+        // Near the right edge the label grows leftwards, so that it is never cut off.
+        align: dayMs(out.day) > min + (max - min) * 0.7 ? "right" : "left",
+        color: "#b91c1c",
+        fontWeight: "bold",
+        formatter: `${r.account} runs out ${r.runsOutOn}`,
+      },
+    };
+    return [line, label];
   });
-  const runOutLabels: echarts.SeriesOption[] = f.runway
-    .filter((r) => r.runsOutOn)
-    .map((r) => {
-      const out = r.steps.find((s) => s.day === r.runsOutOn);
-      return {
-        type: "scatter",
-        name: `${r.account} runs out`,
-        xAxisIndex: 0,
-        yAxisIndex: 0,
-        symbolSize: 0,
-        silent: true,
-        data: out ? [[dayMs(out.day), amount(out.units)]] : [],
-        label: {
-          show: true,
-          position: "bottom",
-          distance: 14,
-          // Near the right edge the label grows leftwards, so that it is never cut off.
-          align: out && dayMs(out.day) > min + (max - min) * 0.7 ? "right" : "center",
-          color: "#b91c1c",
-          fontWeight: "bold",
-          formatter: `${r.account} runs out ${r.runsOutOn}`,
-        },
-      } satisfies echarts.ScatterSeriesOption;
-    });
   const risks = Object.keys(RISK_COLORS) as Risk[];
   // Every mark is labelled on a light calendar; on a crowded one, the "later" marks (green, the
   // least urgent) go unlabelled, so that the names that matter are the ones that fit.
@@ -142,8 +173,8 @@ export function forecastOption(f: Forecast): echarts.EChartsOption {
   const calendarSeries: echarts.SeriesOption[] = risks.map((risk) => ({
     type: "scatter",
     name: RISK_NAMES[risk],
-    xAxisIndex: 1,
-    yAxisIndex: 1,
+    xAxisIndex: calendarAxis,
+    yAxisIndex: calendarAxis,
     color: RISK_COLORS[risk],
     itemStyle: { opacity: 1 },
     symbol: risk === "overdue" || risk === "unpaid" ? "diamond" : "circle",
@@ -167,25 +198,38 @@ export function forecastOption(f: Forecast): echarts.EChartsOption {
     textStyle: { fontFamily: "Inter" },
     title: [
       { text: "Balance runway", subtext: `${f.today} to ${f.until}`, left: 24, top: 12 },
-      { text: "Renewal calendar", left: 24, top: calendarTop - 58 },
+      ...money.map((c, i) => ({
+        text: c,
+        left: 24,
+        top: TOP + i * (PANEL_HEIGHT + PANEL_GAP) - 4,
+        textStyle: { fontSize: 13, color: "#6b7280" },
+      })),
+      ...(money.length ? [] : [{ text: "No balance to draw", left: LEFT + 20, top: TOP + 80 }]),
+      { text: "Renewal calendar", left: 24, top: calTop - 58 },
     ],
     legend: [
       { top: 16, right: 24, data: f.runway.map((r) => `${r.account} (${r.currency})`) },
-      { top: calendarTop - 54, right: 24, data: risks.map((r) => RISK_NAMES[r]) },
+      { top: calTop - 54, right: 24, data: risks.map((r) => RISK_NAMES[r]) },
     ],
-    grid: [
-      { top: 110, height: RUNWAY_HEIGHT - 40, left: 90, right: 48 },
-      { top: calendarTop, height: Math.max(1, accounts.length) * ROW_HEIGHT, left: 90, right: 48 },
-    ],
-    xAxis: [
-      { type: "time", gridIndex: 0, min, max, splitLine: { show: true, lineStyle: { color: "#eef0f3" } } },
-      { type: "time", gridIndex: 1, min, max, splitLine: { show: true, lineStyle: { color: "#eef0f3" } } },
-    ],
+    grid,
+    xAxis: [...panels.map((_, i) => timeAxis(i)), timeAxis(calendarAxis)],
     yAxis: [
-      { type: "value", gridIndex: 0, scale: false, splitLine: { lineStyle: { color: "#eef0f3" } } },
-      { type: "category", gridIndex: 1, data: accounts.length ? accounts : ["(nothing due)"], inverse: true },
+      ...panels.map(
+        (_, i): echarts.YAXisComponentOption => ({
+          type: "value",
+          gridIndex: i,
+          splitLine: { lineStyle: { color: "#eef0f3" } },
+        }),
+      ),
+      {
+        type: "category",
+        gridIndex: calendarAxis,
+        data: accounts.length ? accounts : ["(nothing due)"],
+        inverse: true,
+        axisLabel: { width: LEFT - 20, overflow: "truncate" },
+      },
     ],
-    series: [...runwaySeries, ...runOutLabels, ...calendarSeries],
+    series: [...runwaySeries, ...calendarSeries],
   };
 }
 

@@ -83,6 +83,21 @@ describe("forecast plan", () => {
     expect(r?.minUnits).toBe(30_000_000n);
   });
 
+  it("names the renewals of the day the balance runs out, also when that day is today", () => {
+    const f = buildForecast(
+      [
+        {
+          ...PROD,
+          balance: { amount: "10.00", currency: "EUR" },
+          services: [svc("1", "web-1", "2026-12-01", "14.99")],
+        },
+      ],
+      { now: NOW, timeZone: "UTC" },
+    );
+    expect(f.runway[0]?.runsOutOn).toBe("2026-12-01");
+    expect(forecastSummary(f)[0]).toContain("runs out on 2026-12-01 (renewing web-1 14.99)");
+  });
+
   it("colours the calendar by risk and places overdue invoices today", () => {
     const f = buildForecast([PROD, { label: "lab", providerName: "HOSTKEY", services: [] }], {
       now: NOW,

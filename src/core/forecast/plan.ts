@@ -183,7 +183,7 @@ export function forecastSummary(f: Forecast): string[] {
       r.minUnits === null ? undefined : r.steps.find((s) => r.minUnits !== null && s.units < r.minUnits);
     const parts = [now];
     if (r.runsOutOn) {
-      const step = r.steps.find((s) => s.day === r.runsOutOn);
+      const step = r.steps.findLast((s) => s.day === r.runsOutOn);
       parts.push(
         `runs out on ${r.runsOutOn}${step?.paid.length ? ` (renewing ${step.paid.join(", ")})` : ""}`,
       );

@@ -107,7 +107,12 @@ export function stripSecrets<T>(value: T): T {
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (/pass(word)?|secret|token|api_?key|pin$|^pin|epp|authinfo|root_pass|credential/i.test(k)) continue;
+      if (
+        /pass(word)?|secret|token|api_?key|pin$|^pin|epp|authinfo|auth_?code|private_?key|root_pass|credential/i.test(
+          k,
+        )
+      )
+        continue;
       out[k] = stripSecrets(v);
     }
     return out as T;

@@ -1,6 +1,6 @@
 import type { Logger } from "../../observability/logger.ts";
-import { scrub } from "../../observability/secrets.ts";
 import { createHttpClient, type HttpClient, parseResponse } from "../_shared/http.ts";
+import { sanitizeProviderText } from "../_shared/redact.ts";
 import { ProviderError } from "../types.ts";
 import {
   balanceBody,
@@ -117,7 +117,7 @@ export function errorSummary(body: unknown): string | undefined {
     }
   }
   if (!text || /^\s*</.test(text)) return undefined;
-  const oneLine = scrub(text.replace(/\s+/g, " ").trim());
+  const oneLine = sanitizeProviderText(text).replace(/\s+/g, " ").trim();
   return oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine;
 }
 

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Logger } from "../../observability/logger.ts";
 import { createHttpClient, type HttpClient, parseResponse } from "../_shared/http.ts";
+import { sanitizeProviderText } from "../_shared/redact.ts";
 import { PROVIDER_NAMES, ProviderError, type ProviderKind } from "../types.ts";
 import {
   balanceResponse,
@@ -32,25 +33,59 @@ export interface HostBillClientOptions {
   log?: Logger;
 }
 
-/** The first error text of a HostBill body: `error` may be a string or a list of strings. */
-function errorTexts(error: unknown): string[] {
-  if (typeof error === "string") return error.trim() ? [error.trim()] : [];
-  if (Array.isArray(error))
-    return error
-      .map((e) => (typeof e === "string" ? e.trim() : JSON.stringify(e)))
-      .filter((e): e is string => typeof e === "string" && e !== "");
-  if (error && typeof error === "object") return Object.values(error).map((e) => String(e));
-  return [];
+/** One entry of HostBill's `error` list: a code or text, sometimes `[code, argument]`. */
+interface ErrorEntry {
+  text: string;
+  arg?: unknown;
+}
+
+/**
+ * The entries of a HostBill `error`: a string, a list of strings, a list holding `[code, arg]`
+ * pairs (`{"error":[["wait_x_between_action",24],"unauthorized"]}`, observed on Time4VPS), or an
+ * object of field -> text. Texts are made safe to show (markup and labelled secrets removed).
+ */
+function errorEntries(error: unknown): ErrorEntry[] {
+  const one = (e: unknown): ErrorEntry | undefined => {
+    if (typeof e === "string") return e.trim() ? { text: sanitizeProviderText(e).trim() } : undefined;
+    if (typeof e === "number") return { text: String(e) };
+    if (Array.isArray(e) && typeof e[0] === "string")
+      return { text: sanitizeProviderText(e[0]).trim(), arg: e[1] };
+    if (e && typeof e === "object") return { text: sanitizeProviderText(JSON.stringify(e)).slice(0, 100) };
+    return undefined;
+  };
+  if (Array.isArray(error)) return error.map(one).filter((e): e is ErrorEntry => e !== undefined);
+  if (error && typeof error === "object")
+    return Object.values(error)
+      .map(one)
+      .filter((e): e is ErrorEntry => e !== undefined);
+  const e = one(error);
+  return e ? [e] : [];
 }
 
 const NOT_FOUND_TEXT = /not found|no such|does not exist|invalid [\w ]*id\b|unknown [\w ]*id\b/i;
 const FUNDS_TEXT = /insufficient (funds|credit|balance)|not enough (funds|credit|balance|money)/i;
+const DENIED_TEXT = /access denied|permission denied|no permission|privilege|forbidden|unauthori[sz]ed/i;
+
+const privilegeRefusals = new WeakSet<ProviderError>();
+
+/**
+ * True for a refusal of one call to a login that is otherwise valid (a HostBill contact login
+ * without the privilege for it), as opposed to wrong credentials or a refused IP address.
+ */
+export function isPrivilegeRefusal(err: unknown): boolean {
+  return err instanceof ProviderError && privilegeRefusals.has(err);
+}
 
 /**
  * HostBill's error envelope, decoded before the HTTP status is trusted. Neither seed documents
- * errors; HostBill answers wrong credentials with HTTP 200 and `{"error":["wronglogin"]}`, the
- * official Time4VPS PHP client treats any `error` key as a failure (PROVIDERS.md 1.2), and the
- * admin API adds `"success": false`. A 401 is handled too.
+ * errors. What real clients see (test/fixtures/real/time4vps/SOURCES.md):
+ * - bad login: `{"error":["wronglogin"]}` with HTTP 200 (the official PHP client), or with HTTP
+ *   401 and a second entry, `{"error":["wronglogin","unauthorized"]}`;
+ * - a login from an address outside the account's API allowlist: HTTP 401
+ *   `{"error":["ipnotallowed","unauthorized"]}`;
+ * - two actions on one server too close together: HTTP 401
+ *   `{"error":[["wait_x_between_action",24],"unauthorized"]}`, a rate limit, not a lost login;
+ * - the admin API adds `"success": false` (api2.hostbillapp.com/remote.html).
  */
 export function decodeHostBillEnvelope(kind: HostBillKind) {
   const name = PROVIDER_NAMES[kind];
@@ -58,24 +93,49 @@ export function decodeHostBillEnvelope(kind: HostBillKind) {
     const ok2xx = status >= 200 && status < 300;
     const record =
       body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-    const texts = errorTexts(record.error);
-    const failed = texts.length > 0 || record.success === false;
+    const entries = errorEntries(record.error);
+    const failed = entries.length > 0 || record.success === false;
     if (!failed) {
       // A non-2xx without an envelope is left to the shared status mapping.
       return undefined;
     }
-    const detail = texts.join("; ").replace(/\s+/g, " ").slice(0, 200);
+    const codes = new Set(entries.map((e) => e.text.toLowerCase()));
+    const detail = entries
+      .map((e) => e.text)
+      .join("; ")
+      .replace(/\s+/g, " ")
+      .slice(0, 200);
     const opts = { provider: kind, status: ok2xx ? undefined : status };
-    if (status === 401 || texts.some((t) => t.toLowerCase() === "wronglogin"))
+    const wait = entries.find((e) => /^wait_x_between_action/i.test(e.text));
+    if (wait) {
+      const secs = Number(wait.arg);
+      const when = Number.isFinite(secs) && secs > 0 ? `${Math.ceil(secs)} s` : "a moment";
+      return new ProviderError(
+        "RATE_LIMITED",
+        `${name} asks to wait ${when} between two actions on one server; nothing was done. Try again after that.`,
+        { ...opts, retryable: true },
+      );
+    }
+    if (codes.has("ipnotallowed"))
+      return new ProviderError(
+        "AUTH_FAILED",
+        `${name} refused the login from this bot's IP address: add the address to the API access list in the ${name} client area.`,
+        { ...opts, retryable: false },
+      );
+    if (codes.has("wronglogin") || (status === 401 && (entries.length === 0 || codes.has("unauthorized"))))
       return new ProviderError("AUTH_FAILED", `${name} rejected the credentials.`, {
         ...opts,
         retryable: false,
       });
-    if (status === 403)
-      return new ProviderError("AUTH_FAILED", `${name} refused access: ${detail || "forbidden"}.`, {
-        ...opts,
-        retryable: false,
-      });
+    if (status === 401 || status === 403 || DENIED_TEXT.test(detail)) {
+      const refusal = new ProviderError(
+        "AUTH_FAILED",
+        `${name} refused access: ${detail || "forbidden"}. The login may lack the privilege for this.`,
+        { ...opts, retryable: false },
+      );
+      privilegeRefusals.add(refusal);
+      return refusal;
+    }
     if (status === 404 || NOT_FOUND_TEXT.test(detail))
       return new ProviderError("NOT_FOUND", `${name} has no such item: ${detail || "not found"}.`, {
         ...opts,

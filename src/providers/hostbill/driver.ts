@@ -1,6 +1,5 @@
-import { scrub } from "../../observability/secrets.ts";
 import type { DriverContext } from "../_shared/entry.ts";
-import { stripSecrets } from "../_shared/normalize.ts";
+import { safeText, sanitizeProviderText, sanitizeRaw } from "../_shared/redact.ts";
 import {
   type ActionResult,
   type Capability,
@@ -14,7 +13,12 @@ import {
   type Service,
   type TaskStatus,
 } from "../types.ts";
-import { createHostBillClient, type HostBillClient, type HostBillKind } from "./client.ts";
+import {
+  createHostBillClient,
+  type HostBillClient,
+  type HostBillKind,
+  isPrivilegeRefusal,
+} from "./client.ts";
 import {
   billingCycleMonths,
   type HostBillServerBrief,
@@ -42,39 +46,65 @@ const TASK_NAMES: Record<string, string> = {
   server_recreate: "Reinstall",
   server_reinstall: "Reinstall",
   server_reset_password: "Password reset",
+  reset_root_password: "Password reset",
+  server_webconsole: "Web console",
 };
 
 const FAILED_TEXT = /\b(fail(ed|ure)?|error|unable|could not|cannot|timed? ?out|aborted)\b/i;
 
 /**
- * Task `results` can carry the new root password after a reinstall or password reset (the
- * official Time4VPS module reads it with /Password:\s(.*)\s?/) and console credentials: every
- * "password: x"-like value and every user:pass@ in a URL is redacted.
+ * Tasks whose `results` may be shown (sanitized). Every other task's results stay hidden: a
+ * reinstall (`server_recreate`) or password reset (`server_reset_password`) writes the new root
+ * password there, in plain text ("Password:  s3cret", jpalumickas/ivapi fixtures) or hidden in
+ * HTML (`Password: \t<a onclick='...this.innerHTML = "s3cret"'>Click...</a>`, read by
+ * vladmesh/codegen_orchestrator and the official Time4VPS WHMCS module), and the web console's
+ * results carry console credentials. Unknown task names are treated the same way.
  */
-export function redactTaskText(text: string): string {
-  return scrub(
-    text
-      .replace(
-        /\b((?:root\s+|vnc\s+|console\s+)?(?:password|passwd|pass|pwd|secret|token|pin|shared[_ ]key)\s*(?:is\s*)?[:=]\s*)("[^"]*"|'[^']*'|\S+)/gi,
-        "$1[redacted]",
-      )
-      .replace(/\b((?:password|passwd)\s+is\s+)(\S+)/gi, "$1[redacted]")
-      .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi, "$1[redacted]@"),
-  );
+const SAFE_RESULT_TASKS = new Set([
+  "server_reboot",
+  "server_rename",
+  "server_changedns",
+  "server_changeptr",
+  "server_flushfirewall",
+  "server_flush_iptables",
+]);
+
+/** Task names as a key: lower case, words joined by "_" ("Reset Root Password" -> reset_root_password). */
+function taskKey(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
 }
 
-/** Raw records for detail views: secret keys removed, secret-looking values in text redacted. */
-function cleanRaw(value: unknown): unknown {
-  const stripped = stripSecrets(value);
-  const walk = (v: unknown): unknown => {
-    if (typeof v === "string") return redactTaskText(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === "object")
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(stripped);
+function resultsShown(name: string): boolean {
+  return SAFE_RESULT_TASKS.has(taskKey(name));
 }
+
+/**
+ * Task texts and other provider texts made safe to show: markup removed, labelled secrets and
+ * values revealed by markup redacted, registered secrets scrubbed.
+ */
+export function redactTaskText(text: string): string {
+  return sanitizeProviderText(text);
+}
+
+/**
+ * Raw records for detail views: secret keys removed, secret-looking text redacted, and the
+ * `results` of any task that is not known to be harmless (e.g. `last_tasks` of GET /server/@id)
+ * replaced by a pointer to the provider's panel.
+ */
+function cleanRaw(value: unknown): unknown {
+  return sanitizeRaw(value, (key, parent) => {
+    const r = parent.results;
+    if (key !== "results" || r === null || r === undefined || r === "" || r === false) return undefined;
+    const taskName = typeof parent.name === "string" ? parent.name : "";
+    return resultsShown(taskName) ? undefined : HIDDEN_RESULTS;
+  });
+}
+
+const HIDDEN_RESULTS = "[hidden: may carry a password; read it in the provider's client area]";
 
 function startOfTodayUtc(now: number): number {
   const d = new Date(now);
@@ -128,19 +158,67 @@ export function createHostBillDriver(
     return v;
   }
 
-  // Services and invoices carry no currency of their own in every answer; the account's is in
-  // /balance (lines 729-733). It does not change, so it is read once per driver.
-  let currencyOnce: Promise<string> | undefined;
+  /**
+   * The account currency. Services carry none in either seed; `/balance` has it (lines 729-733)
+   * and so do invoices (line 766). A contact login may lack the balance privilege, so neither
+   * call is required: `/balance` first, then the invoice list, else unknown ("" — the price is
+   * then left out, never an error). A refusal is remembered for the driver's life; a network or
+   * server failure is not, so the next call tries again.
+   */
+  let currencyKnown: Promise<string> | undefined;
+  const REFUSALS = new Set<ProviderError["code"]>([
+    "AUTH_FAILED",
+    "VALIDATION",
+    "NOT_FOUND",
+    "UNEXPECTED_RESPONSE",
+  ]);
   function accountCurrency(): Promise<string> {
-    currencyOnce ??= api.getBalance().then(
-      (b) => b.currency,
-      (err: unknown) => {
-        currencyOnce = undefined;
-        throw err;
-      },
-    );
-    return currencyOnce;
+    currencyKnown ??= (async () => {
+      let transient = false;
+      const attempt = async (read: () => Promise<string>): Promise<string> => {
+        try {
+          return await read();
+        } catch (err) {
+          if (!(err instanceof ProviderError)) throw err;
+          if (!REFUSALS.has(err.code)) transient = true;
+          ctx.log?.debug({ provider: kind, code: err.code }, "account currency not readable here");
+          return "";
+        }
+      };
+      const fromBalance = await attempt(async () => (await api.getBalance()).currency.trim().toUpperCase());
+      const currency =
+        fromBalance ||
+        (await attempt(async () => {
+          const invoices = await api.listInvoices();
+          return invoices.map((i) => i.value.currency.trim().toUpperCase()).find((c) => c !== "") ?? "";
+        }));
+      if (!currency && transient) currencyKnown = undefined;
+      return currency;
+    })();
+    return currencyKnown;
   }
+
+  /** The servers of GET /server by id; an account or contact that may not list them gets none. */
+  async function activeServers(): Promise<Map<string, HostBillServerBrief>> {
+    try {
+      return new Map((await api.listServers()).map((s) => [s.server_id, s]));
+    } catch (err) {
+      if (err instanceof ProviderError && REFUSALS.has(err.code)) {
+        ctx.log?.debug({ provider: kind, code: err.code }, "server list not readable here");
+        return new Map();
+      }
+      throw err;
+    }
+  }
+
+  /** Where the person reads what the bot does not post (new root passwords). */
+  const panel = (() => {
+    try {
+      return `${new URL(ctx.baseUrl).origin}/clientarea`;
+    } catch {
+      return `the ${name} client area`;
+    }
+  })();
 
   function toService(
     svc: HostBillService,
@@ -149,13 +227,15 @@ export function createHostBillDriver(
     server?: { brief?: HostBillServerBrief; details?: HostBillServerDetails; raw?: unknown },
   ): Service {
     const ip = server?.details?.ip || server?.brief?.ip || "";
-    const hostname = server?.details?.domain || server?.brief?.domain || svc.domain;
+    const hostname = safeText(server?.details?.domain || server?.brief?.domain || svc.domain);
     const months = billingCycleMonths(svc.billingcycle);
     const out: Service = {
       id: svc.id,
-      label:
+      // Texts shown in chat are sanitized when they look like they carry a secret.
+      label: safeText(
         svc.label || server?.brief?.label || server?.details?.label || svc.domain || svc.name || `#${svc.id}`,
-      product: svc.name,
+      ),
+      product: safeText(svc.name),
       status: serviceStatus(svc.status),
       // next_due is a calendar date "YYYY-MM-DD" (line 1961), read as UTC midnight.
       expiresAt: svc.next_due,
@@ -167,9 +247,11 @@ export function createHostBillDriver(
     if (hostname) out.hostname = hostname;
     if (ip.includes(":")) out.ipv6 = ip;
     else if (ip) out.ipv4 = ip;
-    // `total` is the recurring price for one `billingcycle` (lines 1958-1960).
-    if (svc.total !== null && months !== undefined) {
-      out.renewalPrice = { amount: svc.total, currency };
+    // `total` is the recurring price for one `billingcycle` (lines 1958-1960); without a known
+    // currency the amount would mislead, so it is left out.
+    const cur = svc.currency || currency;
+    if (svc.total !== null && months !== undefined && cur) {
+      out.renewalPrice = { amount: svc.total, currency: cur };
       out.billingCycleMonths = months;
     }
     return out;
@@ -189,14 +271,18 @@ export function createHostBillDriver(
   /** "You can run one task per server at a time" (line 3401): refuse while `active_task` is set. */
   function assertIdle(id: string, server: HostBillServerDetails): void {
     const t = server.active_task;
-    if (t === null || t === undefined || t === "" || t === false) return;
+    // Idle is `null` (line 3474); PHP may also send an empty list or object, 0 or "0".
+    if (t === null || t === undefined || t === "" || t === false || t === 0 || t === "0") return;
+    if (Array.isArray(t) ? t.length === 0 : typeof t === "object" && Object.keys(t).length === 0) return;
     const taskName =
       typeof t === "string"
         ? t
         : t && typeof t === "object" && "name" in t
           ? String((t as { name: unknown }).name)
           : "";
-    const what = TASK_NAMES[taskName] ?? (taskName ? taskName.replace(/_/g, " ") : "another task");
+    const what =
+      TASK_NAMES[taskKey(taskName)] ??
+      (taskName ? sanitizeProviderText(taskName).replace(/_/g, " ").trim().slice(0, 60) : "another task");
     throw fail(
       "VALIDATION",
       `${name} server ${id} is busy (${what} in progress); try again when it has finished.`,
@@ -204,7 +290,7 @@ export function createHostBillDriver(
   }
 
   function serverLabel(id: string, server: HostBillServerDetails): string {
-    const host = server.domain || server.label;
+    const host = safeText(server.domain || server.label);
     return host ? `server ${id} (${host})` : `server ${id}`;
   }
 
@@ -220,7 +306,13 @@ export function createHostBillDriver(
     ]),
 
     async verifyCredentials() {
-      await api.getDetails();
+      try {
+        await api.getDetails();
+      } catch (err) {
+        // A contact login may not see the account details; listing services proves the login.
+        if (!isPrivilegeRefusal(err)) throw err;
+        await api.listServices();
+      }
     },
 
     async getBalance(): Promise<Money> {
@@ -234,8 +326,8 @@ export function createHostBillDriver(
       if (services.length === 0) return [];
       // One GET /server gives hostname and IP of every active server; service id = server id
       // (PROVIDERS.md 1.2 "Ids"). Suspended or terminated servers are not listed (HS-8).
-      const servers = new Map((await api.listServers()).map((s) => [s.server_id, s]));
-      const currency = await accountCurrency();
+      const servers = await activeServers();
+      const currency = services.some(({ value }) => !value.currency) ? await accountCurrency() : "";
       return services.map(({ value, raw }) =>
         toService(value, raw, currency, { brief: servers.get(value.id) }),
       );
@@ -249,17 +341,27 @@ export function createHostBillDriver(
         const s = await api.getServer(sid);
         server = { details: s.value, raw: s.raw };
       } catch (err) {
-        // Hosting, SSL and other non-server services have no /server record.
-        if (!(err instanceof ProviderError && (err.code === "NOT_FOUND" || err.code === "VALIDATION")))
-          throw err;
+        // Hosting, SSL and other non-server services have no /server record; a contact login
+        // may not see it, and Time4VPS may ask to wait between calls on one server: the service
+        // is shown without its server details then.
+        const skip =
+          err instanceof ProviderError &&
+          (err.code === "NOT_FOUND" ||
+            err.code === "VALIDATION" ||
+            err.code === "RATE_LIMITED" ||
+            isPrivilegeRefusal(err));
+        if (!skip) throw err;
       }
-      return toService(value, raw, await accountCurrency(), server);
+      return toService(value, raw, value.currency ? "" : await accountCurrency(), server);
     },
 
     async listInvoices(): Promise<Invoice[]> {
       const invoices = await api.listInvoices();
       const needsCurrency = invoices.some((i) => !i.value.currency);
-      const fallback = needsCurrency ? await accountCurrency() : "";
+      // Invoices that name their currency are the usual case; /balance is asked only otherwise.
+      const fallback = needsCurrency
+        ? invoices.map((i) => i.value.currency).find((c) => c) || (await accountCurrency())
+        : "";
       const today = startOfTodayUtc(Date.now());
       return invoices.map(({ value: inv, raw }) => {
         const dueAt = inv.duedate ?? inv.paybefore;
@@ -326,7 +428,8 @@ export function createHostBillDriver(
       return {
         summary:
           `Reinstall of ${serverLabel(sid, server)} with ${os.title || os.os} started; ` +
-          `all its data and backups are being deleted${ref ? "" : ` (${name} gave no task id to follow)`}.`,
+          `all its data and backups are being deleted${ref ? "" : ` (${name} gave no task id to follow)`}. ` +
+          `The new root password will not be posted here: read it in ${panel} when the reinstall has finished.`,
         ...(ref ? { taskRef: ref } : {}),
       };
     },
@@ -335,7 +438,7 @@ export function createHostBillDriver(
       const sid = checkId(id, "service");
       const { value: svc } = await api.getService(sid);
       await api.cancelService(sid, opts.immediate, opts.reason);
-      const label = svc.label || svc.domain || svc.name || `#${sid}`;
+      const label = safeText(svc.label || svc.domain || svc.name || `#${sid}`);
       const when = opts.immediate
         ? "it is terminated immediately"
         : `it ends at the end of the paid period (next due ${isoDay(svc.next_due)})`;
@@ -348,17 +451,32 @@ export function createHostBillDriver(
         throw fail("VALIDATION", `"${String(ref).slice(0, 40)}" is not a ${name} task reference.`);
       const [serverId, taskId] = [m[1], m[2]];
       const task = await api.getTask(serverId, taskId);
-      const what = TASK_NAMES[task.name] ?? (task.name ? task.name.replace(/_/g, " ") : `Task ${taskId}`);
-      const results = redactTaskText(task.results.replace(/\s+/g, " ").trim()).slice(0, 300);
+      const what =
+        TASK_NAMES[taskKey(task.name)] ??
+        (task.name ? sanitizeProviderText(task.name).replace(/_/g, " ").slice(0, 60) : `Task ${taskId}`);
       // Done when `completed` is set (lines 3487-3490); there is no success flag (HS-9).
       if (task.completed === "") {
         const phase = task.assigned === "" ? "is queued" : "is running";
         return { state: "running", summary: `${what} of server ${serverId} ${phase}.` };
       }
-      const failed = FAILED_TEXT.test(task.results);
+      // The failure test reads the text with every secret already removed.
+      const text = redactTaskText(task.results).replace(/\s+/g, " ").trim();
+      const failed = FAILED_TEXT.test(text);
+      if (!resultsShown(task.name)) {
+        const where = failed
+          ? ` See the task details in ${panel}.`
+          : /pass|recreate|reinstall|reset/i.test(taskKey(task.name))
+            ? ` The new root password is not posted here: read it in ${panel} (the server's task results).`
+            : ` Its details are in ${panel}.`;
+        return {
+          state: failed ? "failed" : "succeeded",
+          summary: `${what} of server ${serverId} ${failed ? "failed" : "finished"}.${where}`,
+        };
+      }
+      const shown = text.slice(0, 300);
       return {
         state: failed ? "failed" : "succeeded",
-        summary: `${what} of server ${serverId} ${failed ? "failed" : "finished"}${results ? `: ${results}` : "."}`,
+        summary: `${what} of server ${serverId} ${failed ? "failed" : "finished"}${shown ? `: ${shown}` : "."}`,
       };
     },
   };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { decimal, idString, listOf, providerDate, yesNo } from "../_shared/normalize.ts";
+import { decimal, idString, providerDate, listOf as sharedListOf, yesNo } from "../_shared/normalize.ts";
 import type { InvoiceStatus, ServiceStatus } from "../types.ts";
 
 /**
@@ -19,6 +19,25 @@ export function withRaw<T extends z.ZodType>(schema: T) {
     }
     return { value: r.data, raw };
   });
+}
+
+/**
+ * A HostBill list. Besides a JSON array (the seeds), PHP's `json_encode` turns an array keyed by
+ * id into an object (`{"301": {...}, "302": {...}}`): such an object of records is read as the
+ * list of its values. A single record (one object with scalar fields) stays a list of one.
+ */
+function listOf<T extends z.ZodType>(item: T) {
+  return z.preprocess((v) => {
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      const values = Object.values(v as Record<string, unknown>);
+      const keyedRecords =
+        values.length > 0 &&
+        Object.keys(v as Record<string, unknown>).every((k) => /^\d+$/.test(k)) &&
+        values.every((x) => x !== null && typeof x === "object" && !Array.isArray(x));
+      if (keyedRecords) return values;
+    }
+    return v;
+  }, sharedListOf(item));
 }
 
 const text = z
@@ -114,19 +133,39 @@ export const service = z.object({
   total: decimal,
   billingcycle: text,
   next_due: providerDate,
+  /** Not in either seed; read when an installation sends it (the account currency is the fallback). */
+  currency: z
+    .unknown()
+    .optional()
+    .transform((v) =>
+      typeof v === "string" && /^[A-Za-z]{3}$/.test(v.trim()) ? v.trim().toUpperCase() : "",
+    ),
 });
 export type HostBillService = z.output<typeof service>;
 
 export const servicesResponse = z.object({ services: listOf(withRaw(service)) });
-export const serviceResponse = z.object({ service: withRaw(service) });
-
-/** One entry of GET /server (lines 3417-3426). */
-export const serverBrief = z.object({
-  server_id: idString,
-  domain: text,
-  ip: text,
-  label: text,
+/** `service` is one object; the official PHP library takes the first value, so a list of one is read too. */
+export const serviceResponse = z.object({
+  service: z.preprocess((v) => (Array.isArray(v) && v.length === 1 ? v[0] : v), withRaw(service)),
 });
+
+/**
+ * One entry of GET /server (lines 3417-3426): `server_id`, `domain`, `ip`, `label`, `type`,
+ * `date_created` (what a third-party Time4VPS dashboard reads, vadimmozeiko/time4vps). `id` is
+ * accepted where `server_id` is missing.
+ */
+export const serverBrief = z.preprocess(
+  (v) =>
+    v && typeof v === "object" && !Array.isArray(v) && !("server_id" in v) && "id" in v
+      ? { ...(v as Record<string, unknown>), server_id: (v as Record<string, unknown>).id }
+      : v,
+  z.object({
+    server_id: idString,
+    domain: text,
+    ip: text,
+    label: text,
+  }),
+);
 export type HostBillServerBrief = z.output<typeof serverBrief>;
 
 /**
@@ -137,7 +176,12 @@ export const serversResponse = z.preprocess((v) => {
   if (v && typeof v === "object" && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     if ("servers" in o) return o.servers;
-    if (!("server_id" in o)) return [];
+    if (!("server_id" in o) && !("id" in o)) {
+      // A list keyed by id (PHP), else an answer with no server in it.
+      const values = Object.values(o);
+      const keyed = values.length > 0 && values.every((x) => x !== null && typeof x === "object");
+      return keyed ? values : [];
+    }
   }
   return v;
 }, listOf(serverBrief));
@@ -157,7 +201,20 @@ export type HostBillServerDetails = z.output<typeof serverDetails>;
 export const serverDetailsResponse = withRaw(serverDetails);
 
 /** GET /server/@server_id/oses (lines 3846-3852): a bare array of `{os, title}`. */
-export const osesResponse = listOf(z.object({ os: idString, title: text }));
+export const osesResponse = z.preprocess(
+  (v) => {
+    // Also accepted: the list under an `oses` key, or a map of os code -> title.
+    const inner =
+      v && typeof v === "object" && !Array.isArray(v) && "oses" in v ? (v as { oses: unknown }).oses : v;
+    if (inner && typeof inner === "object" && !Array.isArray(inner) && !("os" in inner)) {
+      const entries = Object.entries(inner as Record<string, unknown>);
+      if (entries.length > 0 && entries.every(([, t]) => typeof t === "string"))
+        return entries.map(([os, title]) => ({ os, title }));
+    }
+    return inner;
+  },
+  listOf(z.object({ os: idString, title: text })),
+);
 
 /**
  * Answer of the asynchronous server calls: `{"task_id": 77995}` (lines 3536-3538). Time4VPS
@@ -169,18 +226,42 @@ export const taskStartedResponse = z
   .transform((v) => v?.task_id);
 
 /**
+ * A task field: "" while unset. Seen as "" (seed), `null` (a third-party client's recorded
+ * answers, vladmesh/codegen_orchestrator), and possibly a zero MySQL date or a number.
+ */
+const taskText = z
+  .unknown()
+  .optional()
+  .transform((v) => {
+    if (typeof v === "number") return String(v);
+    if (typeof v !== "string") return "";
+    const t = v.trim();
+    return /^0{4}-0{2}-0{2}/.test(t) ? "" : t;
+  });
+
+/**
  * GET /server/@server_id/task/@task_id (lines 3484-3511). `assigned`, `completed` and `results`
  * are "" while the task waits or runs; there is no success flag (HS-9).
  */
 export const taskResponse = z.object({
-  name: text,
-  activated: text,
-  assigned: text,
-  completed: text,
+  name: taskText,
+  activated: taskText,
+  assigned: taskText,
+  completed: taskText,
+  /**
+   * Free text; after a reinstall or password reset it carries the new root password, as plain
+   * text or hidden in HTML (see driver.ts). An object or list is kept as JSON text.
+   */
   results: z
-    .union([z.string(), z.number()])
-    .nullish()
-    .transform((v) => (v === null || v === undefined ? "" : String(v))),
+    .unknown()
+    .optional()
+    .transform((v) =>
+      v === null || v === undefined || v === false
+        ? ""
+        : typeof v === "string" || typeof v === "number"
+          ? String(v)
+          : JSON.stringify(v),
+    ),
 });
 
 /** POST /service/@id/cancel (lines 2141-2146): `{"info": ["cancell_sent"]}` (sic). Not checked. */

@@ -119,6 +119,20 @@ export interface HostBillFakeOptions {
   now?: Date;
   /** Polls that still see a task running before it completes (default 0: the next poll sees it done). */
   taskPollsBeforeDone?: number;
+  /**
+   * The `results` a finished task answers, by task name (e.g. to plant a password in the markup
+   * of a reinstall). Default: the real Time4VPS form for a reinstall (see reinstallResults).
+   */
+  taskResults?: Partial<Record<string, string>>;
+}
+
+/**
+ * The results of a finished reinstall as Time4VPS writes them: the new root password hidden in
+ * an HTML link (github.com/vladmesh/codegen_orchestrator shared/tests/unit/test_time4vps_client.py,
+ * test/fixtures/real/time4vps/SOURCES.md).
+ */
+export function reinstallResults(password: string): string {
+  return `Password: \t<a onclick='this.innerHTML = "${password}"'>Click here to show password</a>`;
 }
 
 export interface HostBillFake extends ProviderFake {
@@ -402,7 +416,8 @@ export async function startHostBillFake(opts: HostBillFakeOptions = {}): Promise
       polls: 0,
     };
     tasks.set(id, task);
-    srv.active_task = { id: Number(id), name };
+    // The official WHMCS module shows `active_task.activated` while a server is busy.
+    srv.active_task = { id: Number(id), name, activated: task.activated };
     return ok({ task_id: Number(id) });
   }
 
@@ -467,7 +482,8 @@ export async function startHostBillFake(opts: HostBillFakeOptions = {}): Promise
     [
       "POST",
       /^\/server\/(\d+)\/reboot$/,
-      ([id]) => startTask(id!, "server_reboot", "VM rebooted successfully"),
+      ([id]) =>
+        startTask(id!, "server_reboot", opts.taskResults?.server_reboot ?? "VM rebooted successfully"),
     ],
     ["POST", /^\/server\/(\d+)\/reinstall$/, ([id], body) => reinstall(id!, body)],
   ];
@@ -547,7 +563,7 @@ export async function startHostBillFake(opts: HostBillFakeOptions = {}): Promise
     const started = startTask(
       id,
       "server_recreate",
-      `VM recreated successfully. Password: ${randomBytes(6).toString("hex")}`,
+      opts.taskResults?.server_recreate ?? reinstallResults(randomBytes(6).toString("hex")),
     );
     if ((started.json as Json | undefined)?.task_id !== undefined) srv.os = os.os;
     return started;

@@ -1,0 +1,63 @@
+import pLimit from "p-limit";
+import { z } from "zod";
+import { PROVIDER_NAMES } from "../../providers/types.ts";
+import { fetchFacts } from "../alerts/scan.ts";
+import { defineCommand } from "../context.ts";
+import { renderForecastPng } from "../forecast/chart.ts";
+import { buildForecast, FORECAST_DAYS, type ForecastAccount, forecastSummary } from "../forecast/plan.ts";
+import { type Block, blocksReply, reply } from "../reply.ts";
+import { accountParam, COMMAND_FAN_OUT, labelSchema } from "./shared.ts";
+
+/**
+ * `/hosting forecast [account]`: the next 90 days as a picture — each prepaid balance stepping down
+ * at its renewals against the channel's minimum, and every expiry and unpaid invoice on a calendar
+ * coloured by risk — with the same facts in a few sentences beside it.
+ */
+export const forecast = defineCommand({
+  path: ["forecast"],
+  summary: `Chart the next ${FORECAST_DAYS} days: balance runway and renewal calendar of the accounts bound here`,
+  examples: ["/hosting forecast", "/hosting forecast prod"],
+  params: [accountParam],
+  schema: z.object({ account: labelSchema.optional() }),
+  role: "viewer",
+  async run(ctx, args) {
+    const { core, actor } = ctx;
+    const targets = await core.accounts.resolve(
+      actor.platform,
+      actor.workspaceId,
+      actor.channelId,
+      args.account,
+    );
+    const limit = pLimit(Math.max(COMMAND_FAN_OUT, core.settings.providerConcurrency));
+    const fetched = await Promise.all(
+      targets.map(({ account, binding }) =>
+        fetchFacts(core, account, { invoices: true }, limit).then((r) => ({ ...r, account, binding })),
+      ),
+    );
+    const accounts: ForecastAccount[] = fetched.map(({ facts, account, binding }) => ({
+      label: account.label,
+      providerName: PROVIDER_NAMES[account.kind],
+      balance: facts.balance,
+      services: facts.services,
+      domains: facts.domains,
+      invoices: facts.invoices,
+      minBalance: binding.alertSettings.minBalance,
+    }));
+    const f = buildForecast(accounts, { now: core.clock.now(), timeZone: core.settings.timeZone });
+    const summary = forecastSummary(f);
+    const { png } = renderForecastPng(f);
+    const blocks: Block[] = [
+      { kind: "header", text: `Forecast: ${f.today} to ${f.until}` },
+      { kind: "text", text: summary.join("\n") },
+      {
+        kind: "image",
+        png,
+        filename: `hostops-forecast-${f.today}.png`,
+        alt: `Balance runway and renewal calendar, ${f.today} to ${f.until}. ${summary.join(" ")}`,
+      },
+    ];
+    const failures = fetched.filter((r) => r.failure).map((r) => r.failure ?? "");
+    if (failures.length) blocks.push({ kind: "context", text: `Incomplete: ${failures.join(" ")}` });
+    return reply(blocksReply(blocks));
+  },
+});
