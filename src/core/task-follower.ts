@@ -58,7 +58,11 @@ export class TaskFollower implements TaskFollowing {
 
   /** Follows this request's task unless someone (this process or another replica) already does. */
   follow(requestId: string): void {
-    void this.#claimAndRun(requestId);
+    // Background work from the call on (claim included): tests and the console wait for a
+    // followed task with background.idle().
+    void this.#core.background.track(async () => {
+      await (await this.#claimAndRun(requestId))?.run;
+    });
   }
 
   /**
@@ -79,7 +83,12 @@ export class TaskFollower implements TaskFollowing {
         ),
       );
     let taken = 0;
-    for (const { id } of free) if (await this.#claimAndRun(id)) taken++;
+    for (const { id } of free) {
+      const claimed = await this.#claimAndRun(id);
+      if (!claimed) continue;
+      taken++;
+      void this.#core.background.track(() => claimed.run);
+    }
     return taken;
   }
 
@@ -111,8 +120,12 @@ export class TaskFollower implements TaskFollowing {
     while (this.#running.size) await Promise.allSettled([...this.#running.values()]);
   }
 
-  async #claimAndRun(requestId: string): Promise<boolean> {
-    if (this.#abort.signal.aborted || this.#running.has(requestId)) return false;
+  /**
+   * Claims the task and starts following it; resolves once claimed, with the follower's run
+   * (wrapped: a promise resolving to a promise would wait for the whole run).
+   */
+  async #claimAndRun(requestId: string): Promise<{ run: Promise<void> } | undefined> {
+    if (this.#abort.signal.aborted || this.#running.has(requestId)) return undefined;
     // Reserve the slot before the first await: two calls in one turn must not both claim.
     let release!: () => void;
     const slot = new Promise<void>((r) => {
@@ -128,7 +141,7 @@ export class TaskFollower implements TaskFollowing {
     if (!claimed) {
       this.#running.delete(requestId);
       release();
-      return false;
+      return undefined;
     }
     const run = this.#follow(claimed)
       .catch((err: unknown) => this.#core.log.error({ err, requestId }, "task follower failed"))
@@ -137,9 +150,7 @@ export class TaskFollower implements TaskFollowing {
         release();
       });
     this.#running.set(requestId, run);
-    // Also background work: tests and the console wait for a followed task with background.idle().
-    void this.#core.background.track(() => run);
-    return true;
+    return { run };
   }
 
   /**
