@@ -251,3 +251,31 @@ export function viewSubmission(
     }),
   });
 }
+
+/** A button clicked in the App Home tab: no channel, no response_url, the home view as container. */
+export function homeButtonClick(actionId: string, value: string, o: { user: string; team?: string }) {
+  return form({
+    payload: JSON.stringify({
+      type: "block_actions",
+      team: { id: o.team ?? "T1" },
+      user: { id: o.user, name: o.user.toLowerCase(), team_id: o.team ?? "T1" },
+      api_app_id: "A1",
+      container: { type: "view", view_id: "VHOME" },
+      view: { id: "VHOME", type: "home", blocks: [] },
+      trigger_id: `trig-${Math.random().toString(36).slice(2)}`,
+      actions: [{ type: "button", action_id: actionId, block_id: "b1", value, action_ts: "1" }],
+    }),
+  });
+}
+
+/** The Events API envelope of `app_home_opened` (JSON, signed like every request). */
+export function appHomeOpened(o: { user: string; team?: string }): string {
+  return JSON.stringify({
+    type: "event_callback",
+    team_id: o.team ?? "T1",
+    api_app_id: "A1",
+    event_id: `Ev${Math.random().toString(36).slice(2)}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { type: "app_home_opened", user: o.user, channel: "DHOME", tab: "home", event_ts: "1.1" },
+  });
+}

@@ -3,13 +3,14 @@ import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver, webApi } from 
 import type { Actor, Core, Messenger } from "../../core/context.ts";
 import { type Dispatcher, parseCommandText } from "../../core/dispatch.ts";
 import { UserError } from "../../core/errors.ts";
+import { buildOverview } from "../../core/overview.ts";
 import { errorReply, type Outcome, type Reply } from "../../core/reply.ts";
 import { retryUntilUp, StartError } from "../../lifecycle/retry.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { slackLogger } from "../../observability/platform-logs.ts";
 import { splitImages, uploadImages } from "./files.ts";
 import { createSlackMessenger } from "./messenger.ts";
-import { actionIdOf, messageView, readViewValues, renderModal, renderReply } from "./render.ts";
+import { actionIdOf, messageView, readViewValues, renderBlocks, renderModal, renderReply } from "./render.ts";
 
 export interface SlackOptions {
   core: Core;
@@ -84,7 +85,7 @@ interface ModalMeta {
 }
 
 export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
-  const { dispatcher, log } = opts;
+  const { core, dispatcher, log } = opts;
   const clientOptions = opts.apiUrl
     ? { slackApiUrl: opts.apiUrl.endsWith("/") ? opts.apiUrl : `${opts.apiUrl}/` }
     : {};
@@ -319,6 +320,18 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     const teamId = body.team?.id ?? body.user.team_id ?? "";
     const actor = await actorOf(client, teamId, channelId, body.user.id, body.user.name, body.trigger_id);
     const out = await dispatcher.action(actor, actionIdOf(action.action_id), action.value ?? "");
+    if (body.view?.type === "home") {
+      // A click in the App Home: no response_url there; the answer goes on top of a fresh overview.
+      if (out.kind === "modal")
+        await deliver(out, { respond: async () => {}, client, triggerId: body.trigger_id, channelId });
+      else
+        await publishHome(
+          client,
+          actor,
+          out.kind === "reply" || out.kind === "update" ? out.reply.text : undefined,
+        ).catch((err: unknown) => log.error({ err }, "could not publish the App Home"));
+      return;
+    }
     await deliver(out, { respond: (m) => respond(m), client, triggerId: body.trigger_id, channelId }).catch(
       (err: unknown) =>
         log.error({ err, requestId: body.trigger_id }, "could not deliver the button's outcome to Slack"),
@@ -424,6 +437,24 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       }
     }
   }
+
+  /** The person's overview in the App Home tab (views.publish), with an optional note on top. */
+  async function publishHome(client: webApi.WebClient, actor: Actor, note?: string): Promise<void> {
+    const overview = await buildOverview(core, actor, { note });
+    await client.views.publish({
+      user_id: actor.userId,
+      view: { type: "home", blocks: renderBlocks(overview.blocks) as never },
+    });
+  }
+
+  app.event("app_home_opened", async ({ event, body, client }) => {
+    if (event.tab !== "home") return;
+    const teamId = body.team_id ?? "";
+    const actor = await actorOf(client, teamId, "", event.user);
+    await publishHome(client, actor).catch((err: unknown) =>
+      log.error({ err }, "could not publish the App Home"),
+    );
+  });
 
   app.error(async (err) => {
     log.error({ err }, "Slack listener failed");

@@ -38,6 +38,7 @@ import { forecast } from "./forecast.ts";
 import { usage } from "./grammar.ts";
 import { grant, grants, revoke } from "./grants.ts";
 import { invoices } from "./invoices.ts";
+import { overview } from "./overview.ts";
 import { service, services } from "./services.ts";
 
 export const help: CommandDef = {
@@ -75,6 +76,7 @@ export const commandTree: CommandDef[] = [
   invoices,
   domains,
   forecast,
+  overview,
   accountsAdd,
   accountsList,
   accountsEdit,

@@ -1,0 +1,185 @@
+import { and, eq, gt, inArray } from "drizzle-orm";
+import pLimit from "p-limit";
+import { alertDeliveries, confirmationRequests } from "../db/schema.ts";
+import type { Account, Binding } from "./accounts.ts";
+import { localDay, runwayForecast } from "./alerts/rules.ts";
+import { fetchFacts } from "./alerts/scan.ts";
+import { daysUntil, providerDay } from "./calendar.ts";
+import { COMMAND_FAN_OUT } from "./commands/shared.ts";
+import type { Actor, Core } from "./context.ts";
+import { plain, relativeDays } from "./format.ts";
+import { atLeast, roleOf } from "./permissions.ts";
+import { type Block, blocksReply, type Reply } from "./reply.ts";
+
+/**
+ * One person's overview across every channel of the workspace they may read: what expires next,
+ * which accounts are alerting, how long each balance lasts, and the requests they may decide
+ * (with the same Approve / Deny buttons as the cards, so the same checks and exactly-once apply).
+ * Slack shows it in the App Home tab; Discord and the console as `/hosting overview`.
+ */
+
+const NEXT_EXPIRIES = 10;
+
+interface Visible {
+  account: Account;
+  binding: Binding;
+  /** The person may approve in this channel. */
+  admin: boolean;
+}
+
+/** The bindings of the workspace in channels where the person is at least a viewer. */
+async function visibleBindings(core: Core, actor: Actor): Promise<Visible[]> {
+  const all = await core.accounts.workspaceBindings(actor.platform, actor.workspaceId);
+  const roles = new Map<string, Awaited<ReturnType<typeof roleOf>>>();
+  for (const channelId of new Set(all.map((b) => b.binding.channelId)))
+    roles.set(channelId, await roleOf(core.db, { ...actor, channelId }, core.settings.defaultRole));
+  return all.flatMap(({ account, binding }) => {
+    const role = roles.get(binding.channelId) ?? "none";
+    return atLeast(role, "viewer") ? [{ account, binding, admin: atLeast(role, "admin") }] : [];
+  });
+}
+
+export async function buildOverview(core: Core, actor: Actor, opts: { note?: string } = {}): Promise<Reply> {
+  const now = core.clock.now();
+  const tz = core.settings.timeZone;
+  const visible = await visibleBindings(core, actor);
+  const blocks: Block[] = [{ kind: "header", text: "hostops overview" }];
+  if (opts.note) blocks.push({ kind: "context", text: opts.note });
+  if (!visible.length) {
+    blocks.push({
+      kind: "text",
+      text: "No account is bound to a channel you can read yet. An admin adds one with `/hosting accounts add` and binds it in a channel with `/hosting bind <label>`.",
+    });
+    return blocksReply(blocks, { ephemeral: true });
+  }
+
+  // Each account once, however many channels it is bound to.
+  const accounts = new Map<string, Account>();
+  for (const v of visible) accounts.set(v.account.id, v.account);
+  const limit = pLimit(Math.max(COMMAND_FAN_OUT, core.settings.providerConcurrency));
+  const facts = await Promise.all(
+    [...accounts.values()].map((a) =>
+      fetchFacts(core, a, { invoices: false }, limit).then((f) => ({ a, ...f })),
+    ),
+  );
+
+  const upcoming = facts
+    .flatMap(({ a, facts: f }) => [
+      ...(f.services ?? [])
+        .filter((s) => s.status !== "cancelled" && s.expiresAt)
+        .map((s) => ({ a, name: s.label || s.hostname || `#${s.id}`, at: s.expiresAt as Date })),
+      ...(f.domains ?? [])
+        .filter((d) => d.expiresAt)
+        .map((d) => ({ a, name: d.name, at: d.expiresAt as Date })),
+    ])
+    .filter((x) => daysUntil(x.at, now, tz) >= 0)
+    .sort((x, y) => x.at.getTime() - y.at.getTime() || x.name.localeCompare(y.name))
+    .slice(0, NEXT_EXPIRIES);
+  blocks.push({ kind: "header", text: `Next ${NEXT_EXPIRIES} expiries` });
+  blocks.push({
+    kind: "table",
+    columns: ["date", "when", "item", "account"],
+    rows: upcoming.map((x) => [
+      providerDay(x.at).toString(),
+      relativeDays(x.at, now, tz),
+      plain(x.name, 60),
+      x.a.label,
+    ]),
+  });
+
+  const alerting = await core.db.db
+    .select({ bindingId: alertDeliveries.bindingId, severity: alertDeliveries.severity })
+    .from(alertDeliveries)
+    .where(
+      and(
+        inArray(
+          alertDeliveries.bindingId,
+          visible.map((v) => v.binding.id),
+        ),
+        inArray(alertDeliveries.status, ["sent", "deferred"]),
+      ),
+    );
+  const byAccount = new Map<string, { count: number; critical: number }>();
+  for (const row of alerting) {
+    const v = visible.find((x) => x.binding.id === row.bindingId);
+    if (!v) continue;
+    const e = byAccount.get(v.account.label) ?? { count: 0, critical: 0 };
+    e.count++;
+    if (row.severity === "critical") e.critical++;
+    byAccount.set(v.account.label, e);
+  }
+  blocks.push({ kind: "header", text: "Alerting" });
+  blocks.push(
+    byAccount.size
+      ? {
+          kind: "fields",
+          fields: [...byAccount.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([label, e]) => [
+              label,
+              `${e.count} alert${e.count === 1 ? "" : "s"}${e.critical ? `, ${e.critical} critical` : ""}`,
+            ]),
+        }
+      : { kind: "text", text: "No account is alerting." },
+  );
+
+  const today = localDay(now, tz);
+  const balances: [string, string][] = facts.flatMap(({ a, facts: f, failure }) => {
+    if (!f.balance) return failure ? [[a.label, "could not be checked"] as [string, string]] : [];
+    const runway = runwayForecast(f.balance, f.services ?? [], today);
+    const lasts =
+      runway?.daysLeft === null || runway === null
+        ? ""
+        : `, lasts about ${runway.daysLeft} day${runway.daysLeft === 1 ? "" : "s"} (until ${runway.lastsUntil})`;
+    const uncovered = runway?.uncovered.length ? `; ${runway.uncovered.length} renewal(s) not covered` : "";
+    return [[a.label, `${f.balance.amount} ${f.balance.currency}${lasts}${uncovered}`]];
+  });
+  blocks.push({ kind: "header", text: "Balances" });
+  blocks.push(
+    balances.length ? { kind: "fields", fields: balances } : { kind: "text", text: "No balance to show." },
+  );
+
+  const adminChannels = [...new Set(visible.filter((v) => v.admin).map((v) => v.binding.channelId))];
+  const pending = adminChannels.length
+    ? await core.db.db
+        .select()
+        .from(confirmationRequests)
+        .where(
+          and(
+            eq(confirmationRequests.platform, actor.platform),
+            eq(confirmationRequests.workspaceId, actor.workspaceId),
+            inArray(confirmationRequests.channelId, adminChannels),
+            eq(confirmationRequests.status, "pending"),
+            gt(confirmationRequests.expiresAt, now),
+          ),
+        )
+        .orderBy(confirmationRequests.expiresAt)
+    : [];
+  blocks.push({ kind: "header", text: "Waiting for your approval" });
+  if (!pending.length) blocks.push({ kind: "text", text: "Nothing is waiting for you." });
+  for (const r of pending.slice(0, 10)) {
+    blocks.push({ kind: "text", text: r.description });
+    blocks.push({
+      kind: "context",
+      text: `Requested by ${r.requesterId} in channel ${r.channelId}; ${r.approvals.length} of ${r.requiredApprovals} approval(s).`,
+    });
+    if (r.twoPerson && r.requesterId === actor.userId)
+      blocks.push({ kind: "context", text: "Your own request: another admin must approve it." });
+    else
+      blocks.push({
+        kind: "actions",
+        buttons: [
+          {
+            id: "confirm:approve",
+            label: r.needsPin ? "Approve (PIN)" : "Approve",
+            style: "primary",
+            value: r.id,
+          },
+          { id: "confirm:deny", label: "Deny", style: "danger", value: r.id },
+        ],
+      });
+  }
+  const failures = facts.filter((f) => f.failure).map((f) => f.failure ?? "");
+  if (failures.length) blocks.push({ kind: "context", text: `Incomplete: ${failures.join(" ")}` });
+  return blocksReply(blocks, { ephemeral: true });
+}
