@@ -447,14 +447,16 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     });
   }
 
-  app.event("app_home_opened", async ({ event, body, client }) => {
-    if (event.tab !== "home") return;
-    const teamId = body.team_id ?? "";
-    const actor = await actorOf(client, teamId, "", event.user);
-    await publishHome(client, actor).catch((err: unknown) =>
-      log.error({ err }, "could not publish the App Home"),
-    );
-  });
+  app.event("app_home_opened", async ({ event, body, client }) =>
+    inFlight.track(async () => {
+      if (event.tab !== "home") return;
+      const teamId = body.team_id ?? "";
+      const actor = await actorOf(client, teamId, "", event.user);
+      await publishHome(client, actor).catch((err: unknown) =>
+        log.error({ err }, "could not publish the App Home"),
+      );
+    }),
+  );
 
   app.error(async (err) => {
     log.error({ err }, "Slack listener failed");
