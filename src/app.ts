@@ -238,16 +238,17 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       // 1. No new requests: Slack's server or socket closes, Discord answers no new interaction.
       discord?.stopIntake();
       const intakeClosed = slack?.stop();
+      // No new alert scan; one running gets the grace like any in-flight work.
+      const scanDone = scheduler?.stop();
       // 2. Followers stop at once (their leases go to the other replicas); in-flight work gets the grace.
       const followersStopped = tasks.stop(Math.min(graceMs, 2_000));
-      const drained = await within(core.background.idle(), graceMs);
+      const drained = await within(Promise.all([core.background.idle(), scanDone]), graceMs);
       if (!drained)
         log.warn(
           { inFlight: core.background.size },
           "shutdown grace is over with work in flight; an action still executing stays 'executing' and is recovered as 'outcome unknown'",
         );
       await followersStopped;
-      await scheduler?.stop();
       // A keep-alive or unanswered connection must not hold the exit.
       slack?.server?.closeAllConnections();
       await within(intakeClosed ?? Promise.resolve(), 1_000);
