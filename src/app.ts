@@ -3,8 +3,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type DiscordHandle, startDiscord } from "./chat/discord/index.ts";
 import { type SlackHandle, startSlack } from "./chat/slack/app.ts";
+import { DbInstallationStore } from "./chat/slack/installation-store.ts";
 import type { Config } from "./config.ts";
-import { discordConfigured, slackConfigured } from "./config.ts";
+import { discordConfigured, slackConfigured, slackOAuthConfigured } from "./config.ts";
 import { AccountService } from "./core/accounts.ts";
 import { expireStale, recoverInterrupted } from "./core/confirmations.ts";
 import { BackgroundWork, type Clock, type Core, systemClock } from "./core/context.ts";
@@ -17,7 +18,7 @@ import { operationalRoutes, type Route } from "./http/routes.ts";
 import { verifyCredentialKey } from "./lifecycle/key-check.ts";
 import { type Logger, silentLogger } from "./observability/logger.ts";
 import { registerSecret } from "./observability/secrets.ts";
-import { type AlertScheduler, startAlertScheduler } from "./scheduler/alerts.ts";
+import { type AlertScheduler, startAlertScheduler, startReportScheduler } from "./scheduler/alerts.ts";
 
 export interface HostopsOptions {
   config: Config;
@@ -77,6 +78,8 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     config.SLACK_BOT_TOKEN,
     config.SLACK_SIGNING_SECRET,
     config.SLACK_APP_TOKEN,
+    config.SLACK_CLIENT_SECRET,
+    config.SLACK_STATE_SECRET,
     config.DISCORD_TOKEN,
     config.HOSTOPS_SECRET_KEY,
   ])
@@ -164,14 +167,28 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       const server = ownServer;
       undo.push(() => closeServer(server));
     }
-    if (slackConfigured(config) && config.SLACK_BOT_TOKEN) {
+    if (slackConfigured(config)) {
+      // Distribution mode: a token per workspace, from the installations in the database.
+      const oauth =
+        slackOAuthConfigured(config) &&
+        config.SLACK_CLIENT_ID &&
+        config.SLACK_CLIENT_SECRET &&
+        config.SLACK_STATE_SECRET
+          ? {
+              clientId: config.SLACK_CLIENT_ID,
+              clientSecret: config.SLACK_CLIENT_SECRET,
+              stateSecret: config.SLACK_STATE_SECRET,
+              installationStore: new DbInstallationStore(db, cipher),
+            }
+          : undefined;
       // HTTP mode: Bolt serves PORT once Slack answered; until then a stand-in serves /readyz (503).
       let standIn: Promise<http.Server | undefined> | undefined;
       slack = await startSlack({
         core,
         dispatcher,
         log,
-        botToken: config.SLACK_BOT_TOKEN,
+        botToken: oauth ? undefined : config.SLACK_BOT_TOKEN,
+        oauth,
         signingSecret: config.SLACK_SIGNING_SECRET,
         appToken: config.SLACK_APP_TOKEN,
         apiUrl: config.SLACK_API_URL,
@@ -226,6 +243,9 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     const scheduler = opts.overrides?.noTimers
       ? undefined
       : startAlertScheduler(core, { cron: config.HOSTOPS_ALERT_CRON, timeZone: config.HOSTOPS_TZ });
+    const reports = opts.overrides?.noTimers
+      ? undefined
+      : startReportScheduler(core, { timeZone: config.HOSTOPS_TZ });
     const server = slack?.server ?? ownServer;
     const port = server ? (server.address() as AddressInfo).port : undefined;
     log.info({ driver: db.driver, port, ms: Math.round(performance.now() - started) }, "hostops is ready");
@@ -238,8 +258,8 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       // 1. No new requests: Slack's server or socket closes, Discord answers no new interaction.
       discord?.stopIntake();
       const intakeClosed = slack?.stop();
-      // No new alert scan; one running gets the grace like any in-flight work.
-      const scanDone = scheduler?.stop();
+      // No new alert scan or report; one running gets the grace like any in-flight work.
+      const scanDone = Promise.all([scheduler?.stop(), reports?.stop()]);
       // 2. Followers stop at once (their leases go to the other replicas); in-flight work gets the grace.
       const followersStopped = tasks.stop(Math.min(graceMs, 2_000));
       const drained = await within(Promise.all([core.background.idle(), scanDone]), graceMs);

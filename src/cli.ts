@@ -12,8 +12,9 @@ import { audit } from "./core/audit.ts";
 import type { Actor } from "./core/context.ts";
 import type { Outcome } from "./core/reply.ts";
 import { tableText } from "./core/reply.ts";
+import { removeWorkspaceData, workspaceData } from "./core/workspaces.ts";
 import { openDatabase } from "./db/client.ts";
-import { type Platform, providerAccounts } from "./db/schema.ts";
+import { type Platform, providerAccounts, slackInstallations } from "./db/schema.ts";
 import { createLogger } from "./observability/logger.ts";
 import { registerSecret } from "./observability/secrets.ts";
 import { start, withoutChat } from "./start.ts";
@@ -27,8 +28,11 @@ import { start, withoutChat } from "./start.ts";
 
 export const CLI_USAGE = `Usage: hostops <command> [options]
 
-  accounts add --provider <kind> --label <label> [--base-url <url>] [--workspace <platform:id>]
-      Checks the credentials with the provider, then stores them encrypted. Credentials are read
+  accounts add --provider <kind> --label <label> [--base-url <url>] [--name <provider name>]
+               [--workspace <platform:id>]
+      Checks the credentials with the provider, then stores them encrypted. For hostbill (any
+      other host running HostBill) --base-url (the client area's /api/ root) and --name (the
+      host's name, e.g. "Acme Hosting") are required. Credentials are read
       from stdin as JSON ({"username":"…","password":"…"}), or from HOSTOPS_CRED_<FIELD> variables
       (HOSTOPS_CRED_USERNAME, HOSTOPS_CRED_API_KEY, …), or asked for (hidden) at a terminal.
       Never put them in the command line.
@@ -38,12 +42,19 @@ export const CLI_USAGE = `Usage: hostops <command> [options]
       Workspace-wide unless --channel is given.
   alerts run --dry-run [--workspace <platform:id>]
       What the alert scan would post now; posts and records nothing.
+  workspaces
+      Slack workspaces that installed hostops through OAuth (distribution mode), with their state.
+  workspace remove --workspace <platform:id> [--yes]
+      Everything hostops keeps about a workspace: provider accounts and their credentials,
+      bindings, grants, requests, its Slack installation. Without --yes it only says what would
+      go. The audit log is kept. For a workspace that uninstalled hostops: its data stays until
+      this is run.
   migrate        apply the database migrations (also done at every start)
   console        the terminal console, even when Slack or Discord is configured
   sandbox        simulated providers with demo accounts (same as npm start -- --sandbox)
 
 --workspace is slack:<team id>, discord:<guild id> or console:local (the default).
-Provider kinds: host4coins, hostens, time4vps, hostkey, thehost.`;
+Provider kinds: host4coins, hostens, time4vps, hostkey, thehost, hostbill.`;
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
@@ -89,6 +100,11 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
         return await listing(ctx, "bindings", argv.slice(1));
       case "grant":
         return await grant(ctx, argv.slice(1));
+      case "workspaces":
+        return await workspacesList(ctx, argv.slice(1));
+      case "workspace":
+        if (sub === "remove") return await workspaceRemove(ctx, rest);
+        throw new UsageError(`hostops workspace ${sub ?? ""}: expected "workspace remove".`);
       case "alerts":
         if (sub === "run") return await alertsRun(ctx, rest);
         throw new UsageError(`hostops alerts ${sub ?? ""}: expected "alerts run --dry-run".`);
@@ -208,6 +224,7 @@ async function accountsAdd(ctx: CliIo, args: string[]): Promise<number> {
     provider: { type: "string" },
     label: { type: "string" },
     "base-url": { type: "string" },
+    name: { type: "string" },
     workspace: { type: "string" },
   });
   if (!v.provider || !v.label) throw new UsageError("accounts add needs --provider and --label.");
@@ -228,7 +245,12 @@ async function accountsAdd(ctx: CliIo, args: string[]): Promise<number> {
       ctx.stderr.write(`${creds}\n`);
       return 2;
     }
-    const values: Record<string, string> = { label: v.label ?? "", base_url: v["base-url"] ?? "", ...creds };
+    const values: Record<string, string> = {
+      label: v.label ?? "",
+      base_url: v["base-url"] ?? "",
+      display_name: v.name ?? "",
+      ...creds,
+    };
     const out = await app.dispatcher.modal(actor, modal.id, modal.state, values);
     return printOutcome(ctx, out);
   });
@@ -329,7 +351,7 @@ async function listing(ctx: CliIo, what: "accounts" | "bindings", args: string[]
         rows.map((a) => [
           `${a.platform}:${a.workspaceId}`,
           a.label,
-          a.kind,
+          a.displayName ? `${a.displayName} (${a.kind})` : a.kind,
           a.baseUrl ?? "(default)",
           a.createdAt.toISOString().slice(0, 10),
         ]),
@@ -347,7 +369,7 @@ async function listing(ctx: CliIo, what: "accounts" | "bindings", args: string[]
           `${binding.platform}:${binding.workspaceId}`,
           binding.channelId,
           account.label,
-          account.kind,
+          account.displayName ? `${account.displayName} (${account.kind})` : account.kind,
           binding.alertSettings.enabled ? "on" : "off",
         ]),
       );
@@ -411,6 +433,53 @@ async function alertsRun(ctx: CliIo, args: string[]): Promise<number> {
       args: { dryRun: true },
       outcome: "ok",
     });
+    return 0;
+  });
+}
+
+async function workspacesList(ctx: CliIo, args: string[]): Promise<number> {
+  parse(args, {});
+  return withCore(ctx, async (app) => {
+    const rows = await app.db.db.select().from(slackInstallations).orderBy(slackInstallations.installKey);
+    if (!rows.length) {
+      ctx.stdout.write("No Slack installations (distribution mode not used, or nothing installed yet).\n");
+      return 0;
+    }
+    const table = tableText(
+      ["Workspace", "Name", "State", "Installed", "Changed"],
+      rows.map((r) => [
+        r.teamId ? `slack:${r.teamId}` : `enterprise:${r.enterpriseId ?? "?"}`,
+        r.teamName ?? "",
+        r.installationEnc ? "installed" : "uninstalled (data kept)",
+        r.installedAt.toISOString().slice(0, 10),
+        r.updatedAt.toISOString().slice(0, 10),
+      ]),
+    );
+    ctx.stdout.write(`${table}\n`);
+    return 0;
+  });
+}
+
+async function workspaceRemove(ctx: CliIo, args: string[]): Promise<number> {
+  const v = parse(args, { workspace: { type: "string" }, yes: { type: "boolean" } });
+  if (!v.workspace) throw new UsageError("workspace remove needs --workspace (e.g. slack:T0123ABCD).");
+  const ws = parseWorkspace(v.workspace);
+  return withCore(ctx, async (app) => {
+    const found = await workspaceData(app.db, ws.platform, ws.workspaceId);
+    const what = `${found.accounts} account(s) with their credentials, ${found.bindings} binding(s), ${found.grants} grant(s), ${found.requests} request(s)${found.installation ? ", its Slack installation" : ""}`;
+    if (!v.yes) {
+      ctx.stderr.write(
+        `Would remove from ${ws.platform}:${ws.workspaceId}: ${what}. Nothing changes at the providers; the audit log stays. Run again with --yes to remove.\n`,
+      );
+      return 1;
+    }
+    await removeWorkspaceData(app.db, ws.platform, ws.workspaceId);
+    await audit(app.db, cliActor(ws), {
+      command: "workspace remove",
+      args: { ...found },
+      outcome: "ok",
+    });
+    ctx.stdout.write(`Removed from ${ws.platform}:${ws.workspaceId}: ${what}. The audit log stays.\n`);
     return 0;
   });
 }

@@ -41,6 +41,18 @@ const VARS = {
     schema: opt(z.string().regex(/^xapp-/, "must be an app-level token starting with xapp-")),
     doc: "Slack app-level token; when set, Slack runs in Socket Mode instead of HTTP",
   },
+  SLACK_CLIENT_ID: {
+    schema: opt(z.string().regex(/^\d+\.\d+$/, "must look like 1234567890.1234567890")),
+    doc: "Slack app Client ID (Basic Information > App Credentials); with SLACK_CLIENT_SECRET and SLACK_STATE_SECRET, hostops is installed in many workspaces through /slack/install",
+  },
+  SLACK_CLIENT_SECRET: {
+    schema: opt(z.string().min(8, "looks too short")),
+    doc: "Slack app Client Secret (Basic Information > App Credentials), for the OAuth install flow",
+  },
+  SLACK_STATE_SECRET: {
+    schema: opt(z.string().min(16, "must be at least 16 characters (openssl rand -hex 32)")),
+    doc: "secret that signs the OAuth state of an install (any random string, e.g. openssl rand -hex 32)",
+  },
   SLACK_API_URL: {
     schema: opt(z.url()),
     doc: "override of the Slack Web API base URL (tests and proxies)",
@@ -138,6 +150,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(
       `SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN in HTTP mode (${VARS.SLACK_SIGNING_SECRET.doc})`,
     );
+  const oauthVars = ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"] as const;
+  const oauthSet = oauthVars.filter((v) => c[v]);
+  if (oauthSet.length) {
+    if (c.SLACK_BOT_TOKEN)
+      problems.push(
+        "SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET/SLACK_STATE_SECRET are two ways to run on Slack: one workspace with its bot token, or many workspaces installed through OAuth. Set one of them.",
+      );
+    else {
+      for (const v of oauthVars)
+        if (!c[v]) problems.push(`${v} is required to install hostops through OAuth (${VARS[v].doc})`);
+      if (!c.SLACK_SIGNING_SECRET)
+        problems.push(
+          `SLACK_SIGNING_SECRET is required with the OAuth install flow (${VARS.SLACK_SIGNING_SECRET.doc})`,
+        );
+      if (c.SLACK_APP_TOKEN)
+        problems.push(
+          "SLACK_APP_TOKEN (Socket Mode) cannot be used with the OAuth install flow: Slack must reach /slack/oauth_redirect and /slack/events over HTTP. Unset SLACK_APP_TOKEN.",
+        );
+    }
+  }
   if (c.DISCORD_TOKEN && !c.DISCORD_APPLICATION_ID)
     problems.push(
       `DISCORD_APPLICATION_ID is required with DISCORD_TOKEN (${VARS.DISCORD_APPLICATION_ID.doc})`,
@@ -151,7 +183,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export function slackConfigured(c: Config): boolean {
-  return Boolean(c.SLACK_BOT_TOKEN);
+  return Boolean(c.SLACK_BOT_TOKEN) || slackOAuthConfigured(c);
+}
+/** Distribution mode: many workspaces install hostops through Slack's OAuth v2 flow. */
+export function slackOAuthConfigured(c: Config): boolean {
+  return Boolean(!c.SLACK_BOT_TOKEN && c.SLACK_CLIENT_ID && c.SLACK_CLIENT_SECRET && c.SLACK_STATE_SECRET);
 }
 export function discordConfigured(c: Config): boolean {
   return Boolean(c.DISCORD_TOKEN);
@@ -164,6 +200,8 @@ export function describeChatSetup(): string {
     `  SLACK_BOT_TOKEN       ${VARS.SLACK_BOT_TOKEN.doc}`,
     `  SLACK_SIGNING_SECRET  ${VARS.SLACK_SIGNING_SECRET.doc}`,
     `  SLACK_APP_TOKEN       (optional) ${VARS.SLACK_APP_TOKEN.doc}`,
+    "or, for Slack in many workspaces (OAuth install at /slack/install):",
+    `  SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET and SLACK_SIGNING_SECRET`,
     "or, for Discord:",
     `  DISCORD_TOKEN           ${VARS.DISCORD_TOKEN.doc}`,
     `  DISCORD_APPLICATION_ID  ${VARS.DISCORD_APPLICATION_ID.doc}`,

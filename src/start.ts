@@ -224,6 +224,9 @@ export function withoutChat(config: Config): Config {
     SLACK_BOT_TOKEN: undefined,
     SLACK_SIGNING_SECRET: undefined,
     SLACK_APP_TOKEN: undefined,
+    SLACK_CLIENT_ID: undefined,
+    SLACK_CLIENT_SECRET: undefined,
+    SLACK_STATE_SECRET: undefined,
     DISCORD_TOKEN: undefined,
   };
 }

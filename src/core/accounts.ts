@@ -9,7 +9,13 @@ import {
   providerAccounts,
 } from "../db/schema.ts";
 import type { Logger } from "../observability/logger.ts";
-import { createDriver, getProvider, validateCredentials } from "../providers/registry.ts";
+import {
+  createDriver,
+  detectFeatures,
+  getProvider,
+  type ProviderFeatures,
+  validateCredentials,
+} from "../providers/registry.ts";
 import type { ProviderDriver, ProviderKind } from "../providers/types.ts";
 import type { CredentialCipher } from "./crypto.ts";
 import { UserError } from "./errors.ts";
@@ -21,6 +27,10 @@ export interface Account {
   label: string;
   kind: ProviderKind;
   baseUrl: string | null;
+  /** The provider name the admin gave (HostBill other host); null: the kind's name. */
+  displayName: string | null;
+  /** What the provider's API told about the account (e.g. whether it has domains). */
+  features: ProviderFeatures | null;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
@@ -55,6 +65,12 @@ export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = {
 
 export const LABEL_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
 
+/**
+ * A provider name the admin gives: plain words, no markup (it is shown in chat messages, where
+ * `*`, `_`, `<` or backticks would format or link).
+ */
+export const DISPLAY_NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} .,&'()-]{0,39}$/u;
+
 /** Accounts, bindings and the drivers that serve them. Credentials are decrypted only to build a driver. */
 export class AccountService {
   /** Drivers hold per-account state (HTTP client, HOSTKEY's session token): bounded, rebuilt on a miss. */
@@ -82,14 +98,22 @@ export class AccountService {
     label: string;
     kind: ProviderKind;
     baseUrl?: string | null;
+    /** Required for kinds that stand for many hosts (HostBill other host). */
+    displayName?: string | null;
     credentials: unknown;
     createdBy: string;
   }): Promise<Account> {
     const credentials = validateCredentials(input.kind, input.credentials);
+    const displayName = this.checkDisplayName(input.kind, input.displayName);
     const existing = await this.findByLabel(input.platform, input.workspaceId, input.label);
     if (existing) throw new UserError("conflict", `An account labelled *${input.label}* already exists.`);
-    const driver = this.buildDriver(input.kind, credentials, input.baseUrl ?? null);
+    const baseUrl = input.baseUrl ?? null;
+    const driver = this.buildDriver(input.kind, credentials, baseUrl, { displayName });
     await driver.verifyCredentials();
+    const features = await detectFeatures(
+      input.kind,
+      this.driverOptions(input.kind, credentials, baseUrl, displayName),
+    );
     const [row] = await this.db
       .insert(providerAccounts)
       .values({
@@ -97,7 +121,9 @@ export class AccountService {
         workspaceId: input.workspaceId,
         label: input.label,
         kind: input.kind,
-        baseUrl: input.baseUrl ?? null,
+        baseUrl,
+        displayName,
+        features,
         credentialsEnc: this.cipher.encrypt(credentials),
         createdBy: input.createdBy,
       })
@@ -107,16 +133,47 @@ export class AccountService {
     return this.acct(row);
   }
 
-  /** Replaces an account's credentials (and base URL) after checking them. */
-  async updateCredentials(account: Account, credentials: unknown, baseUrl?: string | null): Promise<void> {
+  /**
+   * Replaces an account's credentials (and base URL, and display name where the kind has one)
+   * after checking them; what the API offers is asked again (the base URL may be another host).
+   */
+  async updateCredentials(
+    account: Account,
+    credentials: unknown,
+    baseUrl?: string | null,
+    displayName?: string | null,
+  ): Promise<void> {
     const valid = validateCredentials(account.kind, credentials);
     const url = baseUrl === undefined ? account.baseUrl : baseUrl;
-    await this.buildDriver(account.kind, valid, url).verifyCredentials();
+    const name = this.checkDisplayName(
+      account.kind,
+      displayName === undefined || displayName === null ? account.displayName : displayName,
+    );
+    await this.buildDriver(account.kind, valid, url, { displayName: name }).verifyCredentials();
+    const features = await detectFeatures(account.kind, this.driverOptions(account.kind, valid, url, name));
     await this.db
       .update(providerAccounts)
-      .set({ credentialsEnc: this.cipher.encrypt(valid), baseUrl: url, updatedAt: new Date() })
+      .set({
+        credentialsEnc: this.cipher.encrypt(valid),
+        baseUrl: url,
+        displayName: name,
+        features,
+        updatedAt: new Date(),
+      })
       .where(eq(providerAccounts.id, account.id));
     this.#drivers.delete(account.id);
+  }
+
+  /** A kind named by the admin needs a name (1-40 characters); other kinds take none. */
+  private checkDisplayName(kind: ProviderKind, displayName: string | null | undefined): string | null {
+    if (!getProvider(kind).customName) return null;
+    const name = (displayName ?? "").replace(/\s+/g, " ").trim();
+    if (!DISPLAY_NAME_PATTERN.test(name))
+      throw new UserError(
+        "invalid",
+        "Give the provider's name as people know it (1-40 letters, digits, spaces and . , & ' ( ) -), e.g. Acme Hosting.",
+      );
+    return name;
   }
 
   async list(platform: Platform, workspaceId: string): Promise<Account[]> {
@@ -266,7 +323,7 @@ export class AccountService {
     if (cached && cached.stamp === stamp) return cached.driver;
     const enc = this.#ciphertexts.get(account.id);
     if (enc === undefined) throw new Error(`credentials of account ${account.label} were not loaded`);
-    const driver = this.buildDriver(account.kind, this.cipher.decrypt(enc), account.baseUrl);
+    const driver = this.buildDriver(account.kind, this.cipher.decrypt(enc), account.baseUrl, account);
     this.#drivers.set(account.id, { stamp, driver });
     return driver;
   }
@@ -279,15 +336,33 @@ export class AccountService {
     return toAccount(row);
   }
 
-  private buildDriver(kind: ProviderKind, credentials: unknown, baseUrl: string | null): ProviderDriver {
-    const override = this.opts.baseUrlOverrides?.[kind];
+  private buildDriver(
+    kind: ProviderKind,
+    credentials: unknown,
+    baseUrl: string | null,
+    named: { displayName?: string | null; features?: ProviderFeatures | null } = {},
+  ): ProviderDriver {
     return createDriver(kind, {
+      ...this.driverOptions(kind, credentials, baseUrl, named.displayName ?? null),
+      features: named.features ?? null,
+    });
+  }
+
+  private driverOptions(
+    kind: ProviderKind,
+    credentials: unknown,
+    baseUrl: string | null,
+    displayName: string | null,
+  ) {
+    const override = this.opts.baseUrlOverrides?.[kind];
+    return {
       credentials,
-      baseUrl: baseUrl ?? override ?? getProvider(kind).defaultBaseUrl,
+      baseUrl: baseUrl ?? override ?? getProvider(kind).defaultBaseUrl ?? undefined,
+      displayName,
       timeoutMs: this.opts.timeoutMs,
       retries: this.opts.retries,
       log: this.opts.log,
-    });
+    };
   }
 }
 
@@ -299,6 +374,8 @@ function toAccount(row: typeof providerAccounts.$inferSelect): Account {
     label: row.label,
     kind: row.kind as ProviderKind,
     baseUrl: row.baseUrl,
+    displayName: row.displayName,
+    features: row.features,
     createdBy: row.createdBy,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -5,9 +5,9 @@ import { forgetSecret, registerSecret, scrub } from "../observability/secrets.ts
 import {
   type ActionResult,
   type Capability,
-  PROVIDER_NAMES,
   type ProviderDriver,
   ProviderError,
+  providerName,
 } from "../providers/types.ts";
 import type { Account } from "./accounts.ts";
 import { audit } from "./audit.ts";
@@ -53,7 +53,7 @@ interface ActionSpec {
 const str = (v: unknown) => String(v ?? "");
 const target = (p: Record<string, unknown>) =>
   p.serviceName ? `*${str(p.serviceName)}* (${str(p.serviceId)})` : `service ${str(p.serviceId)}`;
-const on = (a: Account) => `on account *${a.label}* (${PROVIDER_NAMES[a.kind]})`;
+const on = (a: Account) => `on account *${a.label}* (${providerName(a)})`;
 
 export const ACTIONS: Record<ActionName, ActionSpec> = {
   reboot: {
@@ -85,7 +85,7 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
     warning: (_p, a) =>
       a.kind === "hostkey"
         ? "All data on the server will be lost. HOSTKEY: do not begin a new reinstallation until the previous one is complete; the new root password is set by the provider — retrieve or reset it in the HOSTKEY panel."
-        : `${PROVIDER_NAMES[a.kind]}: "All data in the server will be lost! All of backups of your server will be deleted from our storages!"`,
+        : `${providerName(a)}: "All data in the server will be lost! All of backups of your server will be deleted from our storages!"`,
     run: (d, p, pin) => d.reinstall!(str(p.serviceId), { osId: str(p.osId), pin }),
   },
   renew: {
@@ -217,7 +217,7 @@ export function renderCard(r: Request, account: Account | undefined, core: Core)
   };
   const fields: [string, string][] = [
     ["Requested by", who(r.requesterId)],
-    ["Account", account ? `${account.label} (${PROVIDER_NAMES[account.kind]})` : r.accountLabel],
+    ["Account", account ? `${account.label} (${providerName(account)})` : r.accountLabel],
     ["Status", `${icon[r.status]} ${statusWords(r)}`],
   ];
   if (typeof r.params.cost === "string") fields.push(["Cost", r.params.cost]);

@@ -32,6 +32,16 @@ export interface Messenger {
   update(workspaceId: string, ref: MessageRef, reply: Reply): Promise<void>;
   /** Posts in the message's thread (Slack thread, Discord reply). */
   postInThread(workspaceId: string, ref: MessageRef, reply: Reply): Promise<void>;
+  /**
+   * Posts a reply that carries pictures and is never updated (scheduled reports): Slack uploads the
+   * pictures with the text as their comment, Discord attaches them, the console saves them.
+   */
+  postPictures(workspaceId: string, channelId: string, reply: Reply): Promise<void>;
+  /**
+   * Whether hostops can still post in a workspace (Slack distribution: it is installed there).
+   * Absent: every workspace is. The alert scan skips the bindings of workspaces it cannot reach.
+   */
+  reachable?(workspaceId: string): Promise<boolean>;
 }
 
 export interface Clock {

@@ -182,7 +182,7 @@ export class Dispatcher {
         t0,
       );
     if (err instanceof ProviderError) {
-      const who = err.provider ? PROVIDER_NAMES[err.provider] : "The provider";
+      const who = err.displayName ?? (err.provider ? PROVIDER_NAMES[err.provider] : "The provider");
       return this.finish(actor, name, args, "error", reply(errorReply(`${who}: ${scrub(err.message)}`)), t0);
     }
     log.error({ err, ms: Math.round(performance.now() - t0) }, "command failed");

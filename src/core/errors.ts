@@ -1,5 +1,5 @@
 import { scrub } from "../observability/secrets.ts";
-import { PROVIDER_NAMES, ProviderError, type ProviderKind } from "../providers/types.ts";
+import { ProviderError, type ProviderKind, providerName } from "../providers/types.ts";
 
 /** An expected outcome meant for the person who typed the command (bad input, no permission, …). */
 export class UserError extends Error {
@@ -14,9 +14,9 @@ export class UserError extends Error {
 /** A provider failure as a sentence a person can act on, naming the account. */
 export function describeProviderError(
   err: ProviderError,
-  account: { label: string; kind: ProviderKind },
+  account: { label: string; kind: ProviderKind; displayName?: string | null },
 ): string {
-  const name = PROVIDER_NAMES[account.kind];
+  const name = providerName(account);
   const acct = `account *${account.label}*`;
   switch (err.code) {
     case "AUTH_FAILED":

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray } from "drizzle-orm";
+import { and, eq, gt, inArray, notLike } from "drizzle-orm";
 import pLimit from "p-limit";
 import { alertDeliveries, confirmationRequests } from "../db/schema.ts";
 import type { Account, Binding } from "./accounts.ts";
@@ -10,6 +10,7 @@ import type { Actor, Core } from "./context.ts";
 import { plain, relativeDays } from "./format.ts";
 import { atLeast, roleOf } from "./permissions.ts";
 import { type Block, blocksReply, type Reply } from "./reply.ts";
+import { REPORT_KEY_PREFIX } from "./reports.ts";
 
 /**
  * One person's overview across every channel of the workspace they may read: what expires next,
@@ -97,6 +98,7 @@ export async function buildOverview(core: Core, actor: Actor, opts: { note?: str
           visible.map((v) => v.binding.id),
         ),
         inArray(alertDeliveries.status, ["sent", "deferred"]),
+        notLike(alertDeliveries.alertKey, `${REPORT_KEY_PREFIX}%`),
       ),
     );
   const byAccount = new Map<string, { count: number; critical: number }>();

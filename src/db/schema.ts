@@ -37,6 +37,10 @@ export const providerAccounts = pgTable(
     label: text("label").notNull(),
     kind: text("kind").notNull(),
     baseUrl: text("base_url"),
+    /** The provider's name as the admin gave it, for kinds that stand for many hosts (HostBill). */
+    displayName: text("display_name"),
+    /** What the provider's API told when the account was added or edited (`{ domains: false }`). */
+    features: jsonb("features").$type<Record<string, boolean>>(),
     credentialsEnc: text("credentials_enc").notNull(),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
@@ -56,6 +60,20 @@ export interface AlertSettings {
   quietEnd: string | null;
   /** Critical alerts (expired, or expiring today/tomorrow) break through quiet hours. */
   criticalOverridesQuiet: boolean;
+  /** The channel's scheduled report (`/hosting report`), kept on each of its bindings; none when absent. */
+  report?: ReportSchedule | null;
+}
+
+/** When a channel's report is posted: weekly on a weekday, or monthly on a day, at HH:MM in a zone. */
+export interface ReportSchedule {
+  every: "weekly" | "monthly";
+  /** weekly: 1 (Monday) to 7 (Sunday); monthly: 1 to 31 (the last day in shorter months). */
+  day: number;
+  /** "HH:MM" */
+  time: string;
+  timeZone: string;
+  /** When it was set: periods whose time was already past then are not posted. */
+  since: string;
 }
 
 /** Approval policy of one binding. */
@@ -214,3 +232,35 @@ export const hostopsMeta = pgTable("hostops_meta", {
   value: text("value").notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * A Slack workspace (or Enterprise Grid organization) that installed hostops through the OAuth
+ * flow (distribution mode). `installKey` is "T:<team id>", or "E:<enterprise id>" for an org-wide
+ * install: one row each, a re-install replaces its tokens. The Installation (bot token and any
+ * user token) is AES-256-GCM ciphertext like provider credentials; null once the app was
+ * uninstalled or its tokens revoked. The workspace's accounts, bindings and grants stay until an
+ * admin removes them (`hostops workspace remove`).
+ */
+export const slackInstallations = pgTable(
+  "slack_installations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    installKey: text("install_key").notNull(),
+    teamId: text("team_id"),
+    teamName: text("team_name"),
+    enterpriseId: text("enterprise_id"),
+    isEnterpriseInstall: boolean("is_enterprise_install").notNull().default(false),
+    appId: text("app_id"),
+    botUserId: text("bot_user_id"),
+    installerUserId: text("installer_user_id"),
+    scopes: text("scopes"),
+    installationEnc: text("installation_enc"),
+    installedAt: timestamp("installed_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("slack_installations_key_uq").on(t.installKey),
+    index("slack_installations_team_idx").on(t.teamId),
+  ],
+);

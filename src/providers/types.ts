@@ -4,7 +4,7 @@
  * Other parts of the project and outside checks rely on these names: extend, never rename.
  */
 
-export type ProviderKind = "host4coins" | "hostens" | "time4vps" | "hostkey" | "thehost";
+export type ProviderKind = "host4coins" | "hostens" | "time4vps" | "hostkey" | "thehost" | "hostbill";
 
 export const PROVIDER_KINDS = [
   "host4coins",
@@ -12,16 +12,27 @@ export const PROVIDER_KINDS = [
   "time4vps",
   "hostkey",
   "thehost",
+  "hostbill",
 ] as const satisfies readonly ProviderKind[];
 
-/** Human names, used in every message a person reads. */
+/**
+ * Human names of the kinds, used in every message a person reads. An account of a kind whose
+ * name the admin gives ("hostbill": any host running HostBill) is shown by its own display name:
+ * use {@link providerName} wherever an account is at hand.
+ */
 export const PROVIDER_NAMES: Record<ProviderKind, string> = {
   host4coins: "Host4Coins",
   hostens: "Hostens",
   time4vps: "Time4VPS",
   hostkey: "HOSTKEY",
   thehost: "TheHost",
+  hostbill: "HostBill (other host)",
 };
+
+/** The name a person reads for an account: its display name when it has one, else its kind's. */
+export function providerName(account: { kind: ProviderKind; displayName?: string | null }): string {
+  return account.displayName || PROVIDER_NAMES[account.kind];
+}
 
 /** One optional method of {@link ProviderDriver}, by name. */
 export type Capability =
@@ -181,17 +192,26 @@ export class ProviderError extends Error {
   readonly provider: ProviderKind | undefined;
   /** HTTP status, when the error came from one. */
   readonly status: number | undefined;
+  /** The account's display name, when its kind's name is not what a person knows it by. */
+  readonly displayName: string | undefined;
 
   constructor(
     code: ProviderErrorCode,
     message: string,
-    opts: { retryable?: boolean; provider?: ProviderKind; status?: number; cause?: unknown } = {},
+    opts: {
+      retryable?: boolean;
+      provider?: ProviderKind;
+      status?: number;
+      cause?: unknown;
+      displayName?: string;
+    } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
     this.retryable = opts.retryable ?? (code === "NETWORK" || code === "RATE_LIMITED" || code === "UPSTREAM");
     this.provider = opts.provider;
     this.status = opts.status;
+    this.displayName = opts.displayName;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Core } from "../core/context.ts";
 import type { Platform } from "../db/schema.ts";
-import { PROVIDER_KINDS, PROVIDER_NAMES, type ProviderKind } from "../providers/types.ts";
+import { PROVIDER_KINDS, type ProviderKind, providerName } from "../providers/types.ts";
 import { startHost4coinsFake } from "./providers/host4coins.ts";
 import { startHostBillFake } from "./providers/hostbill.ts";
 import { HOSTKEY_FAKE_PIN, startHostkeyFake } from "./providers/hostkey.ts";
@@ -8,7 +8,8 @@ import { startTheHostFake } from "./providers/thehost.ts";
 import type { ProviderFake } from "./providers/types.ts";
 
 /**
- * The sandbox: local simulators of the five provider APIs (the same code the tests use as fakes),
+ * The sandbox: local simulators of the provider APIs (five hosts, and a third HostBill host under
+ * the name "Acme Hosting") (the same code the tests use as fakes),
  * with demo data whose dates are relative to now — services expiring within days, an overdue
  * invoice, a low balance — and one demo account per provider kind bound to a channel, so that
  * every command, approval and alert can be tried without real credentials.
@@ -30,6 +31,7 @@ export async function startSandboxProviders(): Promise<SandboxProviders> {
     fakes.set("time4vps", await startHostBillFake({ kind: "time4vps" }));
     fakes.set("hostkey", await startHostkeyFake());
     fakes.set("thehost", await startTheHostFake());
+    fakes.set("hostbill", await startHostBillFake({ kind: "hostbill" }));
   } catch (err) {
     await Promise.allSettled([...fakes.values()].map((f) => f.close()));
     throw err;
@@ -50,6 +52,9 @@ export interface SandboxTarget {
 }
 
 export const demoLabel = (kind: ProviderKind) => `demo-${kind}`;
+
+/** The provider name of the demo account of a kind that the admin names (HostBill other host). */
+export const SANDBOX_DISPLAY_NAMES: Partial<Record<ProviderKind, string>> = { hostbill: "Acme Hosting" };
 
 /** The demo account with a minimum balance above its demo credit, so the low-balance alert shows. */
 const LOW_BALANCE_KIND: ProviderKind = "hostens";
@@ -78,6 +83,7 @@ export async function seedSandbox(
           label,
           kind,
           baseUrl: fake.baseUrl,
+          displayName: SANDBOX_DISPLAY_NAMES[kind] ?? null,
           credentials: fake.credentials,
           createdBy,
         }));
@@ -110,7 +116,7 @@ export function sandboxBanner(targets: SandboxTarget[]): string {
     .join(", ");
   return [
     "hostops sandbox: simulated provider APIs with demo data; nothing reaches a real provider.",
-    `Demo accounts bound to ${where}: ${PROVIDER_KINDS.map((k) => `${demoLabel(k)} (${PROVIDER_NAMES[k]})`).join(", ")}.`,
+    `Demo accounts bound to ${where}: ${PROVIDER_KINDS.map((k) => `${demoLabel(k)} (${providerName({ kind: k, displayName: SANDBOX_DISPLAY_NAMES[k] })})`).join(", ")}.`,
     `Try: services · balance · invoices --unpaid · domains · alerts run · reboot <service id> demo-hostens · pending · audit`,
     `The HOSTKEY simulator's PIN is ${HOSTKEY_FAKE_PIN}. The data lives in memory and is gone when you quit.`,
   ].join("\n");

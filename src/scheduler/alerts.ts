@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import cron, { type Logger as CronLogger, type RunCoordinator, type ScheduledTask } from "node-cron";
 import { runAlertScan, type ScanSummary } from "../core/alerts/scan.ts";
 import type { Core } from "../core/context.ts";
+import { runReports } from "../core/reports.ts";
 import { postgresRunCoordinator } from "./coordinator.ts";
 
 /** The task's name; it prefixes the coordinator keys in cron_runs ("hostops-alert-scan:2026-…"). */
@@ -34,9 +35,38 @@ export interface AlertScheduler {
  * alert_deliveries are what guarantees one post per crossing even if two scans overlap.
  */
 export function startAlertScheduler(core: Core, opts: AlertSchedulerOptions): AlertScheduler {
+  return startCronJob(core, {
+    ...opts,
+    name: ALERT_TASK_NAME,
+    what: "alert scan",
+    run: opts.scan ?? (() => runAlertScan(core)),
+  });
+}
+
+/** The scheduled reports' job: every minute, posts the channel reports that are due (once per period). */
+export const REPORT_TASK_NAME = "hostops-reports";
+
+export function startReportScheduler(core: Core, opts: { timeZone: string; cron?: string }): AlertScheduler {
+  return startCronJob(core, {
+    cron: opts.cron ?? "* * * * *",
+    timeZone: opts.timeZone,
+    name: REPORT_TASK_NAME,
+    what: "report run",
+    run: () => runReports(core),
+  });
+}
+
+/**
+ * One node-cron job, safe with several replicas: `distributed` + the Postgres coordinator lets one
+ * replica take each fire (the work itself is idempotent too: unique keys in alert_deliveries).
+ */
+function startCronJob(
+  core: Core,
+  opts: AlertSchedulerOptions & { name: string; what: string; run: () => Promise<unknown> },
+): AlertScheduler {
   const replicaId = opts.replicaId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const log = core.log.child({ task: ALERT_TASK_NAME, replica: replicaId });
-  const scan = opts.scan ?? (() => runAlertScan(core));
+  const log = core.log.child({ task: opts.name, replica: replicaId });
+  const scan = opts.run;
   const running = new Set<Promise<unknown>>();
 
   const logger: CronLogger = {
@@ -57,7 +87,7 @@ export function startAlertScheduler(core: Core, opts: AlertSchedulerOptions): Al
       }
     },
     {
-      name: ALERT_TASK_NAME,
+      name: opts.name,
       timezone: opts.timeZone,
       noOverlap: true,
       distributed: true,
@@ -67,13 +97,13 @@ export function startAlertScheduler(core: Core, opts: AlertSchedulerOptions): Al
       unref: true,
     },
   );
-  task.on("execution:failed", (ctx) => log.error({ err: ctx.execution?.error }, "alert scan failed"));
+  task.on("execution:failed", (ctx) => log.error({ err: ctx.execution?.error }, `${opts.what} failed`));
   task.on("execution:skipped", (ctx) =>
-    log.debug({ slot: ctx.date.toISOString(), reason: ctx.reason }, "alert scan taken by another replica"),
+    log.debug({ slot: ctx.date.toISOString(), reason: ctx.reason }, `${opts.what} taken by another replica`),
   );
   log.info(
     { cron: opts.cron, timeZone: opts.timeZone, next: task.getNextRun()?.toISOString() },
-    "alert scheduler started",
+    `${opts.what} scheduler started`,
   );
 
   return {

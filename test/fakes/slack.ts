@@ -13,6 +13,17 @@ export interface SlackCall {
   at: number;
 }
 
+/** A workspace the fake knows: the bot token an install of it yields, and who that token is. */
+export interface FakeWorkspace {
+  teamId: string;
+  teamName: string;
+  botToken: string;
+  botUserId: string;
+  botId: string;
+  /** Who clicked "Allow". */
+  installerUserId?: string;
+}
+
 export interface FakeSlack {
   apiUrl: string;
   origin: string;
@@ -27,6 +38,16 @@ export interface FakeSlack {
   down: boolean;
   /** Socket Mode: the WebSocket URL apps.connections.open hands out. */
   socketUrl?: string;
+  /** The app's OAuth credentials the fake accepts at oauth.v2.access. */
+  clientId: string;
+  clientSecret: string;
+  /**
+   * What Slack does when a person clicks "Allow": a one-time code for this workspace (to put in
+   * the redirect to /slack/oauth_redirect). oauth.v2.access exchanges it once for the bot token.
+   */
+  issueCode(workspace: FakeWorkspace): string;
+  /** The token stops working (uninstall, revocation): every call with it answers token_revoked. */
+  revokeToken(token: string): void;
   /** Files received by the upload step (file id -> bytes, from the PNG signature on when there is one). */
   uploads: Map<string, Buffer>;
   responseUrl(id?: string): string;
@@ -39,9 +60,18 @@ export interface FakeSlack {
 let tsCounter = 1_700_000_000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+export async function startFakeSlack(
+  opts: { clientId?: string; clientSecret?: string } = {},
+): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const admins = new Set<string>();
+  const clientId = opts.clientId ?? "1234567890.1234567890";
+  const clientSecret = opts.clientSecret ?? "fake-client-secret-5c1a";
+  /** code -> workspace, until exchanged (a code works once, like Slack's). */
+  const codes = new Map<string, FakeWorkspace>();
+  const byToken = new Map<string, FakeWorkspace>();
+  const revoked = new Set<string>();
+  let codeCounter = 0;
   const uploads = new Map<string, Buffer>();
   const waiters: { pred: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
   const record = (c: SlackCall) => {
@@ -89,6 +119,43 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           return;
         }
         const out: Record<string, unknown> = { ok: true };
+        const token = (req.headers.authorization ?? "").replace(/^Bearer /, "") || String(body.token ?? "");
+        const answer = (o: Record<string, unknown>) => {
+          res.setHeader("content-type", "application/json");
+          res.end(JSON.stringify(o));
+        };
+        if (token && revoked.has(token)) return answer({ ok: false, error: "token_revoked" });
+        if (method === "oauth.v2.access") {
+          // https://docs.slack.dev/reference/methods/oauth.v2.access: the app's id and secret, and
+          // a code that works once.
+          if (body.client_id !== clientId) return answer({ ok: false, error: "invalid_client_id" });
+          if (body.client_secret !== clientSecret) return answer({ ok: false, error: "bad_client_secret" });
+          const ws = codes.get(String(body.code ?? ""));
+          if (!ws) return answer({ ok: false, error: "invalid_code" });
+          codes.delete(String(body.code));
+          byToken.set(ws.botToken, ws);
+          return answer({
+            ok: true,
+            access_token: ws.botToken,
+            token_type: "bot",
+            scope: "commands,chat:write,chat:write.public,files:write,users:read",
+            bot_user_id: ws.botUserId,
+            app_id: "A1",
+            team: { id: ws.teamId, name: ws.teamName },
+            enterprise: null,
+            is_enterprise_install: false,
+            authed_user: { id: ws.installerUserId ?? "UINSTALLER" },
+          });
+        }
+        if (method === "auth.test") {
+          const ws = byToken.get(token);
+          Object.assign(
+            out,
+            ws
+              ? { user_id: ws.botUserId, bot_id: ws.botId, team_id: ws.teamId, team: ws.teamName }
+              : { user_id: "UBOT", bot_id: "BBOT", team_id: "T1" },
+          );
+        }
         if (method === "auth.test" && fake.authError)
           Object.assign(out, { ok: false, error: fake.authError });
         if (method === "apps.connections.open")
@@ -96,7 +163,6 @@ export async function startFakeSlack(): Promise<FakeSlack> {
             out,
             fake.appTokenError ? { ok: false, error: fake.appTokenError } : { url: fake.socketUrl },
           );
-        if (method === "auth.test") Object.assign(out, { user_id: "UBOT", bot_id: "BBOT", team_id: "T1" });
         if (method === "users.info") {
           const id = String(body.user);
           Object.assign(out, { user: { id, is_admin: admins.has(id), is_owner: false } });
@@ -138,6 +204,16 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     calls,
     admins,
     down: false,
+    clientId,
+    clientSecret,
+    issueCode: (ws) => {
+      const code = `code-${ws.teamId}-${++codeCounter}`;
+      codes.set(code, ws);
+      return code;
+    },
+    revokeToken: (t) => {
+      revoked.add(t);
+    },
     uploads,
     responseUrl: (id) => `${origin}/response/${id ?? `r${++n}`}`,
     waitFor: (pred, timeoutMs = 10_000) =>

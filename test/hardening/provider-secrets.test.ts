@@ -42,6 +42,10 @@ const PLANTED = {
   t4vReboot: "PlantT4vReboot5I9",
   t4vLastTask: "PlantT4vLastTask6O1",
   t4vError: "PlantT4vError7P2",
+  // HostBill (other host): the same places as Hostens', under the name the admin gave.
+  hostbillReinstall: "PlantHostbillReinstall8Z3",
+  hostbillReboot: "PlantHostbillReboot9X4",
+  hostbillLastTask: "PlantHostbillLastTask1C5",
   // Host4Coins: a secret-named service field, a description, a task text in markup, an error.
   h4cRootPw: "PlantH4cRootPw8A3",
   h4cDescription: "PlantH4cDescription9S4",
@@ -58,7 +62,7 @@ const PLANTED = {
 } as const;
 
 /**
- * One flow through the Slack adapter with all five kinds bound, every read command, approved
+ * One flow through the Slack adapter with every kind bound, every read command, approved
  * reinstalls and reboots followed to their end, provider errors carrying secrets, and the audit
  * log. Then every chat message, every log line at trace level, every database row (audit,
  * confirmation params and results, alert payloads...) is searched for the planted values.
@@ -81,20 +85,26 @@ describe("no password or token from a provider answer leaks (planted in every an
     slack = await startFakeSlack();
     slack.admins.add(ADMIN).add(ADMIN2);
 
-    for (const kind of ["hostens", "time4vps"] as const) {
+    for (const kind of ["hostens", "time4vps", "hostbill"] as const) {
+      const plant: [reinstall: string, reboot: string, lastTask: string] = {
+        hostens: [PLANTED.hostensReinstall, PLANTED.hostensReboot, PLANTED.hostensLastTask],
+        time4vps: [PLANTED.t4vReinstall, PLANTED.t4vReboot, PLANTED.t4vLastTask],
+        hostbill: [PLANTED.hostbillReinstall, PLANTED.hostbillReboot, PLANTED.hostbillLastTask],
+      }[kind] as [string, string, string];
       const fake = await startHostBillFake({
         kind,
         taskResults: {
-          // Hostens: plain text; Time4VPS: the password inside an HTML link, as it really answers.
+          // Hostens (and the other host): plain text; Time4VPS: the password inside an HTML link,
+          // as it really answers.
           server_recreate:
-            kind === "hostens"
-              ? `VM recreated successfully.\nRoot password:  ${PLANTED.hostensReinstall}`
-              : reinstallResults(PLANTED.t4vReinstall),
+            kind === "time4vps"
+              ? reinstallResults(plant[0])
+              : `VM recreated successfully.\nRoot password:  ${plant[0]}`,
           // A reboot's results are shown (sanitized): a password there must be cut out too.
-          server_reboot: `VM rebooted. New password: ${kind === "hostens" ? PLANTED.hostensReboot : PLANTED.t4vReboot}`,
+          server_reboot: `VM rebooted. New password: ${plant[1]}`,
         },
       });
-      const last = kind === "hostens" ? PLANTED.hostensLastTask : PLANTED.t4vLastTask;
+      const last = plant[2];
       fake.state.servers["302"]!.last_tasks = [
         {
           name: "server_reset_password",
@@ -191,7 +201,7 @@ describe("no password or token from a provider answer leaks (planted in every an
       const ok = await post(
         viewSubmission(
           { callback_id: "accounts:add", private_metadata: meta },
-          { label: kind, ...fields, base_url: fake.baseUrl },
+          { label: kind, ...fields, base_url: fake.baseUrl, display_name: "Acme Hosting" },
           { user: ADMIN },
         ),
       );
@@ -250,6 +260,8 @@ describe("no password or token from a provider answer leaks (planted in every an
     await approved("reinstall 302 debian-12-x86_64 --account time4vps");
     await approved("reboot 302 hostens");
     await approved("reboot 302 time4vps");
+    await approved("reinstall 302 debian-12-x86_64 --account hostbill");
+    await approved("reboot 302 hostbill");
     const hkDriver = app.core.accounts.driverFor(
       (await app.core.accounts.findByLabel("slack", "T1", "hostkey"))!,
     );
@@ -280,7 +292,7 @@ describe("no password or token from a provider answer leaks (planted in every an
     await command("audit 50");
 
     // The plants were served, so the test would see a leak (the answers reached the drivers).
-    for (const f of [hostens(), time4vps()]) {
+    for (const f of [hostens(), time4vps(), fakes.get("hostbill") as HostBillFake]) {
       const tasks = [...f.tasks.values()];
       expect(tasks.map((t) => t.name).sort()).toEqual(["server_reboot", "server_recreate"]);
       expect(tasks.every((t) => t.completed !== "")).toBe(true);

@@ -34,6 +34,7 @@ const SECRET_FIELDS: Record<ProviderKind, string[]> = {
   time4vps: ["password"],
   hostkey: ["apiKey"],
   thehost: ["password"],
+  hostbill: ["password"],
 };
 
 /**
@@ -56,6 +57,7 @@ describe("no secret reaches the logs in a full Slack flow", () => {
     fakes.set("time4vps", await startHostBillFake({ kind: "time4vps" }));
     fakes.set("hostkey", await startHostkeyFake({ data: { pin: PIN } }));
     fakes.set("thehost", await startTheHostFake());
+    fakes.set("hostbill", await startHostBillFake({ kind: "hostbill" }));
     app = await startHostops({
       config: testConfig({ SLACK_API_URL: slack.apiUrl, HOSTOPS_SECRET_KEY: SECRET_KEY }),
       log: createLogger({ level: "trace", sink: { write: (l) => lines.push(l) } }),
@@ -105,7 +107,11 @@ describe("no secret reaches the logs in a full Slack flow", () => {
     );
     const open = await viewOpenedAfter(before);
     const view = open.body.view as { callback_id: string; private_metadata: string };
-    const values: Record<string, string> = { label: `${kind}-main`, base_url: fakes.get(kind)!.baseUrl };
+    const values: Record<string, string> = {
+      label: `${kind}-main`,
+      base_url: fakes.get(kind)!.baseUrl,
+      display_name: "Acme Hosting",
+    };
     for (const [k, v] of Object.entries(credentials)) values[`cred_${k}`] = v;
     const res = await post(viewSubmission(view, values, { user: ADMIN }));
     return (await res.json()) as { response_action: string; errors?: Record<string, string>; view?: unknown };

@@ -186,6 +186,7 @@ for (const dbKind of ["pglite", "postgres"] as const) {
         "time4vps",
         "hostkey",
         "thehost",
+        "hostbill",
       ]);
       const hostkey = buttons.find((b) => b.value === "hostkey")!;
       const before = slack.calls.length;

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/observability/logger.ts";
+import type { ProviderFeatures } from "../../src/providers/registry.ts";
 import { createDriver } from "../../src/providers/registry.ts";
 import type { Money, ProviderDriver, ProviderKind, ServiceStatus } from "../../src/providers/types.ts";
-import { ProviderError } from "../../src/providers/types.ts";
+import { PROVIDER_NAMES, ProviderError } from "../../src/providers/types.ts";
 import type { FakeRequest } from "../fakes/providers/fake-server.ts";
 import type { ProviderFake } from "../fakes/providers/types.ts";
 
@@ -12,6 +13,12 @@ import type { ProviderFake } from "../fakes/providers/types.ts";
  */
 export interface ContractSpec {
   kind: ProviderKind;
+  /** Title of the suite when one kind runs it more than once (e.g. with and without domains). */
+  title?: string;
+  /** The provider name the admin gave the account (kinds that stand for many hosts). */
+  displayName?: string;
+  /** What detection found for the account (given to the driver as the account store would). */
+  features?: ProviderFeatures;
   start(): Promise<ProviderFake>;
   expected: {
     balance?: Money;
@@ -26,7 +33,7 @@ export interface ContractSpec {
 }
 
 export function describeDriverContract(spec: ContractSpec): void {
-  describe(`${spec.kind} driver contract`, () => {
+  describe(`${spec.title ?? spec.kind} driver contract`, () => {
     let fake: ProviderFake;
     const lines: string[] = [];
     const log = createLogger({ level: "debug", sink: { write: (l) => lines.push(l) } });
@@ -34,6 +41,8 @@ export function describeDriverContract(spec: ContractSpec): void {
       createDriver(spec.kind, {
         credentials: over.credentials ?? fake.credentials,
         baseUrl: fake.baseUrl,
+        displayName: spec.displayName,
+        features: spec.features,
         timeoutMs: over.timeoutMs ?? 2_000,
         retries: over.retries ?? 0,
         log,
@@ -73,6 +82,26 @@ export function describeDriverContract(spec: ContractSpec): void {
       expect((err as ProviderError).code).toBe("AUTH_FAILED");
       assertNoSecret(err as ProviderError, fake);
     });
+
+    if (spec.displayName) {
+      const name = spec.displayName;
+      it("names the provider as the admin did, in every error", async () => {
+        const auth = (await make({ credentials: fake.wrongCredentials })
+          .verifyCredentials()
+          .catch((e: unknown) => e)) as ProviderError;
+        fake.fault({ kind: "hang" }, { times: 1 });
+        const timeout = (await read(make({ timeoutMs: 150 })).catch((e: unknown) => e)) as ProviderError;
+        fake.fault({ kind: "status", status: 500, json: {} }, { times: 1 });
+        const upstream = (await read(make()).catch((e: unknown) => e)) as ProviderError;
+        for (const err of [auth, timeout, upstream]) {
+          expect(err).toBeInstanceOf(ProviderError);
+          expect(err.message).toContain(name);
+          expect(err.message).not.toContain(PROVIDER_NAMES[spec.kind]);
+          expect(err.displayName).toBe(name);
+          expect(err.provider).toBe(spec.kind);
+        }
+      });
+    }
 
     if (spec.expected.balance) {
       const balance = spec.expected.balance;

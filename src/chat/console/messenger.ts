@@ -31,6 +31,10 @@ export class ConsoleMessenger implements Messenger {
     this.show({ kind: "update", id: consoleId(ref), channelId: "", reply });
   }
 
+  async postPictures(workspaceId: string, channelId: string, reply: Reply): Promise<void> {
+    await this.post(workspaceId, channelId, reply);
+  }
+
   async postInThread(_workspaceId: string, ref: MessageRef, reply: Reply): Promise<void> {
     this.show({ kind: "thread", id: consoleId(ref), channelId: "", reply });
   }

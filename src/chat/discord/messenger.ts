@@ -25,6 +25,14 @@ export class DiscordMessenger implements Messenger {
     return { platform: "discord", channelId, messageId: msg.id };
   }
 
+  async postPictures(_workspaceId: string, channelId: string, reply: Reply): Promise<void> {
+    const p = renderReply(reply, this.store);
+    await this.rest.post(Routes.channelMessages(channelId), {
+      body: toRestBody(p),
+      files: (p.files ?? []).map((f) => ({ name: f.name, data: f.attachment, contentType: "image/png" })),
+    });
+  }
+
   async update(_workspaceId: string, ref: MessageRef, reply: Reply): Promise<void> {
     const r = discordRef(ref);
     await this.rest.patch(Routes.channelMessage(r.channelId, r.messageId), {

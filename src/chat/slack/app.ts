@@ -1,5 +1,13 @@
 import type http from "node:http";
-import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver, webApi } from "@slack/bolt";
+import {
+  App,
+  type CustomRoute,
+  HTTPReceiver,
+  type Installation,
+  SocketModeReceiver,
+  webApi,
+} from "@slack/bolt";
+import { audit } from "../../core/audit.ts";
 import type { Actor, Core, Messenger } from "../../core/context.ts";
 import { type Dispatcher, parseCommandText } from "../../core/dispatch.ts";
 import { UserError } from "../../core/errors.ts";
@@ -9,14 +17,29 @@ import { retryUntilUp, StartError } from "../../lifecycle/retry.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { slackLogger } from "../../observability/platform-logs.ts";
 import { splitImages, uploadImages } from "./files.ts";
-import { createSlackMessenger } from "./messenger.ts";
+import { type DbInstallationStore, installKeyOf } from "./installation-store.ts";
+import { createSlackMessenger, type SlackClientFor } from "./messenger.ts";
 import { actionIdOf, messageView, readViewValues, renderBlocks, renderModal, renderReply } from "./render.ts";
+
+/** The bot scopes hostops asks for (the same as slack/manifest.yml). */
+export const SLACK_BOT_SCOPES = ["commands", "chat:write", "chat:write.public", "files:write", "users:read"];
+
+/** Distribution mode: workspaces install hostops through Slack's OAuth v2 flow. */
+export interface SlackOAuthOptions {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
+  installationStore: DbInstallationStore;
+}
 
 export interface SlackOptions {
   core: Core;
   dispatcher: Dispatcher;
   log: Logger;
-  botToken: string;
+  /** One workspace, one token. Exactly one of `botToken` and `oauth` is given. */
+  botToken?: string;
+  /** Many workspaces: `/slack/install`, `/slack/oauth_redirect`, a token per installation. */
+  oauth?: SlackOAuthOptions;
   signingSecret?: string;
   /** Set: Socket Mode instead of the HTTP receiver. */
   appToken?: string;
@@ -47,6 +70,8 @@ export interface SlackHandle {
   messenger: Messenger;
   /** The HTTP server (HTTP mode), for its port. */
   server?: http.Server;
+  /** Distribution mode: the workspaces' installations. */
+  installations?: DbInstallationStore;
   /** Socket Mode: the WebSocket is connected now. HTTP mode: the token was verified. */
   connected(): boolean;
   /** Takes no new requests (closes the HTTP server or the Socket Mode connection). */
@@ -90,34 +115,43 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     ? { slackApiUrl: opts.apiUrl.endsWith("/") ? opts.apiUrl : `${opts.apiUrl}/` }
     : {};
   const logger = slackLogger(log);
+  const { oauth } = opts;
+  if (Boolean(oauth) === Boolean(opts.botToken))
+    throw new Error("Slack needs either a bot token or the OAuth install settings, not both.");
+  if (oauth && opts.appToken)
+    throw new Error("The OAuth install flow needs the HTTP receiver, not Socket Mode.");
 
-  // The token first: a revoked one stops the start with one clear line; an unreachable Slack is
-  // retried with backoff (the caller's /readyz says 503 meanwhile).
-  const verifier = new webApi.WebClient(opts.botToken, {
-    ...clientOptions,
-    logger,
-    retryConfig: { retries: 0 },
-  });
+  // The token first (one workspace): a revoked one stops the start with one clear line; an
+  // unreachable Slack is retried with backoff (the caller's /readyz says 503 meanwhile).
+  // Distribution mode has no token of its own: each workspace's comes from its installation.
   let warned = false;
-  const identity = await retryUntilUp(
-    async () => {
-      try {
-        return await verifier.auth.test();
-      } catch (err) {
-        throw rejectedToken(err, "SLACK_BOT_TOKEN") ?? err;
-      }
-    },
-    {
-      what: "Slack",
-      signal: opts.signal,
-      ...opts.retry,
-      onRetry: (err, attempt, delayMs) => {
-        log.warn({ err, attempt, delayMs }, "Slack does not answer (auth.test); retrying");
-        if (!warned) opts.onUnreachable?.();
-        warned = true;
-      },
-    },
-  );
+  const botToken = opts.botToken;
+  const identity = botToken
+    ? await retryUntilUp(
+        async () => {
+          const verifier = new webApi.WebClient(botToken, {
+            ...clientOptions,
+            logger,
+            retryConfig: { retries: 0 },
+          });
+          try {
+            return await verifier.auth.test();
+          } catch (err) {
+            throw rejectedToken(err, "SLACK_BOT_TOKEN") ?? err;
+          }
+        },
+        {
+          what: "Slack",
+          signal: opts.signal,
+          ...opts.retry,
+          onRetry: (err, attempt, delayMs) => {
+            log.warn({ err, attempt, delayMs }, "Slack does not answer (auth.test); retrying");
+            if (!warned) opts.onUnreachable?.();
+            warned = true;
+          },
+        },
+      )
+    : undefined;
 
   const socket = opts.appToken
     ? new SocketModeReceiver({ appToken: opts.appToken, logger, installerOptions: { clientOptions } })
@@ -139,15 +173,48 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       processBeforeResponse: opts.processBeforeResponse ?? false,
       customRoutes: opts.customRoutes ?? [],
       logger,
+      ...(oauth
+        ? {
+            clientId: oauth.clientId,
+            clientSecret: oauth.clientSecret,
+            stateSecret: oauth.stateSecret,
+            scopes: SLACK_BOT_SCOPES,
+            installationStore: oauth.installationStore,
+            installerOptions: {
+              // /slack/install shows an "Add to Slack" page; the state is signed with
+              // SLACK_STATE_SECRET and tied to the browser by a cookie, checked at the redirect.
+              directInstall: false,
+              stateVerification: true,
+              installPath: "/slack/install",
+              redirectUriPath: "/slack/oauth_redirect",
+              clientOptions,
+              callbackOptions: {
+                success: (installation: Installation, _o: unknown, _req: unknown, res: http.ServerResponse) =>
+                  installPage(res, 200, installedText(installation)),
+                failure: (error: { code?: string }, _o: unknown, _req: unknown, res: http.ServerResponse) => {
+                  log.warn({ code: error.code }, "a Slack installation did not complete");
+                  installPage(
+                    res,
+                    400,
+                    `The installation did not complete (${plainCode(error.code)}). Start again from /slack/install.`,
+                  );
+                },
+              },
+            },
+          }
+        : {}),
     });
-  const app = new App({
-    token: opts.botToken,
-    botId: identity.bot_id,
-    botUserId: identity.user_id,
-    receiver,
-    clientOptions,
-    logger,
-  });
+  const app = oauth
+    ? // No token: Bolt authorizes every request from the installation store (its workspace's token).
+      new App({ receiver, clientOptions, logger })
+    : new App({
+        token: botToken,
+        botId: identity?.bot_id,
+        botUserId: identity?.user_id,
+        receiver,
+        clientOptions,
+        logger,
+      });
 
   // HTTP in production acks before the work: keep a burst's acks ahead of its work (createAckFirst).
   const ackFirst = createAckFirst(opts.appToken || opts.processBeforeResponse ? 0 : 20);
@@ -155,6 +222,19 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   // users.info call (1000 approve clicks by 10 admins made 1000 calls; bench/confirmations.ts).
   const adminCache = new Map<string, { admin: Promise<boolean>; until: number }>();
   const adminCacheMs = opts.adminCacheMs ?? 5 * 60_000;
+
+  // Distribution mode: what hostops posts on its own (alerts, cards, task results) goes out with
+  // the token of the workspace it posts to, read from its installation (one client per token).
+  const clients = new Map<string, { token: string; client: webApi.WebClient }>();
+  const clientFor: SlackClientFor = async (teamId) => {
+    if (!oauth) return app.client;
+    const token = await oauth.installationStore.botTokenFor(teamId);
+    const hit = clients.get(teamId);
+    if (hit && hit.token === token) return hit.client;
+    const client = new webApi.WebClient(token, { ...clientOptions, logger });
+    clients.set(teamId, { token, client });
+    return client;
+  };
 
   /** Slack workspace admins and owners are hostops admins; one users.info per user per few minutes. */
   function isWorkspaceAdmin(client: webApi.WebClient, teamId: string, userId: string): Promise<boolean> {
@@ -438,6 +518,63 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     }
   }
 
+  // Uninstalled, or the bot token revoked: the workspace's tokens are forgotten (distribution
+  // mode) and nothing more is posted there; its accounts, bindings and grants stay until an admin
+  // removes them (`hostops workspace remove`). Slack sends these events without needing a token.
+  const forget = async (
+    teamId: string | undefined,
+    enterpriseId: string | undefined,
+    isEnterprise: boolean,
+    why: string,
+  ) => {
+    if (!oauth) {
+      log.warn({ teamId, why }, "hostops lost its Slack token in this workspace: set a new SLACK_BOT_TOKEN");
+      return;
+    }
+    const key = installKeyOf({ teamId, enterpriseId, isEnterpriseInstall: isEnterprise });
+    const removed = await oauth.installationStore.revoke(key);
+    if (teamId) {
+      clients.delete(teamId);
+      for (const k of [...adminCache.keys()]) if (k.startsWith(`${teamId}:`)) adminCache.delete(k);
+    }
+    log.info({ installKey: key, why, removed }, "Slack installation tokens removed");
+    if (removed && teamId)
+      await audit(
+        opts.core.db,
+        {
+          platform: "slack",
+          workspaceId: teamId,
+          channelId: "",
+          userId: "slack",
+          userIsPlatformAdmin: false,
+        },
+        {
+          command: why,
+          args: {},
+          outcome: "ok",
+          detail: "the workspace's tokens were removed; its data stays until an admin removes it",
+        },
+      );
+  };
+  app.event("app_uninstalled", async ({ context }) => {
+    await forget(
+      context.teamId,
+      context.enterpriseId,
+      Boolean(context.isEnterpriseInstall),
+      "app uninstalled",
+    );
+  });
+  app.event("tokens_revoked", async ({ event, context }) => {
+    // Only the bot token matters: hostops asks for no user token.
+    if (!event.tokens.bot?.length) return;
+    await forget(
+      context.teamId,
+      context.enterpriseId,
+      Boolean(context.isEnterpriseInstall),
+      "tokens revoked",
+    );
+  });
+
   /** The person's overview in the App Home tab (views.publish), with an optional note on top. */
   async function publishHome(client: webApi.WebClient, actor: Actor, note?: string): Promise<void> {
     const overview = await buildOverview(core, actor, { note });
@@ -490,8 +627,11 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   let stopping: Promise<void> | undefined;
   return {
     app,
-    messenger: createSlackMessenger(app.client),
+    messenger: oauth
+      ? createSlackMessenger(clientFor, (teamId) => oauth.installationStore.isInstalled(teamId))
+      : createSlackMessenger(async () => app.client),
     server,
+    installations: oauth?.installationStore,
     connected: () => (socket ? socketUp : !stopping),
     stop() {
       stopping ??= (app.stop() as Promise<void>).catch((err: unknown) =>
@@ -500,6 +640,27 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       return stopping;
     },
   };
+}
+
+/** The page a person sees at the end of an install. */
+function installPage(res: http.ServerResponse, status: number, text: string): void {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>hostops</title></head><body><p>${escapeHtml(text)}</p></body></html>`;
+  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+  res.end(html);
+}
+
+function installedText(installation: Installation): string {
+  const where = installation.team?.name ?? installation.enterprise?.name ?? "your workspace";
+  return `hostops is installed in ${where}. In a channel: /hosting accounts add to add a provider account, then /hosting bind <label>.`;
+}
+
+/** Bolt's error codes are plain words ("slack_oauth_invalid_state"); anything else is not shown. */
+function plainCode(code: string | undefined): string {
+  return code && /^[a-z_]{1,60}$/.test(code) ? code : "error";
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** An input block with the value the person typed put back (never a secret). */

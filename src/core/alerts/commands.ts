@@ -1,7 +1,7 @@
-import { desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, notLike } from "drizzle-orm";
 import { z } from "zod";
 import { alertDeliveries } from "../../db/schema.ts";
-import { PROVIDER_NAMES } from "../../providers/types.ts";
+import { providerName } from "../../providers/types.ts";
 import type { Account, Binding } from "../accounts.ts";
 import { audit } from "../audit.ts";
 import { accountParam, labelSchema } from "../commands/shared.ts";
@@ -14,6 +14,7 @@ import {
 } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { type Block, blocksReply, reply, textReply } from "../reply.ts";
+import { REPORT_KEY_PREFIX } from "../reports.ts";
 import { ALERT_ACTIONS, settingsFields } from "./render.ts";
 import { formatTime } from "./rules.ts";
 import { runAlertScan } from "./scan.ts";
@@ -63,9 +64,13 @@ export const alertsShow = defineCommand({
       .select()
       .from(alertDeliveries)
       .where(
-        inArray(
-          alertDeliveries.bindingId,
-          bound.map((b) => b.binding.id),
+        and(
+          inArray(
+            alertDeliveries.bindingId,
+            bound.map((b) => b.binding.id),
+          ),
+          // Scheduled reports keep their once-per-period claims in the same table; they are not alerts.
+          notLike(alertDeliveries.alertKey, `${REPORT_KEY_PREFIX}%`),
         ),
       )
       .orderBy(desc(alertDeliveries.createdAt));
@@ -74,7 +79,7 @@ export const alertsShow = defineCommand({
       const snoozed =
         binding.snoozedUntil && binding.snoozedUntil > now ? formatTime(binding.snoozedUntil, tz) : null;
       blocks.push(
-        { kind: "header", text: `Alerts: ${account.label} (${PROVIDER_NAMES[account.kind]})` },
+        { kind: "header", text: `Alerts: ${account.label} (${providerName(account)})` },
         { kind: "fields", fields: settingsFields(binding.alertSettings, snoozed) },
       );
       const open = rows.filter((r) => r.bindingId === binding.id);

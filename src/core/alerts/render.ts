@@ -1,5 +1,5 @@
 import type { AlertSettings } from "../../db/schema.ts";
-import { PROVIDER_NAMES, type ProviderKind } from "../../providers/types.ts";
+import { type ProviderKind, providerName } from "../../providers/types.ts";
 import { type Block, type Button, blocksReply, type Reply, type Severity } from "../reply.ts";
 import type { Alert, AlertSeverity } from "./rules.ts";
 
@@ -25,7 +25,7 @@ export interface DigestItem {
 }
 
 export interface DigestInput {
-  account: { label: string; kind: ProviderKind };
+  account: { label: string; kind: ProviderKind; displayName?: string | null };
   bindingId: string;
   items: DigestItem[];
   /** "Account prod answers again" lines (no buttons). */
@@ -36,7 +36,7 @@ export interface DigestInput {
 export function renderDigest(input: DigestInput): Reply {
   const { account, items, recoveries } = input;
   const sorted = [...items].sort((a, b) => a.alert.order - b.alert.order);
-  const provider = PROVIDER_NAMES[account.kind];
+  const provider = providerName(account);
   const n = sorted.length;
   const blocks: Block[] = [
     {

@@ -3,8 +3,8 @@ import {
   type Domain,
   type Invoice,
   type Money,
-  PROVIDER_NAMES,
   type ProviderKind,
+  providerName,
   type Service,
 } from "../../providers/types.ts";
 import { addDays, type CalendarDay, dayIn, parseDay, providerDay, relativeDayCount } from "../calendar.ts";
@@ -63,7 +63,7 @@ export interface Alert {
 
 /** What one account reported in a scan. An absent list means it was not fetched (or failed). */
 export interface AccountFacts {
-  account: { id: string; label: string; kind: ProviderKind };
+  account: { id: string; label: string; kind: ProviderKind; displayName?: string | null };
   balance?: Money;
   services?: Service[];
   domains?: Domain[];
@@ -184,7 +184,7 @@ function expiryAlert(
       ? plain((item as Service).label || (item as Service).hostname || `#${item.id}`, 40)
       : plain((item as Domain).name, 40);
   const noun = type === "service" ? "Service" : "Domain";
-  const provider = PROVIDER_NAMES[facts.account.kind];
+  const provider = providerName(facts.account);
   const canRenew = type === "service" ? facts.canRenewService : facts.canRenewDomain;
   const price = "renewalPrice" in item ? item.renewalPrice : undefined;
   const renew: RenewRequest | undefined = canRenew
@@ -398,7 +398,7 @@ function lowBalanceAlert(
     title: `Balance of ${facts.account.label} is ${balance.amount} ${balance.currency}, below the minimum of ${minimum}`,
     short: "balance",
     detail: `${accountRef(facts)}.${runway ? ` ${runway.trim()}` : ""}`,
-    advice: `Top up the ${PROVIDER_NAMES[facts.account.kind]} account in its client area, or change the minimum with /hosting alerts config.`,
+    advice: `Top up the ${providerName(facts.account)} account in its client area, or change the minimum with /hosting alerts config.`,
     order: ORDER.warning + 500,
   };
 }
@@ -420,7 +420,7 @@ function runwayAlert(
     title: `Balance of ${facts.account.label} lasts about ${f.daysLeft} day${f.daysLeft === 1 ? "" : "s"} at the current spend`,
     short: "runway",
     detail: `${accountRef(facts)}. ${runwaySentence(f)}${uncoveredSentence(f)}`,
-    advice: `Top up the ${PROVIDER_NAMES[facts.account.kind]} account before ${f.lastsUntil}, or cancel services that are no longer needed.`,
+    advice: `Top up the ${providerName(facts.account)} account before ${f.lastsUntil}, or cancel services that are no longer needed.`,
     order: ORDER.warning + 600,
   };
 }
@@ -453,7 +453,7 @@ function invoiceAlerts(facts: AccountFacts, inv: Invoice, today: Day): Alert[] {
   const due = inv.dueAt ? expiryDay(inv.dueAt) : undefined;
   const overdue = inv.status === "overdue" || (due !== undefined && due.n < today.n);
   const amount = `${inv.total.amount} ${inv.total.currency}`;
-  const provider = PROVIDER_NAMES[facts.account.kind];
+  const provider = providerName(facts.account);
   const id = plain(inv.id, 60);
   if (overdue) {
     const ago = due ? ` It was due on ${due.iso} (${relDays(due.n - today.n)}).` : "";
@@ -492,7 +492,7 @@ function invoiceAlerts(facts: AccountFacts, inv: Invoice, today: Day): Alert[] {
 
 /** The notice for an account that could not be checked; one per outage (the key has no time in it). */
 export function outageAlert(
-  account: { id: string; label: string; kind: ProviderKind },
+  account: { id: string; label: string; kind: ProviderKind; displayName?: string | null },
   reason: string,
   since: Date,
   timeZone: string,
@@ -511,7 +511,7 @@ export function outageAlert(
 }
 
 function accountRef(facts: AccountFacts): string {
-  return `Account ${facts.account.label} (${PROVIDER_NAMES[facts.account.kind]})`;
+  return `Account ${facts.account.label} (${providerName(facts.account)})`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import pLimit, { type LimitFunction } from "p-limit";
-import { alertDeliveries, type MessageRef } from "../../db/schema.ts";
+import { alertDeliveries, type MessageRef, type Platform } from "../../db/schema.ts";
 import { alertsPosted } from "../../observability/metrics.ts";
 import { scrub } from "../../observability/secrets.ts";
-import { PROVIDER_NAMES, ProviderError, type ProviderKind } from "../../providers/types.ts";
+import { ProviderError, type ProviderKind, providerName } from "../../providers/types.ts";
 import type { Account, Binding } from "../accounts.ts";
 import type { Core } from "../context.ts";
 import { describeProviderError, UserError } from "../errors.ts";
@@ -125,9 +125,24 @@ export async function runAlertScan(core: Core, opts: ScanOptions = {}): Promise<
     reports: [],
   };
   const wanted = opts.bindingIds ? new Set(opts.bindingIds) : undefined;
-  const all = (await core.accounts.allBindings()).filter(
+  const enabled = (await core.accounts.allBindings()).filter(
     (b) => b.binding.alertSettings.enabled && (!wanted || wanted.has(b.binding.id)),
   );
+  // A workspace hostops can no longer post to (Slack app uninstalled) gets no scan: its
+  // providers are not asked and nothing is recorded, until it is installed again.
+  const reach = new Map<string, Promise<boolean>>();
+  const reachable = (platform: Platform, workspaceId: string) => {
+    const key = `${platform}:${workspaceId}`;
+    let r = reach.get(key);
+    if (!r) {
+      const messenger = core.messengers.get(platform);
+      r = messenger?.reachable ? messenger.reachable(workspaceId) : Promise.resolve(true);
+      reach.set(key, r);
+    }
+    return r;
+  };
+  const reached = await Promise.all(enabled.map((b) => reachable(b.binding.platform, b.binding.workspaceId)));
+  const all = enabled.filter((_b, i) => reached[i]);
   const byAccount = new Map<string, { account: Account; bindings: Binding[] }>();
   for (const { account, binding } of all) {
     const entry = byAccount.get(account.id) ?? { account, bindings: [] };
@@ -337,7 +352,7 @@ export async function runAlertScan(core: Core, opts: ScanOptions = {}): Promise<
       for (const d of deleted)
         if (d.key.startsWith(FAMILY.outage) && d.status === "sent") {
           recoveries.push(
-            `Account ${account.label} (${PROVIDER_NAMES[account.kind]}) answers again; it could not be checked since ${formatTime(d.createdAt, tz)}.`,
+            `Account ${account.label} (${providerName(account)}) answers again; it could not be checked since ${formatTime(d.createdAt, tz)}.`,
           );
           summary.recoveries++;
         }
@@ -493,7 +508,7 @@ export async function fetchFacts(
   limit: LimitFunction,
 ): Promise<Fetched> {
   const facts: AccountFacts = {
-    account: { id: account.id, label: account.label, kind: account.kind },
+    account: { id: account.id, label: account.label, kind: account.kind, displayName: account.displayName },
     canRenewService: false,
     canRenewDomain: false,
   };
@@ -556,5 +571,5 @@ function describe(core: Core, err: unknown, account: Account): string {
   if (err instanceof ProviderError) return describeProviderError(err, account).replace(/\*/g, "");
   if (err instanceof UserError) return err.message;
   core.log.error({ err, accountId: account.id }, "unexpected error in an alert scan");
-  return `Something went wrong while asking ${PROVIDER_NAMES[account.kind]}; the error has been logged.`;
+  return `Something went wrong while asking ${providerName(account)}; the error has been logged.`;
 }

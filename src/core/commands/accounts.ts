@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { getProvider, isProviderKind, providers } from "../../providers/registry.ts";
-import { PROVIDER_KINDS, PROVIDER_NAMES, ProviderError, type ProviderKind } from "../../providers/types.ts";
-import type { Account } from "../accounts.ts";
+import {
+  PROVIDER_KINDS,
+  PROVIDER_NAMES,
+  ProviderError,
+  type ProviderKind,
+  providerName,
+} from "../../providers/types.ts";
+import { type Account, DISPLAY_NAME_PATTERN } from "../accounts.ts";
 import { audit } from "../audit.ts";
 import {
   type ActionHandlerDef,
@@ -25,7 +31,14 @@ const baseUrlSchema = z
   .url({ protocol: /^https?$/, error: "an http(s) URL such as https://billing.example.com/api" })
   .max(300);
 
-/** The add/edit form for one provider: label, its credential fields, optional base URL. */
+/** A kind's name without its qualifier, for short places (a form title): "HostBill". */
+const shortKindName = (kind: ProviderKind) => PROVIDER_NAMES[kind].replace(/ \(.*\)$/, "");
+
+/**
+ * The add/edit form for one provider: label, the provider's name (kinds that stand for many
+ * hosts), its credential fields, and the base URL (optional, or required where the kind has no
+ * documented one).
+ */
 function accountModal(kind: ProviderKind, edit?: Account): Modal {
   const entry = getProvider(kind);
   const fields: ModalField[] = [];
@@ -37,6 +50,15 @@ function accountModal(kind: ProviderKind, edit?: Account): Modal {
       placeholder: "prod",
       maxLength: 32,
     });
+  if (entry.customName)
+    fields.push({
+      id: "display_name",
+      label: "Provider name (as your team knows it)",
+      kind: "text",
+      placeholder: "Acme Hosting",
+      initial: edit?.displayName ?? undefined,
+      maxLength: 40,
+    });
   for (const f of entry.credentialFields)
     fields.push({
       id: `cred_${f.key}`,
@@ -45,21 +67,37 @@ function accountModal(kind: ProviderKind, edit?: Account): Modal {
       placeholder: f.hint,
       maxLength: 500,
     });
-  fields.push({
-    id: "base_url",
-    label: "API base URL (optional)",
-    kind: "text",
-    optional: true,
-    placeholder: entry.defaultBaseUrl,
-    initial: edit?.baseUrl ?? undefined,
-    maxLength: 300,
-  });
+  fields.push(
+    entry.defaultBaseUrl
+      ? {
+          id: "base_url",
+          label: "API base URL (optional)",
+          kind: "text",
+          optional: true,
+          placeholder: entry.defaultBaseUrl,
+          initial: edit?.baseUrl ?? undefined,
+          maxLength: 300,
+        }
+      : {
+          id: "base_url",
+          label: "API base URL (the client area's /api/ root)",
+          kind: "text",
+          placeholder: "https://billing.example.com/api",
+          initial: edit?.baseUrl ?? undefined,
+          maxLength: 300,
+        },
+  );
+  const name = edit
+    ? providerName(edit)
+    : entry.customName
+      ? `the ${shortKindName(kind)} client area`
+      : PROVIDER_NAMES[kind];
   return {
     id: edit ? "accounts:edit" : "accounts:add",
-    title: `${edit ? "Update" : "Add"} ${PROVIDER_NAMES[kind]} account`.slice(0, 24),
+    title: `${edit ? "Update" : "Add"} ${shortKindName(kind)} account`.slice(0, 24),
     submitLabel: edit ? "Update" : "Add",
     state: JSON.stringify(edit ? { kind, accountId: edit.id } : { kind }),
-    intro: `The credentials are checked with ${PROVIDER_NAMES[kind]}, then stored encrypted. They are never shown again.`,
+    intro: `The credentials are checked with ${name}, then stored encrypted. They are never shown again.`,
     fields,
   };
 }
@@ -132,8 +170,18 @@ function readCredentials(kind: ProviderKind, values: Record<string, string>) {
     const r = baseUrlSchema.safeParse(raw);
     if (r.success) baseUrl = r.data;
     else errors.base_url = "Must be an http(s) URL, e.g. https://billing.example.com/api";
+  } else if (!providers[kind].defaultBaseUrl)
+    errors.base_url =
+      "The API base URL is required: the client area's /api/ root, e.g. https://billing.example.com/api";
+  let displayName: string | null = null;
+  if (providers[kind].customName) {
+    const name = (values.display_name ?? "").replace(/\s+/g, " ").trim();
+    if (DISPLAY_NAME_PATTERN.test(name)) displayName = name;
+    else
+      errors.display_name =
+        "The provider's name as people know it: 1-40 letters, digits, spaces and . , & ' ( ) -, e.g. Acme Hosting.";
   }
-  return { creds, baseUrl, errors };
+  return { creds, baseUrl, displayName, errors };
 }
 
 async function saveAccount(
@@ -146,7 +194,7 @@ async function saveAccount(
   if (!parsedState.success)
     throw new UserError("invalid", "This form is out of date; run the command again.");
   const { kind, accountId } = parsedState.data;
-  const { creds, baseUrl, errors } = readCredentials(kind, values);
+  const { creds, baseUrl, displayName, errors } = readCredentials(kind, values);
   let label = "";
   if (!editing) {
     const l = labelSchema.safeParse(values.label ?? "");
@@ -163,14 +211,15 @@ async function saveAccount(
         account.platform !== ctx.actor.platform
       )
         throw new UserError("not_found", "That account no longer exists.");
-      await ctx.core.accounts.updateCredentials(account, creds, baseUrl);
+      await ctx.core.accounts.updateCredentials(account, creds, baseUrl, displayName);
       await audit(ctx.core.db, ctx.actor, {
         command: "accounts edit",
         args: { label: account.label },
         outcome: "ok",
       });
+      const named = { kind, displayName: displayName ?? account.displayName };
       return reply(
-        textReply(`Updated the credentials of *${account.label}* (${PROVIDER_NAMES[kind]}).`, {
+        textReply(`Updated the credentials of *${account.label}* (${providerName(named)}).`, {
           ephemeral: true,
         }),
       );
@@ -181,17 +230,18 @@ async function saveAccount(
       label,
       kind,
       baseUrl,
+      displayName,
       credentials: creds,
       createdBy: ctx.actor.userId,
     });
     await audit(ctx.core.db, ctx.actor, {
       command: "accounts add",
-      args: { label, kind, baseUrl },
+      args: { label, kind, baseUrl, ...(displayName ? { displayName } : {}) },
       outcome: "ok",
     });
     return reply(
       textReply(
-        `Added ${PROVIDER_NAMES[kind]} account *${account.label}*. Bind it to a channel with \`/hosting bind ${account.label}\` in that channel.`,
+        `Added ${providerName(account)} account *${account.label}*. Bind it to a channel with \`/hosting bind ${account.label}\` in that channel.`,
         { ephemeral: true },
       ),
     );
@@ -203,10 +253,11 @@ async function saveAccount(
         outcome: "rejected",
         detail: err.code,
       });
+      const named = { kind, displayName };
       const msg =
         err.code === "AUTH_FAILED"
-          ? `${PROVIDER_NAMES[kind]} rejected the credentials.`
-          : describeProviderError(err, { label: label || "new", kind });
+          ? `${providerName(named)} rejected the credentials.`
+          : describeProviderError(err, { label: label || "new", ...named });
       const firstCred = providers[kind].credentialFields[0];
       return {
         kind: "fieldErrors",
@@ -251,7 +302,7 @@ export const accountsList = defineCommand({
             columns: ["Label", "Provider", "Channels", "Added"],
             rows: list.map((a) => [
               a.label,
-              PROVIDER_NAMES[a.kind],
+              providerName(a),
               String(bindings.filter((b) => b.account.id === a.id).length),
               formatDate(a.createdAt, ctx.core.settings.timeZone),
             ]),

@@ -5,7 +5,7 @@ import {
   type Capability,
   type Domain,
   type OperatingSystem,
-  PROVIDER_NAMES,
+  providerName,
   type Service,
 } from "../../providers/types.ts";
 import type { Account } from "../accounts.ts";
@@ -219,7 +219,7 @@ export const reinstall = defineCommand({
       if (!os)
         throw new UserError(
           "invalid",
-          `${PROVIDER_NAMES[account.kind]} offers no OS \`${plain(args.os, 40)}\` for this server. Run \`/hosting reinstall ${args.service}\` to pick from the list.`,
+          `${providerName(account)} offers no OS \`${plain(args.os, 40)}\` for this server. Run \`/hosting reinstall ${args.service}\` to pick from the list.`,
         );
       return requestConfirmation(ctx, {
         account,
@@ -232,7 +232,7 @@ export const reinstall = defineCommand({
         [
           {
             kind: "text",
-            text: `${PROVIDER_NAMES[account.kind]} offers ${list.length} operating systems for ${args.service}.`,
+            text: `${providerName(account)} offers ${list.length} operating systems for ${args.service}.`,
           },
           {
             kind: "actions",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PROVIDER_NAMES } from "../../providers/types.ts";
+import { providerName } from "../../providers/types.ts";
 import { DEFAULT_APPROVAL_POLICY } from "../accounts.ts";
 import { ACTIONS, type ActionName } from "../confirmations.ts";
 import { defineCommand } from "../context.ts";
@@ -55,7 +55,7 @@ export const approvalsShow = defineCommand({
             kind: "table",
             columns: ["Account", "Approvers", "Requester may not approve"],
             rows: bound.map(({ account, binding }) => [
-              `${account.label} (${PROVIDER_NAMES[account.kind]})`,
+              `${account.label} (${providerName(account)})`,
               String(binding.approvalPolicy.quorum),
               binding.approvalPolicy.twoPersonActions.join(", ") || "—",
             ]),

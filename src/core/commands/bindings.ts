@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PROVIDER_NAMES } from "../../providers/types.ts";
+import { providerName } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { blocksReply, reply, textReply } from "../reply.ts";
@@ -19,7 +19,7 @@ export const bind = defineCommand({
       return reply(textReply(`*${a.label}* is already bound to this channel.`, { ephemeral: true }));
     return reply(
       textReply(
-        `Bound ${PROVIDER_NAMES[a.kind]} account *${a.label}* to this channel. Try \`/hosting services\`; expiry, balance and invoice alerts will be posted here.`,
+        `Bound ${providerName(a)} account *${a.label}* to this channel. Try \`/hosting services\`; expiry, balance and invoice alerts will be posted here.`,
       ),
     );
   },
@@ -65,7 +65,7 @@ export const bindings = defineCommand({
           {
             kind: "fields",
             fields: all.map((b) => [
-              `${b.account.label} (${PROVIDER_NAMES[b.account.kind]})`,
+              `${b.account.label} (${providerName(b.account)})`,
               `${channelRef(b.binding.channelId)}${b.binding.channelId === ctx.actor.channelId ? " (this channel)" : ""}`,
             ]),
           },

@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import { z } from "zod";
-import { PROVIDER_NAMES } from "../../providers/types.ts";
+import { providerName } from "../../providers/types.ts";
 import { fetchFacts } from "../alerts/scan.ts";
 import { defineCommand } from "../context.ts";
 import { renderForecastPng } from "../forecast/chart.ts";
@@ -36,7 +36,7 @@ export const forecast = defineCommand({
     );
     const accounts: ForecastAccount[] = fetched.map(({ facts, account, binding }) => ({
       label: account.label,
-      providerName: PROVIDER_NAMES[account.kind],
+      providerName: providerName(account),
       balance: facts.balance,
       services: facts.services,
       domains: facts.domains,

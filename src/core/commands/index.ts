@@ -39,6 +39,7 @@ import { usage } from "./grammar.ts";
 import { grant, grants, revoke } from "./grants.ts";
 import { invoices } from "./invoices.ts";
 import { overview } from "./overview.ts";
+import { reportCommands } from "./reports.ts";
 import { service, services } from "./services.ts";
 
 export const help: CommandDef = {
@@ -101,6 +102,7 @@ export const commandTree: CommandDef[] = [
   approvalsShow,
   approvalsSet,
   ...alertCommands,
+  ...reportCommands,
 ];
 
 export const modalHandlers: ModalHandlerDef[] = [

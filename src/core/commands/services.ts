@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PROVIDER_NAMES, type Service } from "../../providers/types.ts";
+import { providerName, type Service } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { formatDay, formatMoney, plain, relativeDays } from "../format.ts";
@@ -119,8 +119,8 @@ export const service = defineCommand({
       blocks.push({
         kind: "context",
         text: actions.length
-          ? `Actions ${PROVIDER_NAMES[r.account.kind]} offers: ${actions.join(", ")} (each needs approval).`
-          : `${PROVIDER_NAMES[r.account.kind]} offers no server actions from the API.`,
+          ? `Actions ${providerName(r.account)} offers: ${actions.join(", ")} (each needs approval).`
+          : `${providerName(r.account)} offers no server actions from the API.`,
       });
     }
     blocks.push(...failureBlocks(results));

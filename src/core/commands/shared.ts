@@ -1,11 +1,6 @@
 import pLimit from "p-limit";
 import { z } from "zod";
-import {
-  type Capability,
-  PROVIDER_NAMES,
-  type ProviderDriver,
-  ProviderError,
-} from "../../providers/types.ts";
+import { type Capability, type ProviderDriver, ProviderError, providerName } from "../../providers/types.ts";
 import { type Account, type Binding, LABEL_PATTERN } from "../accounts.ts";
 import type { CommandContext, Param } from "../context.ts";
 import { describeProviderError, UserError } from "../errors.ts";
@@ -118,7 +113,7 @@ const CAPABILITY_WORDS: Record<Capability, string> = {
 };
 
 export function cannotMessage(account: Account, capability: Capability): string {
-  return `${PROVIDER_NAMES[account.kind]} cannot ${CAPABILITY_WORDS[capability]} from the API (account *${account.label}*).`;
+  return `${providerName(account)} cannot ${CAPABILITY_WORDS[capability]} from the API (account *${account.label}*).`;
 }
 
 /** A provider error as a sentence; anything else is logged and reported without internals. */
@@ -126,7 +121,7 @@ export function explain(err: unknown, account: Account, ctx: CommandContext): st
   if (err instanceof ProviderError) return describeProviderError(err, account);
   if (err instanceof UserError) return err.message;
   ctx.log.error({ err, accountId: account.id }, "unexpected error in provider call");
-  return `Something went wrong while asking ${PROVIDER_NAMES[account.kind]} (account *${account.label}*).`;
+  return `Something went wrong while asking ${providerName(account)} (account *${account.label}*).`;
 }
 
 /** Blocks for the accounts that failed, placed under the results. */
@@ -137,7 +132,7 @@ export function failureBlocks(results: AccountResult<unknown>[]): Block[] {
 }
 
 export function accountTitle(a: Account): string {
-  return `${a.label} (${PROVIDER_NAMES[a.kind]})`;
+  return `${a.label} (${providerName(a)})`;
 }
 
 /** Everything failed and nothing to show: the whole reply is a warning. */

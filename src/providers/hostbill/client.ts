@@ -21,7 +21,7 @@ import {
   taskStartedResponse,
 } from "./schemas.ts";
 
-export type HostBillKind = Extract<ProviderKind, "hostens" | "time4vps">;
+export type HostBillKind = Extract<ProviderKind, "hostens" | "time4vps" | "hostbill">;
 
 export interface HostBillClientOptions {
   kind: HostBillKind;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type CredentialField, defineProvider } from "../_shared/entry.ts";
+import { detectHostBillFeatures } from "./detect.ts";
 import { createHostBillDriver, type HostBillCredentials } from "./driver.ts";
 
 /** Client-area login, sent as HTTP Basic with every request (seeds/hostens-client-api.txt lines 6-27). */
@@ -38,4 +39,19 @@ export const time4vps = defineProvider<HostBillCredentials>({
   credentialsSchema,
   credentialFields: fields("billing.time4vps.com"),
   create: (ctx) => createHostBillDriver("time4vps", ctx, { domains: false }),
+});
+
+/**
+ * Any other host whose client area runs HostBill: the same User API, at the base URL the admin
+ * gives (the client area's `/api/` root), under the name the admin gives ("Acme Hosting").
+ * Whether it has the domain routes is asked of the API when the account is added.
+ */
+export const hostbill = defineProvider<HostBillCredentials>({
+  kind: "hostbill",
+  defaultBaseUrl: null,
+  customName: true,
+  credentialsSchema,
+  credentialFields: fields("the host's client area"),
+  detectFeatures: detectHostBillFeatures,
+  create: (ctx) => createHostBillDriver("hostbill", ctx, { domains: ctx.features?.domains === true }),
 });

@@ -11,7 +11,11 @@ import type { ProviderFake } from "./types.ts";
  * they answer 404 there. See fixtures/hostbill/README.md for what the seeds leave open.
  */
 
-export type HostBillFakeKind = "hostens" | "time4vps";
+/**
+ * "hostbill" is a third HostBill host under another name (the sandbox calls it Acme Hosting): the
+ * Hostens example shapes, in GBP, with or without the domain routes (`domains`).
+ */
+export type HostBillFakeKind = "hostens" | "time4vps" | "hostbill";
 
 type Json = Record<string, unknown>;
 
@@ -112,6 +116,8 @@ export interface HostBillFakeData {
 
 export interface HostBillFakeOptions {
   kind?: HostBillFakeKind;
+  /** Whether the domain routes exist (default: every kind but Time4VPS). */
+  domains?: boolean;
   port?: number;
   /** Replaces parts of the demo data. */
   data?: Partial<HostBillFakeData>;
@@ -153,7 +159,13 @@ export function fakeDay(now: Date, offset: number): string {
 const isoSeconds = (d: Date) => `${d.toISOString().slice(0, 19)}+00:00`;
 
 /** Demo data: documented shapes, dates relative to `now`; one service due in 3 days, one overdue invoice. */
-export function hostbillDemoData(kind: HostBillFakeKind, now: Date = new Date()): HostBillFakeData {
+export function hostbillDemoData(
+  fakeKind: HostBillFakeKind,
+  now: Date = new Date(),
+  withDomains = fakeKind !== "time4vps",
+): HostBillFakeData {
+  // The other host serves the Hostens example shapes (its own fixtures would be guesses).
+  const kind = fakeKind === "hostbill" ? "hostens" : fakeKind;
   const day = (n: number) => fakeDay(now, n);
   const details = fixture<{ client: Json }>("details.json");
   const balance = fixture<{ details: { currency: string } }>("balance.json");
@@ -244,7 +256,7 @@ export function hostbillDemoData(kind: HostBillFakeKind, now: Date = new Date())
     }),
   };
 
-  const currency = kind === "time4vps" ? "EUR" : balance.details.currency;
+  const currency = fakeKind === "hostbill" ? "GBP" : kind === "time4vps" ? "EUR" : balance.details.currency;
   const invoice = (over: Partial<FakeInvoice>): FakeInvoice => ({ ...invoiceTpl, currency, ...over });
   const invoices: FakeInvoice[] = [
     // The seed's paid invoice (lines 753-769), a month ago.
@@ -296,7 +308,7 @@ export function hostbillDemoData(kind: HostBillFakeKind, now: Date = new Date())
     ...over,
   });
   const domains: FakeDomain[] =
-    kind === "hostens"
+    kind === "hostens" && withDomains
       ? [
           // The seed's example (lines 971-992), expiring in 20 days.
           domain({ date_created: day(-345), expires: day(20), next_due: day(20), next_invoice: day(6) }),
@@ -346,8 +358,9 @@ const money = (c: number) => (c / 100).toFixed(2);
 
 export async function startHostBillFake(opts: HostBillFakeOptions = {}): Promise<HostBillFake> {
   const kind = opts.kind ?? "hostens";
+  const withDomains = opts.domains ?? kind !== "time4vps";
   const now = opts.now ?? new Date();
-  const state: HostBillFakeData = { ...hostbillDemoData(kind, now), ...opts.data };
+  const state: HostBillFakeData = { ...hostbillDemoData(kind, now, withDomains), ...opts.data };
   const tasks = new Map<string, FakeTask>();
   const cancellations: HostBillFake["cancellations"] = [];
   const pollsBeforeDone = opts.taskPollsBeforeDone ?? 0;
@@ -488,7 +501,7 @@ export async function startHostBillFake(opts: HostBillFakeOptions = {}): Promise
     ["POST", /^\/server\/(\d+)\/reinstall$/, ([id], body) => reinstall(id!, body)],
   ];
   // The 19 domain routes exist on Hostens only (PROVIDERS.md 3.2); Time4VPS answers 404.
-  if (kind === "hostens")
+  if (withDomains)
     routes.push(
       ["GET", /^\/domain$/, () => ok({ domains: state.domains.map(domainListItem) })],
       [
