@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { eq, isNotNull } from "drizzle-orm";
 import type { CredentialCipher } from "../core/crypto.ts";
 import type { Database } from "../db/client.ts";
-import { hostopsMeta, providerAccounts } from "../db/schema.ts";
+import { hostopsMeta, providerAccounts, slackInstallations } from "../db/schema.ts";
 import { StartError } from "./retry.ts";
 
 const CHECK_KEY = "credential_key_check";
@@ -11,7 +11,7 @@ const CHECK_VALUE = "hostops credential key check";
  * Refuses to start with a credential key other than the one the stored credentials were
  * encrypted with (otherwise every command would fail and the alerts would blame the providers).
  * The first start stores a value encrypted with the key; a database from before this check
- * adopts the key that decrypts its oldest account.
+ * adopts the key that decrypts its oldest account (or, without one, its oldest Slack installation).
  */
 export async function verifyCredentialKey(
   database: Database,
@@ -37,9 +37,18 @@ export async function verifyCredentialKey(
     .from(providerAccounts)
     .orderBy(providerAccounts.createdAt)
     .limit(1);
-  if (oldest) {
+  const [install] = oldest
+    ? []
+    : await db
+        .select({ installationEnc: slackInstallations.installationEnc })
+        .from(slackInstallations)
+        .where(isNotNull(slackInstallations.installationEnc))
+        .orderBy(slackInstallations.installedAt)
+        .limit(1);
+  const sample = oldest?.credentialsEnc ?? install?.installationEnc;
+  if (sample) {
     try {
-      cipher.decrypt(oldest.credentialsEnc);
+      cipher.decrypt(sample);
     } catch {
       throw refuse();
     }
