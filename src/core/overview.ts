@@ -4,9 +4,10 @@ import { alertDeliveries, confirmationRequests } from "../db/schema.ts";
 import type { Account, Binding } from "./accounts.ts";
 import { localDay, runwayForecast } from "./alerts/rules.ts";
 import { fetchFacts } from "./alerts/scan.ts";
-import { daysUntil, providerDay } from "./calendar.ts";
+import { providerDay } from "./calendar.ts";
 import { COMMAND_FAN_OUT } from "./commands/shared.ts";
 import type { Actor, Core } from "./context.ts";
+import { upcomingExpiries } from "./forecast/plan.ts";
 import { plain, relativeDays } from "./format.ts";
 import { atLeast, roleOf } from "./permissions.ts";
 import { type Block, blocksReply, type Reply } from "./reply.ts";
@@ -64,18 +65,11 @@ export async function buildOverview(core: Core, actor: Actor, opts: { note?: str
     ),
   );
 
-  const upcoming = facts
-    .flatMap(({ a, facts: f }) => [
-      ...(f.services ?? [])
-        .filter((s) => s.status !== "cancelled" && s.expiresAt)
-        .map((s) => ({ a, name: s.label || s.hostname || `#${s.id}`, at: s.expiresAt as Date })),
-      ...(f.domains ?? [])
-        .filter((d) => d.expiresAt)
-        .map((d) => ({ a, name: d.name, at: d.expiresAt as Date })),
-    ])
-    .filter((x) => daysUntil(x.at, now, tz) >= 0)
-    .sort((x, y) => x.at.getTime() - y.at.getTime() || x.name.localeCompare(y.name))
-    .slice(0, NEXT_EXPIRIES);
+  const upcoming = upcomingExpiries(
+    facts.map((f) => ({ account: f.a, facts: f.facts })),
+    now,
+    tz,
+  ).slice(0, NEXT_EXPIRIES);
   blocks.push({ kind: "header", text: `Next ${NEXT_EXPIRIES} expiries` });
   blocks.push({
     kind: "table",
@@ -84,7 +78,7 @@ export async function buildOverview(core: Core, actor: Actor, opts: { note?: str
       providerDay(x.at).toString(),
       relativeDays(x.at, now, tz),
       plain(x.name, 60),
-      x.a.label,
+      x.account.label,
     ]),
   });
 

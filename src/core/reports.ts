@@ -2,13 +2,12 @@ import { and, eq } from "drizzle-orm";
 import pLimit from "p-limit";
 import { Temporal } from "temporal-polyfill";
 import { alertDeliveries, type Platform, type ReportSchedule } from "../db/schema.ts";
-import { providerName } from "../providers/types.ts";
 import type { Account, Binding } from "./accounts.ts";
 import { fetchFacts } from "./alerts/scan.ts";
-import { daysUntil, providerDay } from "./calendar.ts";
+import { providerDay } from "./calendar.ts";
 import type { Core } from "./context.ts";
 import { renderForecastPng } from "./forecast/chart.ts";
-import { buildForecast, type ForecastAccount, forecastSummary } from "./forecast/plan.ts";
+import { buildForecast, forecastAccount, forecastSummary, upcomingExpiries } from "./forecast/plan.ts";
 import { plain, relativeDays } from "./format.ts";
 import { type Block, blocksReply } from "./reply.ts";
 
@@ -78,6 +77,9 @@ export async function runReports(core: Core): Promise<{ posted: number; waiting:
   for (const g of groups.values()) {
     const period = reportPeriod(g.schedule, now);
     if (!period.due) continue;
+    // A workspace hostops was uninstalled from (Slack distribution) gets nothing until it is back.
+    const reachable = core.messengers.get(g.platform)?.reachable;
+    if (reachable && !(await reachable(g.workspaceId))) continue;
     // The channel's claims live on one of its bindings: the first by id, the same on every replica.
     const holder = [...g.bindings].sort((a, b) => a.binding.id.localeCompare(b.binding.id))[0];
     if (!holder) continue;
@@ -165,31 +167,12 @@ async function postReport(
     return "waiting";
   }
   if (!(await claim(core, holderId, key, now))) return "posted";
-  const accounts: ForecastAccount[] = fetched.map(({ facts, account, binding }) => ({
-    label: account.label,
-    providerName: providerName(account),
-    balance: facts.balance,
-    services: facts.services,
-    domains: facts.domains,
-    invoices: facts.invoices,
-    minBalance: binding.alertSettings.minBalance,
-  }));
+  const accounts = fetched.map(({ facts, account, binding }) =>
+    forecastAccount(account, binding.alertSettings.minBalance, facts),
+  );
   const f = buildForecast(accounts, { now, timeZone: tz });
   const summary = forecastSummary(f);
-  const renewals = fetched
-    .flatMap(({ facts, account }) => [
-      ...(facts.services ?? [])
-        .filter((s) => s.status !== "cancelled" && s.expiresAt)
-        .map((s) => ({ account, name: s.label || s.hostname || `#${s.id}`, at: s.expiresAt as Date })),
-      ...(facts.domains ?? [])
-        .filter((d) => d.expiresAt)
-        .map((d) => ({ account, name: d.name, at: d.expiresAt as Date })),
-    ])
-    .filter((x) => {
-      const d = daysUntil(x.at, now, tz);
-      return d >= 0 && d <= UPCOMING_DAYS;
-    })
-    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  const renewals = upcomingExpiries(fetched, now, tz, UPCOMING_DAYS);
   const unpaid = fetched.flatMap(({ facts, account }) =>
     (facts.invoices ?? [])
       .filter((i) => i.status === "unpaid" || i.status === "overdue")

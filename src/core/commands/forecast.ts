@@ -1,10 +1,9 @@
 import pLimit from "p-limit";
 import { z } from "zod";
-import { providerName } from "../../providers/types.ts";
 import { fetchFacts } from "../alerts/scan.ts";
 import { defineCommand } from "../context.ts";
 import { renderForecastPng } from "../forecast/chart.ts";
-import { buildForecast, FORECAST_DAYS, type ForecastAccount, forecastSummary } from "../forecast/plan.ts";
+import { buildForecast, FORECAST_DAYS, forecastAccount, forecastSummary } from "../forecast/plan.ts";
 import { type Block, blocksReply, reply } from "../reply.ts";
 import { accountParam, COMMAND_FAN_OUT, labelSchema } from "./shared.ts";
 
@@ -34,15 +33,9 @@ export const forecast = defineCommand({
         fetchFacts(core, account, { invoices: true }, limit).then((r) => ({ ...r, account, binding })),
       ),
     );
-    const accounts: ForecastAccount[] = fetched.map(({ facts, account, binding }) => ({
-      label: account.label,
-      providerName: providerName(account),
-      balance: facts.balance,
-      services: facts.services,
-      domains: facts.domains,
-      invoices: facts.invoices,
-      minBalance: binding.alertSettings.minBalance,
-    }));
+    const accounts = fetched.map(({ facts, account, binding }) =>
+      forecastAccount(account, binding.alertSettings.minBalance, facts),
+    );
     const f = buildForecast(accounts, { now: core.clock.now(), timeZone: core.settings.timeZone });
     const summary = forecastSummary(f);
     const { png } = renderForecastPng(f);

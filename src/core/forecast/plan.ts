@@ -1,6 +1,13 @@
-import type { Domain, Invoice, Money, Service } from "../../providers/types.ts";
+import {
+  type Domain,
+  type Invoice,
+  type Money,
+  type ProviderKind,
+  providerName,
+  type Service,
+} from "../../providers/types.ts";
 import { fromUnits, isDecimal, toUnits } from "../alerts/decimal.ts";
-import { addDays, type CalendarDay, dayIn, daysBetween, providerDay } from "../calendar.ts";
+import { addDays, type CalendarDay, dayIn, daysBetween, daysUntil, providerDay } from "../calendar.ts";
 import { plain } from "../format.ts";
 
 /**
@@ -211,4 +218,52 @@ export function forecastSummary(f: Forecast): string[] {
   if (unpaid || overdue) bits.push(`${unpaid} invoice${unpaid === 1 ? "" : "s"} unpaid, ${overdue} overdue`);
   lines.push(`${bits.join("; ")}.`);
   return lines;
+}
+
+/** What one account reported, as a forecast input (the binding gives the channel's minimum balance). */
+export function forecastAccount(
+  account: { label: string; kind: ProviderKind; displayName?: string | null },
+  minBalance: string | null | undefined,
+  facts: { balance?: Money; services?: Service[]; domains?: Domain[]; invoices?: Invoice[] },
+): ForecastAccount {
+  return {
+    label: account.label,
+    providerName: providerName(account),
+    balance: facts.balance,
+    services: facts.services,
+    domains: facts.domains,
+    invoices: facts.invoices,
+    minBalance,
+  };
+}
+
+export interface Expiry<A> {
+  account: A;
+  name: string;
+  at: Date;
+}
+
+/**
+ * The services (not cancelled) and domains that expire from today (in the zone) on, soonest first;
+ * within `withinDays` when given.
+ */
+export function upcomingExpiries<A>(
+  reports: readonly { account: A; facts: { services?: Service[]; domains?: Domain[] } }[],
+  now: Date,
+  timeZone: string,
+  withinDays?: number,
+): Expiry<A>[] {
+  return reports
+    .flatMap(({ account, facts }) => [
+      ...(facts.services ?? [])
+        .filter((s) => s.status !== "cancelled")
+        .map((s) => ({ account, name: s.label || s.hostname || `#${s.id}`, at: s.expiresAt })),
+      ...(facts.domains ?? []).map((d) => ({ account, name: d.name, at: d.expiresAt })),
+    ])
+    .flatMap((x) => {
+      if (!x.at) return [];
+      const d = daysUntil(x.at, now, timeZone);
+      return d >= 0 && (withinDays === undefined || d <= withinDays) ? [{ ...x, at: x.at }] : [];
+    })
+    .sort((x, y) => x.at.getTime() - y.at.getTime() || x.name.localeCompare(y.name));
 }
