@@ -25,7 +25,7 @@ export async function run(opts: { runs?: number; accounts?: number; latencyMs?: 
   const accounts = opts.accounts ?? 10;
   const latency = opts.latencyMs ?? 100;
   return measure(meta, async (r: BenchResult) => {
-    r.setup = `hostops (startHostops in a child process, PGlite in memory, production Slack mode) with ${accounts} Host4Coins accounts bound to one channel (4 services each, one GET /services per account) and 1 account bound to another. One command at a time, ${runs} measured runs per case after 3 warm-up runs, the same user (users.info cached after the first). Time = signed POST sent to the response_url POST received by the fake Slack. Ideal = ${latency} ms (one provider call) + overhead, overhead = the median of the same ${accounts}-account command with the provider answering at once.`;
+    r.setup = `hostops (startHostops in a child process, PGlite in memory, production Slack mode) with ${accounts} Host4Coins accounts bound to one channel (4 services each, one GET /services per account) and 1 account bound to another, the private-address guard on (HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS=127.0.0.1/32: every connection checked, only the fake's address let through). One command at a time, ${runs} measured runs per case after 3 warm-up runs, the same user (users.info cached after the first). Time = signed POST sent to the response_url POST received by the fake Slack. Ideal = ${latency} ms (one provider call) + overhead, overhead = the median of the same ${accounts}-account command with the provider answering at once.`;
     const slack = await startFakeSlack();
     const provider = await startHost4coinsFake();
     let target: Target | undefined;
@@ -34,6 +34,9 @@ export async function run(opts: { runs?: number; accounts?: number; latencyMs?: 
         kind: "hostops",
         slack: { apiUrl: slack.apiUrl, signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN },
         secretKey: SECRET_KEY,
+        // The private-address guard stays on: every provider connection is checked, and only the
+        // fake's own address (loopback) is let through.
+        allowPrivateProviderUrls: "127.0.0.1/32",
         seed: {
           platform: "slack",
           workspaceId: TEAM,

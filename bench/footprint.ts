@@ -1,7 +1,8 @@
 /**
  * 6. Footprint: resident memory idle after start and while 10,000 commands go through the real
  * HTTP path (signed slash commands -> Bolt -> dispatcher -> provider -> response_url), and
- * start-to-ready time of cold processes (`tsx bench/lib/cold-start.ts`: what `npm start` runs, on
+ * start-to-ready time of cold processes (`tsx bench/lib/cold-start.ts`: the start path run from the
+ * TypeScript sources; compiled `npm start` is measured by bench/startup.ts), on
  * loopback) on PGlite and
  * on Postgres.
  *
@@ -44,7 +45,7 @@ export async function run(opts: { commands?: number; starts?: number } = {}) {
   const starts = opts.starts ?? 2;
   return measure(meta, async (r: BenchResult) => {
     const pgVersion = await postgresAvailable();
-    r.setup = `Memory: hostops in a child process (production Slack mode) on a PGlite data dir (the default single-process deployment, so RSS includes the embedded database), 1 Host4Coins account bound (provider answering at once); 50 signed slash commands through HTTP first (Bolt, users.info, response_url), then ${commands} commands (${MIX.join(", ")} in turn, 20 users) through the dispatcher in that process, 16 in flight (HTTP would take ~2 minutes here); RSS and V8 heap read after a forced GC, idle (2 s after the HTTP warm-up) and after every quarter. Idle RSS also on Postgres (bot process alone). Start-to-ready: cold child processes running \`tsx bench/lib/cold-start.ts\` (src/main.ts's start path — loadConfig, logger, startHostops — serving on 127.0.0.1; like \`npm start\`: tsx transpiling, every import, database open + migrations, Slack HTTP receiver listening), from spawn to the "hostops is ready" log line, ${starts} each: PGlite on an empty data dir (first start: initdb), PGlite on an existing data dir (restart), and Postgres on a fresh database (migrations run).`;
+    r.setup = `Memory: hostops in a child process (production Slack mode) on a PGlite data dir (the default single-process deployment, so RSS includes the embedded database), 1 Host4Coins account bound (provider answering at once); 50 signed slash commands through HTTP first (Bolt, users.info, response_url), then ${commands} commands (${MIX.join(", ")} in turn, 20 users) through the dispatcher in that process, 16 in flight (HTTP would take ~2 minutes here); RSS and V8 heap read after a forced GC, idle (2 s after the HTTP warm-up) and after every quarter. Idle RSS also on Postgres (bot process alone). Start-to-ready: cold child processes running \`tsx bench/lib/cold-start.ts\` (src/main.ts's start path — loadConfig, logger, startHostops — serving on 127.0.0.1; from the TypeScript sources through tsx, unlike the compiled \`npm start\` of benchmark 8: tsx transpiling, every import, database open + migrations, Slack HTTP receiver listening), from spawn to the "hostops is ready" log line, ${starts} each: PGlite on an empty data dir (first start: from the build's template), PGlite on an existing data dir (restart), and Postgres on a fresh database (migrations run).`;
     const slack = await startFakeSlack();
     const provider = await startHost4coinsFake();
     const dataDir = mkdtempSync(join(tmpdir(), "hostops-bench-mem-"));

@@ -4,7 +4,8 @@
  * bench/RESULTS.md. Figures never fail the run: the exit code is non-zero only when a benchmark
  * crashed (a broken harness), not when a target was missed.
  *
- * `npx tsx bench/run.ts [--only ack-latency,fan-out] [--budget 285]`
+ * `npx tsx bench/run.ts [--only ack-latency,fan-out] [--budget 285]`; with --only, the sections and
+ * summary rows of the other benchmarks in RESULTS.md are kept as they were.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -59,6 +60,7 @@ const BENCHES: Bench[] = [
     estimateMs: 100_000,
     quickMs: 80_000,
   },
+  { id: "startup", args: ["--rounds", "3"], quick: ["--rounds", "2"], estimateMs: 60_000, quickMs: 40_000 },
 ];
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -206,9 +208,84 @@ async function main(): Promise<void> {
     "",
     ...results.map(section),
   ].join("\n");
-  writeFileSync(join(HERE, "RESULTS.md"), `${doc.trimEnd()}\n`);
+  const file = join(HERE, "RESULTS.md");
+  const previous = only
+    ? (() => {
+        try {
+          return readFileSync(file, "utf8");
+        } catch {
+          return undefined;
+        }
+      })()
+    : undefined;
+  const out = previous
+    ? mergePartial(previous, results, `${m.date}, load ${loadBefore} — ${loadAfter}, ${totalS} s`)
+    : doc;
+  writeFileSync(file, `${out.trimEnd()}\n`);
   process.stdout.write(`\nWrote bench/RESULTS.md (${totalS} s).\n`);
   process.exit(results.some((r) => r.status === "failed") ? 1 : 0);
+}
+
+/**
+ * A partial run (--only) updates RESULTS.md in place: the run benchmarks' summary rows, missed-target
+ * entries and sections are replaced (or added), everything else is kept, and the machine table
+ * gains a line saying when the partial run was made.
+ */
+function mergePartial(previous: string, results: BenchResult[], when: string): string {
+  const num = (r: BenchResult) => r.title.replace(/^(\d+)\. .*/, "$1");
+  const nums = new Set(results.map(num));
+  const lines = previous.split("\n");
+  // Machine table: one line per partial run.
+  const machineEnd = lines.findIndex((l, i) => i > 0 && l.startsWith("| total run time |"));
+  if (machineEnd >= 0) {
+    // The latest partial run of the same benchmarks replaces the line of the previous one.
+    const label = `| partial run: ${results.map((r) => r.id).join(", ")} |`;
+    const old = lines.findIndex((l) => l.startsWith(label));
+    if (old >= 0) lines.splice(old, 1);
+    lines.splice(machineEnd + 1, 0, `${label} ${when} |`);
+  }
+  let text = lines.join("\n");
+  // Summary rows.
+  const newRows = summaryTable(results).split("\n").slice(2);
+  const tableLines = text.split("\n");
+  const head = tableLines.findIndex((l) => l.startsWith("| benchmark | figure |"));
+  if (head >= 0) {
+    let end = head + 2;
+    while (end < tableLines.length && tableLines[end]!.startsWith("|")) end++;
+    const kept = tableLines
+      .slice(head + 2, end)
+      .filter((l) => !nums.has(l.split("|")[1]!.trim()) && !results.some((r) => l.includes(r.title)));
+    const rows = [...kept, ...newRows].sort(
+      (a, b) => Number.parseInt(a.split("|")[1]!, 10) - Number.parseInt(b.split("|")[1]!, 10),
+    );
+    tableLines.splice(head + 2, end - head - 2, ...rows);
+    text = tableLines.join("\n");
+  }
+  // Missed targets: drop the old entries of these benchmarks, add the new ones.
+  const missedStart = text.indexOf("## Missed targets and why\n");
+  const missedEnd = text.indexOf("\n## ", missedStart + 1);
+  if (missedStart >= 0 && missedEnd > missedStart) {
+    const body = text.slice(missedStart + "## Missed targets and why\n".length, missedEnd);
+    const entries = body.split(/\n(?=- \*\*)/).map((e) => e.trim());
+    const keep = entries.filter(
+      (e) => e.startsWith("- **") && !nums.has(e.slice(4).replace(/^(\d+)\..*/s, "$1")),
+    );
+    const fresh = missed(results);
+    const all = [...keep, ...(fresh.startsWith("None") ? [] : fresh.split(/\n(?=- \*\*)/))];
+    text = `${text.slice(0, missedStart)}## Missed targets and why\n\n${all.length ? all.join("\n") : "None: every figure with a target met it in this run."}\n${text.slice(missedEnd)}`;
+  }
+  // Sections.
+  for (const r of results) {
+    const start = text.search(new RegExp(`^## ${num(r)}\\. `, "m"));
+    const fresh = section(r).trimEnd();
+    if (start < 0) {
+      text = `${text.trimEnd()}\n\n${fresh}\n`;
+      continue;
+    }
+    const next = text.indexOf("\n## ", start + 1);
+    text = `${text.slice(0, start)}${fresh}\n${next < 0 ? "" : text.slice(next)}`;
+  }
+  return text;
 }
 
 await main();

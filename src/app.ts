@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { type DiscordHandle, startDiscord } from "./chat/discord/index.ts";
-import { type SlackHandle, startSlack } from "./chat/slack/app.ts";
+// The chat adapters are loaded only when configured: discord.js and Bolt are most of the start-up
+// time and memory of a process that does not use them.
+import type { DiscordHandle } from "./chat/discord/index.ts";
+import type { SlackHandle } from "./chat/slack/app.ts";
 import { DbInstallationStore } from "./chat/slack/installation-store.ts";
 import type { Config } from "./config.ts";
 import { discordConfigured, slackConfigured, slackOAuthConfigured } from "./config.ts";
@@ -14,10 +16,12 @@ import { Dispatcher } from "./core/dispatch.ts";
 import { TaskFollower } from "./core/task-follower.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import type { Platform } from "./db/schema.ts";
-import { operationalRoutes, type Route } from "./http/routes.ts";
+import { type MetricsServer, startMetricsServer } from "./http/metrics-server.ts";
+import { exactRoutes, findRoute, operationalRoutes, type Route } from "./http/routes.ts";
 import { verifyCredentialKey } from "./lifecycle/key-check.ts";
 import { type Logger, silentLogger } from "./observability/logger.ts";
 import { registerSecret } from "./observability/secrets.ts";
+import { setOutboundPolicy } from "./providers/_shared/outbound.ts";
 import { type AlertScheduler, startAlertScheduler, startReportScheduler } from "./scheduler/alerts.ts";
 
 export interface HostopsOptions {
@@ -59,8 +63,10 @@ export interface Hostops {
   scheduler?: AlertScheduler;
   /** Follows provider tasks (one poller per task across replicas). */
   tasks: TaskFollower;
-  /** Port of the HTTP server (Slack events, health, metrics), when one runs. */
+  /** Port of the HTTP server (Slack events, health, readiness), when one runs. */
   port?: number;
+  /** The Prometheus listener (METRICS_PORT on METRICS_HOST), when one runs. */
+  metrics?: { address: string; port: number };
   /**
    * Graceful stop: no new requests; in-flight commands and clicks get `graceMs` (default
    * HOSTOPS_SHUTDOWN_GRACE_MS) to finish; task followers stop at once and free their leases; the
@@ -84,6 +90,8 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     config.HOSTOPS_SECRET_KEY,
   ])
     registerSecret(s);
+  if (config.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS !== undefined)
+    setOutboundPolicy({ allowPrivate: config.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS });
 
   const started = performance.now();
   // What to undo when the start fails half-way (a rejected token, a signal).
@@ -161,7 +169,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
 
     let ownServer: http.Server | undefined;
     if (!slackHttp && !opts.overrides?.noHttpServer) {
-      // Socket Mode or no Slack: health and metrics get a server of their own on PORT, up first so
+      // Socket Mode or no Slack: health and readiness get a server of their own on PORT, up first so
       // /readyz answers (503) while the platforms connect.
       ownServer = await listen(config.PORT);
       const server = ownServer;
@@ -183,6 +191,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
           : undefined;
       // HTTP mode: Bolt serves PORT once Slack answered; until then a stand-in serves /readyz (503).
       let standIn: Promise<http.Server | undefined> | undefined;
+      const { startSlack } = await import("./chat/slack/app.ts");
       slack = await startSlack({
         core,
         dispatcher,
@@ -196,7 +205,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
         processBeforeResponse: opts.overrides?.slackProcessBeforeResponse,
         listenHost: opts.overrides?.listenHost,
         modalAckBudgetMs: opts.overrides?.slackModalAckBudgetMs,
-        customRoutes: routes,
+        customRoutes: exactRoutes(routes),
         signal: opts.signal,
         retry: opts.overrides?.platformRetry,
         onUnreachable: () => {
@@ -213,7 +222,15 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       undo.push(() => handle.stop());
       core.messengers.set("slack", slack.messenger);
     }
+    // Prometheus on its own listener (loopback by default), never on the public port.
+    let metrics: MetricsServer | undefined;
+    if (config.METRICS_PORT !== undefined && !opts.overrides?.noHttpServer) {
+      metrics = await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST });
+      const m = metrics;
+      undo.push(() => m.close());
+    }
     if (discordConfigured(config)) {
+      const { startDiscord } = await import("./chat/discord/index.ts");
       discord = await startDiscord({
         core,
         dispatcher,
@@ -274,6 +291,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       await within(intakeClosed ?? Promise.resolve(), 1_000);
       await discord?.stop();
       await closeServer(ownServer);
+      await metrics?.close();
       await db.close();
       log.info({ ms: Math.round(performance.now() - t0), drained }, "stopped");
     };
@@ -286,6 +304,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       discord,
       tasks,
       port,
+      metrics: metrics && { address: metrics.address, port: metrics.port },
       stop(o = {}) {
         stopped ??= stop(o.graceMs ?? config.HOSTOPS_SHUTDOWN_GRACE_MS);
         return stopped;
@@ -300,9 +319,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
 /** The health/readiness/metrics server (Socket Mode, no Slack, or while Slack is unreachable). */
 function listenHealth(routes: Route[], port: number, host: string | undefined): Promise<http.Server> {
   const server = http.createServer(async (req, res) => {
-    const route = routes.find(
-      (r) => r.path === req.url?.split("?")[0] && r.method.includes(req.method ?? ""),
-    );
+    const route = findRoute(routes, req.url, req.method);
     if (route) await route.handler(req, res);
     else {
       res.writeHead(404);

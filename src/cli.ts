@@ -6,6 +6,7 @@ import { type Hostops, type HostopsOptions, startHostops } from "./app.ts";
 import { CONSOLE_CHANNEL, CONSOLE_WORKSPACE } from "./chat/console/index.ts";
 import { createLineInput } from "./chat/console/lines.ts";
 import { renderReply, terminalText } from "./chat/console/render.ts";
+import { credentialFlag, MAX_OPTION_VALUE, parseArgsMessage, peek, shownWord } from "./cli-args.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { runAlertScan } from "./core/alerts/scan.ts";
 import { audit } from "./core/audit.ts";
@@ -95,7 +96,9 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
       case "accounts":
         if (sub === "add") return await accountsAdd(ctx, rest);
         if (sub === "list") return await listing(ctx, "accounts", rest);
-        throw new UsageError(`hostops accounts ${sub ?? ""}: expected "accounts add" or "accounts list".`);
+        throw new UsageError(
+          `hostops accounts ${sub === undefined ? "" : `${shownWord(sub)} `}: expected "accounts add" or "accounts list".`,
+        );
       case "bindings":
         return await listing(ctx, "bindings", argv.slice(1));
       case "grant":
@@ -107,13 +110,16 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
         throw new UsageError(`hostops workspace ${sub ?? ""}: expected "workspace remove".`);
       case "alerts":
         if (sub === "run") return await alertsRun(ctx, rest);
-        throw new UsageError(`hostops alerts ${sub ?? ""}: expected "alerts run --dry-run".`);
+        throw new UsageError(
+          `hostops alerts ${sub === undefined ? "" : `${shownWord(sub)} `}: expected "alerts run --dry-run".`,
+        );
       default:
-        throw new UsageError(`Unknown command "${cmd}".`);
+        throw new UsageError(`Unknown command ${shownWord(cmd)}.`);
     }
   } catch (err) {
     if (err instanceof UsageError || isParseArgsError(err)) {
-      ctx.stderr.write(`${(err as Error).message}\n\n${CLI_USAGE}\n`);
+      const msg = err instanceof UsageError ? err.message : parseArgsMessage(err);
+      ctx.stderr.write(`${msg}\n\n${CLI_USAGE}\n`);
       return 2;
     }
     if (err instanceof ConfigError) {
@@ -133,20 +139,33 @@ function isParseArgsError(err: unknown): boolean {
   return code.startsWith("ERR_PARSE_ARGS");
 }
 
-/** Options that look like credentials get a pointed refusal instead of "unknown option". */
-const CREDENTIAL_FLAG =
-  /^--?(pass|password|secret|token|key|api[-_]?key|pin|cred|credentials|authinfo|login|username)\b/i;
-
 function parse<T extends Record<string, { type: "string" | "boolean"; multiple?: boolean }>>(
   args: string[],
   options: T,
 ) {
-  const bad = args.find((a) => CREDENTIAL_FLAG.test(a));
-  if (bad)
-    throw new UsageError(
-      `${bad.split("=")[0]}: credentials are never read from the command line (every user of the machine can see it). Pipe them as JSON on stdin or set HOSTOPS_CRED_* variables.`,
-    );
-  return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  // Options that are credentials (any provider's credential field, --password, …) get a pointed
+  // refusal instead of "unknown option", naming the option, never its value.
+  for (const a of args) {
+    const flag = credentialFlag(a);
+    if (flag)
+      throw new UsageError(
+        `${flag}: credentials are never read from the command line (every user of the machine can see it). Pipe them as JSON on stdin or set HOSTOPS_CRED_* variables.`,
+      );
+  }
+  const values = (() => {
+    try {
+      return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    } catch (err) {
+      // Its own messages quote the offending argument whole.
+      if (isParseArgsError(err)) throw new UsageError(parseArgsMessage(err));
+      throw err;
+    }
+  })();
+  for (const [name, v] of Object.entries(values))
+    for (const one of Array.isArray(v) ? v : [v])
+      if (typeof one === "string" && one.length > MAX_OPTION_VALUE)
+        throw new UsageError(`--${name} is ${one.length} characters long; at most ${MAX_OPTION_VALUE}.`);
+  return values;
 }
 
 function parseWorkspace(value: string | undefined): { platform: Platform; workspaceId: string } {
@@ -154,7 +173,7 @@ function parseWorkspace(value: string | undefined): { platform: Platform; worksp
   const m = /^(slack|discord|console):([A-Za-z0-9_-]{1,64})$/.exec(value);
   if (!m)
     throw new UsageError(
-      `--workspace ${value}: expected slack:<team id>, discord:<guild id> or console:${CONSOLE_WORKSPACE}.`,
+      `--workspace ${peek(value)}: expected slack:<team id>, discord:<guild id> or console:${CONSOLE_WORKSPACE}.`,
     );
   return { platform: m[1] as Platform, workspaceId: m[2]! };
 }
@@ -271,10 +290,12 @@ async function readCredentials(
   fields: { id: string; label: string; kind: string }[],
 ): Promise<Record<string, string> | string> {
   const keys = fields.map((f) => f.id.replace(/^cred_/, ""));
-  const fromEnv = fields.map((f) => ctx.env[credentialEnvName(f.id)]);
+  const envNames = fields.map((f) => credentialEnvName(f.id));
+  // An empty variable counts as unset: it is named as missing, never sent as an empty credential.
+  const fromEnv = envNames.map((n) => (ctx.env[n]?.trim() ? ctx.env[n] : undefined));
   const values: Record<string, string> = {};
   if (fromEnv.some((x) => x !== undefined)) {
-    const missing = fields.filter((_f, i) => fromEnv[i] === undefined).map((f) => credentialEnvName(f.id));
+    const missing = envNames.filter((_n, i) => fromEnv[i] === undefined);
     if (missing.length)
       return `Set every credential variable of this provider; missing: ${missing.join(", ")}.`;
     fields.forEach((f, i) => {
@@ -295,18 +316,20 @@ async function readCredentials(
     }
   } else {
     const text = await readAll(ctx.stdin);
+    if (!text.trim())
+      return `No credentials given: pipe them as a JSON object on stdin with the keys ${keys.join(", ")}, or set ${envNames.join(" and ")}.`;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      return `Expected the credentials as a JSON object on stdin, with the keys ${keys.join(", ")}.`;
+      return `Expected the credentials as a JSON object on stdin, with the keys ${keys.join(", ")} (or set ${envNames.join(" and ")}).`;
     }
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
       return `Expected a JSON object with the keys ${keys.join(", ")}.`;
     const obj = parsed as Record<string, unknown>;
     const unknown = Object.keys(obj).filter((k) => !keys.includes(k));
     if (unknown.length)
-      return `Unknown credential key(s) ${unknown.join(", ")}; this provider takes ${keys.join(", ")}.`;
+      return `Unknown credential key(s) ${unknown.map(shownWord).join(", ")}; this provider takes ${keys.join(", ")}.`;
     for (const f of fields) {
       const x = obj[f.id.replace(/^cred_/, "")];
       if (x !== undefined && typeof x !== "string") return `${f.id.replace(/^cred_/, "")} must be a string.`;

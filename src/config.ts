@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import cron from "node-cron";
 import { z } from "zod";
+import { parsePrivateAllowance } from "./providers/_shared/address-guard.ts";
 
 /**
  * The whole environment, parsed once at start. Each variable says what it is for; a missing or
@@ -69,7 +71,15 @@ const VARS = {
   DISCORD_API_URL: { schema: opt(z.url()), doc: "override of the Discord REST base URL (tests)" },
   PORT: {
     schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
-    doc: "HTTP port for Slack events, health and metrics",
+    doc: "HTTP port for Slack events, /healthz and /readyz",
+  },
+  METRICS_PORT: {
+    schema: opt(z.coerce.number().int().min(0).max(65535)),
+    doc: "port of the Prometheus /metrics listener; unset = no metrics listener",
+  },
+  METRICS_HOST: {
+    schema: z.preprocess(emptyToUndefined, z.string().default("127.0.0.1")),
+    doc: "interface the /metrics listener binds to (loopback by default; 0.0.0.0 in a container)",
   },
   LOG_LEVEL: {
     schema: z.preprocess(
@@ -125,6 +135,20 @@ const VARS = {
     schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(8_000)),
     doc: "on SIGTERM/SIGINT, how long in-flight commands and clicks may take to finish (keep it under the orchestrator's kill timeout, Docker's is 10 s)",
   },
+  HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: {
+    schema: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        // Unset: the guard as the process environment says (outbound.ts reads the same variable).
+        if (v === undefined || v.trim() === "") return undefined;
+        const r = parsePrivateAllowance(v);
+        if (r === true || !("error" in r)) return r;
+        ctx.addIssue({ code: "custom", message: `is not 1, 0 or a list of CIDR ranges: ${r.error}` });
+        return z.NEVER;
+      }),
+    doc: "provider base URLs may reach private, loopback and link-local addresses: 1 = any, or a comma-separated list of CIDR ranges (e.g. 10.8.0.0/16 for a provider behind a VPN); unset = refused",
+  },
 } as const;
 
 type Vars = typeof VARS;
@@ -137,9 +161,47 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * The secrets that may also come from a file, as Docker and Kubernetes secrets are mounted:
+ * `SLACK_BOT_TOKEN_FILE=/run/secrets/slack_bot_token` reads the token from that file (surrounding
+ * whitespace and the final newline dropped). Setting both forms of one variable is an error.
+ */
+export const FILE_SECRETS = [
+  "SLACK_BOT_TOKEN",
+  "SLACK_SIGNING_SECRET",
+  "SLACK_APP_TOKEN",
+  "SLACK_CLIENT_SECRET",
+  "SLACK_STATE_SECRET",
+  "DISCORD_TOKEN",
+  "HOSTOPS_SECRET_KEY",
+  "DATABASE_URL",
+] as const;
+
+function readFileSecrets(env: NodeJS.ProcessEnv, problems: string[]): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of FILE_SECRETS) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file) continue;
+    if (env[name]?.trim()) {
+      problems.push(`${name} and ${name}_FILE are both set: set only one of them`);
+      continue;
+    }
+    try {
+      out[name] = readFileSync(file, "utf8").trim();
+    } catch (err) {
+      // The path is not secret; the content never appears in a message.
+      problems.push(
+        `${name}_FILE cannot be read: ${file} (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+      );
+    }
+  }
+  return out;
+}
+
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
+  const env = readFileSecrets(rawEnv, problems);
   for (const [name, { schema, doc }] of Object.entries(VARS)) {
     const r = (schema as z.ZodType).safeParse(env[name]);
     if (r.success) out[name] = r.data;

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { type Hostops, type HostopsOptions, startHostops } from "./app.ts";
 import { CONSOLE_CHANNEL, CONSOLE_WORKSPACE, runConsole } from "./chat/console/index.ts";
+import { parseArgsMessage, peek } from "./cli-args.ts";
 import { type Config, ConfigError, discordConfigured, loadConfig, slackConfigured } from "./config.ts";
 import type { Platform } from "./db/schema.ts";
 import { installProcessLifecycle, type ProcessLifecycle } from "./lifecycle/process.ts";
@@ -63,7 +64,7 @@ export async function start(opts: StartOptions): Promise<number> {
       allowPositionals: false,
     }).values;
   } catch (err) {
-    say(`${(err as Error).message}\n${START_USAGE}`);
+    say(`${parseArgsMessage(err)}\n${START_USAGE}`);
     return 2;
   }
   if (flags.help) {
@@ -86,7 +87,7 @@ export async function start(opts: StartOptions): Promise<number> {
   for (const b of flags.bind ?? []) {
     const m = /^(slack|discord):([A-Za-z0-9]+):([A-Za-z0-9]+)$/.exec(b);
     if (!m) {
-      say(`--bind ${b}: expected PLATFORM:WORKSPACE:CHANNEL, e.g. slack:T0123ABCD:C0456EFGH`);
+      say(`--bind ${peek(b)}: expected PLATFORM:WORKSPACE:CHANNEL, e.g. slack:T0123ABCD:C0456EFGH`);
       return 2;
     }
     binds.push({ platform: m[1] as Platform, workspaceId: m[2]!, channelId: m[3]! });
@@ -132,10 +133,13 @@ export async function start(opts: StartOptions): Promise<number> {
       try {
         const starting = startHostops({
           signal: lifecycle.signal,
-          // The sandbox never touches a real database: its data lives in memory.
+          // The sandbox never touches a real database: its data lives in memory. Its simulators
+          // listen on loopback, which provider URLs may not reach otherwise.
           config: {
             ...(chat ? config : withoutChat(config)),
-            ...(sandbox ? { DATABASE_URL: undefined } : {}),
+            ...(sandbox
+              ? { DATABASE_URL: undefined, HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: true as const }
+              : {}),
           },
           log,
           overrides: {

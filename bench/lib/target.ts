@@ -46,6 +46,11 @@ export type TargetSpec =
       seed?: Seed;
       /** Log at info into a sink that drops the lines (the cost of logging without the terminal). */
       logLevel?: string;
+      /**
+       * HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS; default "1" (the fakes listen on loopback). A CIDR list
+       * keeps the private-address guard on every connection, with only that range let through.
+       */
+      allowPrivateProviderUrls?: string;
     };
 
 export type TargetMessage =
@@ -208,6 +213,7 @@ async function hostops(spec: Extract<TargetSpec, { kind: "hostops" }>) {
     HOSTOPS_SECRET_KEY: spec.secretKey,
     DATABASE_URL: spec.databaseUrl,
     HOSTOPS_DATA_DIR: spec.dataDir,
+    HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: spec.allowPrivateProviderUrls ?? "1",
     ...(spec.slack
       ? {
           SLACK_BOT_TOKEN: spec.slack.botToken,

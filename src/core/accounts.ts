@@ -10,13 +10,14 @@ import {
 } from "../db/schema.ts";
 import type { Logger } from "../observability/logger.ts";
 import {
+  checkBaseUrl,
   createDriver,
   detectFeatures,
   getProvider,
   type ProviderFeatures,
   validateCredentials,
 } from "../providers/registry.ts";
-import type { ProviderDriver, ProviderKind } from "../providers/types.ts";
+import { PROVIDER_NAMES, type ProviderDriver, ProviderError, type ProviderKind } from "../providers/types.ts";
 import type { CredentialCipher } from "./crypto.ts";
 import { UserError } from "./errors.ts";
 
@@ -104,6 +105,7 @@ export class AccountService {
     createdBy: string;
   }): Promise<Account> {
     const credentials = validateCredentials(input.kind, input.credentials);
+    refuseBaseUrl(input.kind, input.baseUrl ?? null);
     const displayName = this.checkDisplayName(input.kind, input.displayName);
     const existing = await this.findByLabel(input.platform, input.workspaceId, input.label);
     if (existing) throw new UserError("conflict", `An account labelled *${input.label}* already exists.`);
@@ -145,6 +147,7 @@ export class AccountService {
   ): Promise<void> {
     const valid = validateCredentials(account.kind, credentials);
     const url = baseUrl === undefined ? account.baseUrl : baseUrl;
+    refuseBaseUrl(account.kind, url);
     const name = this.checkDisplayName(
       account.kind,
       displayName === undefined || displayName === null ? account.displayName : displayName,
@@ -364,6 +367,17 @@ export class AccountService {
       log: this.opts.log,
     };
   }
+}
+
+/** A base URL the guard refuses outright (credentials in it, a private literal address). */
+function refuseBaseUrl(kind: ProviderKind, url: string | null): void {
+  const problem = url ? checkBaseUrl(url) : undefined;
+  if (problem)
+    throw new ProviderError("VALIDATION", `The ${PROVIDER_NAMES[kind]} base URL ${problem}.`, {
+      provider: kind,
+      retryable: false,
+      about: "baseUrl",
+    });
 }
 
 function toAccount(row: typeof providerAccounts.$inferSelect): Account {

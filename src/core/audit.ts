@@ -3,6 +3,7 @@ import type { Database } from "../db/client.ts";
 import { auditLog } from "../db/schema.ts";
 import { scrub } from "../observability/secrets.ts";
 import type { Actor } from "./context.ts";
+import { escapeControlChars, escapeDeep } from "./control-chars.ts";
 
 export interface AuditEntry {
   command: string;
@@ -25,18 +26,23 @@ export function redactArgs(args: Record<string, unknown>): Record<string, unknow
   return out;
 }
 
+/**
+ * Writes one audit row. Every text is stored with its control characters escaped: Postgres
+ * refuses NUL in text and jsonb, and the row of a command sent with one must not be lost.
+ */
 export async function audit(database: Database, actor: Actor, entry: AuditEntry): Promise<void> {
+  const esc = escapeControlChars;
   await database.db.insert(auditLog).values({
     platform: actor.platform,
-    workspaceId: actor.workspaceId,
-    channelId: actor.channelId,
-    userId: actor.userId,
-    command: entry.command,
-    args: redactArgs(entry.args ?? {}),
+    workspaceId: esc(actor.workspaceId),
+    channelId: esc(actor.channelId),
+    userId: esc(actor.userId),
+    command: esc(entry.command),
+    args: escapeDeep(redactArgs(entry.args ?? {})) as Record<string, unknown>,
     outcome: entry.outcome,
-    detail: entry.detail ? scrub(entry.detail).slice(0, 1000) : null,
+    detail: entry.detail ? esc(scrub(entry.detail).slice(0, 1000)) : null,
     requestId: entry.requestId ?? null,
-    taskRef: entry.taskRef ?? null,
+    taskRef: entry.taskRef ? esc(entry.taskRef) : null,
   });
 }
 

@@ -7,6 +7,7 @@ import { audit } from "./audit.ts";
 import { findCommand, parseArgs, tokenize, usage } from "./commands/grammar.ts";
 import { actionHandlers, commandTree, modalHandlers } from "./commands/index.ts";
 import type { Actor, CommandContext, CommandDef, Core, Invocation } from "./context.ts";
+import { controlCharIn, escapeControlChars, findControlChar } from "./control-chars.ts";
 import { UserError } from "./errors.ts";
 import { atLeast, roleOf } from "./permissions.ts";
 import { errorReply, type Outcome, reply } from "./reply.ts";
@@ -31,9 +32,44 @@ export function commandByPath(path: readonly string[]): CommandDef | undefined {
 export class Dispatcher {
   constructor(readonly core: Core) {}
 
+  /**
+   * Runs command text as typed (`services --account eu`), the Slack and console path: text that
+   * does not parse is answered and audited like any other command.
+   */
+  async text(actor: Actor, text: string): Promise<Outcome> {
+    let parsed: { path: string[]; args: Record<string, unknown> };
+    try {
+      parsed = parseCommandText(text);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      const char = controlCharIn(text);
+      return this.finish(
+        actor,
+        "(unparsed)",
+        unparsedSummary(text, char),
+        "invalid",
+        reply(errorReply(char ? controlMessage("The command", char) : err.message)),
+      );
+    }
+    return this.command({ ...actor, ...parsed });
+  }
+
   /** Runs a command; never throws: every failure becomes a reply that says what to do. */
   async command(inv: Invocation): Promise<Outcome> {
     const name = inv.path.join(" ");
+    const control = findControlChar({ path: inv.path, ...inv.args });
+    if (control)
+      return this.finish(
+        inv,
+        name,
+        inv.args,
+        "invalid",
+        reply(
+          errorReply(
+            controlMessage(control.where === "path" ? "The command" : `\`${control.where}\``, control.char),
+          ),
+        ),
+      );
     const def = commandByPath(inv.path);
     if (!def)
       return this.finish(
@@ -64,6 +100,15 @@ export class Dispatcher {
   async action(actor: Actor, actionId: string, value: string): Promise<Outcome> {
     const def = actionHandlers.find((a) => a.id === actionId);
     const name = `button ${actionId}`;
+    const control = controlCharIn(actionId) ?? controlCharIn(value);
+    if (control)
+      return this.finish(
+        actor,
+        name,
+        { value },
+        "invalid",
+        reply(errorReply(controlMessage("That button", control))),
+      );
     if (!def)
       return this.finish(
         actor,
@@ -87,6 +132,18 @@ export class Dispatcher {
   ): Promise<Outcome> {
     const def = modalHandlers.find((m) => m.id === modalId);
     if (!def) return reply(errorReply("That form is no longer valid."));
+    // Refused per field; the audit row names the fields, never their values (credentials).
+    const errors: Record<string, string> = {};
+    for (const [id, v] of Object.entries(values)) {
+      const char = controlCharIn(v) ?? controlCharIn(id);
+      if (char) errors[escapeControlChars(id)] = controlMessage("This field", char);
+    }
+    if (controlCharIn(state)) errors.form = controlMessage("The form", controlCharIn(state) ?? "");
+    if (Object.keys(errors).length)
+      return this.finish(actor, `form ${modalId}`, { fields: Object.keys(errors) }, "invalid", {
+        kind: "fieldErrors",
+        errors,
+      });
     // Successful submits are audited by their handler, with the fields that are safe to keep.
     return this.guarded(actor, `form ${modalId}`, {}, def.role, async (ctx) => ({
       outcome: "ok",
@@ -197,6 +254,27 @@ export class Dispatcher {
     }
     return reply(errorReply(text));
   }
+}
+
+const COMMAND_WORDS = new Set(commandTree.flatMap((c) => [...c.path, ...(c.compactPath ?? [])]));
+
+/**
+ * What the audit keeps of command text that did not parse: its leading command words and its
+ * size, not the rest (a credential typed into the command by mistake must not be stored).
+ */
+function unparsedSummary(text: string, control: string | undefined): Record<string, unknown> {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const lead: string[] = [];
+  for (const w of words) {
+    if (lead.length >= 3 || !COMMAND_WORDS.has(w.toLowerCase())) break;
+    lead.push(w.toLowerCase());
+  }
+  return { start: lead.join(" "), words: words.length, chars: text.length, control };
+}
+
+/** What a person is told when their input holds a control character (never the character itself). */
+function controlMessage(what: string, char: string): string {
+  return `${what} contains a control character (${char}), which hostops does not accept. Type it again without it (it often comes from pasting).`;
 }
 
 function withEphemeral(out: Outcome, ephemeral: boolean | undefined): Outcome {

@@ -18,6 +18,8 @@ export function describeProviderError(
 ): string {
   const name = providerName(account);
   const acct = `account *${account.label}*`;
+  if (err.about === "baseUrl")
+    return `${scrub(err.message)} (${acct}) An admin can correct the base URL with \`/hosting accounts edit ${account.label}\`.`;
   switch (err.code) {
     case "AUTH_FAILED":
       return `${name} rejected the credentials of ${acct}; an admin can update them with \`/hosting accounts edit ${account.label}\`.`;

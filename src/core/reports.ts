@@ -6,7 +6,6 @@ import type { Account, Binding } from "./accounts.ts";
 import { fetchFacts } from "./alerts/scan.ts";
 import { providerDay } from "./calendar.ts";
 import type { Core } from "./context.ts";
-import { renderForecastPng } from "./forecast/chart.ts";
 import { buildForecast, forecastAccount, forecastSummary, upcomingExpiries } from "./forecast/plan.ts";
 import { plain, relativeDays } from "./format.ts";
 import { type Block, blocksReply } from "./reply.ts";
@@ -178,6 +177,8 @@ async function postReport(
       .filter((i) => i.status === "unpaid" || i.status === "overdue")
       .map((i) => ({ account, i })),
   );
+  // echarts and resvg (a native module) load with the first picture, not at every start.
+  const { renderForecastPng } = await import("./forecast/chart.ts");
   const { png } = renderForecastPng(f);
   const blocks: Block[] = [
     { kind: "header", text: `${title}: ${f.today}` },

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema.ts";
+import { extractTemplate, loadTemplate } from "./template.ts";
 
 /** One Drizzle database type for both drivers (postgres.js and PGlite). */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -24,13 +25,15 @@ export interface OpenOptions {
   /** Pool size for postgres.js. */
   max?: number;
   migrate?: boolean;
+  /** The embedded database's template (tests); default: the one `npm run build` made. */
+  templateFile?: string;
 }
 
 /** Opens the database and applies pending migrations (under an advisory lock on Postgres). */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const database = opts.databaseUrl
     ? await openPostgres(opts.databaseUrl, opts)
-    : await openPglite(opts.dataDir);
+    : await openPglite(opts.dataDir, opts.templateFile);
   return database;
 }
 
@@ -72,7 +75,7 @@ export async function migratePostgres(url: string): Promise<void> {
   }
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, templateFile?: string): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
@@ -82,7 +85,37 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
     releaseLock = takeDirLock(dataDir);
   }
-  const client = inMemory ? new PGlite() : new PGlite(join(dataDir, "pglite"));
+  const pgDir = inMemory ? undefined : join(dataDir, "pglite");
+  // A new database starts from the migrated template made at build time (no initdb), when there is one.
+  const template = pgDir && existsSync(join(pgDir, "PG_VERSION")) ? undefined : loadTemplate(templateFile);
+  let client: InstanceType<typeof PGlite>;
+  if (pgDir) {
+    if (template) {
+      // Unpacked natively into a new directory, then opened like an existing one (a restart):
+      // PGlite's own loading writes the 40 MB file by file through its WASM file system.
+      const staging = `${pgDir}.new-${process.pid}`;
+      try {
+        rmSync(staging, { recursive: true, force: true });
+        await extractTemplate(template, staging);
+        rmSync(pgDir, { recursive: true, force: true }); // no PG_VERSION: nothing was ever stored there
+        renameSync(staging, pgDir);
+      } catch {
+        // An unreadable template: PGlite runs initdb in the empty directory instead.
+        rmSync(staging, { recursive: true, force: true });
+      }
+    }
+    client = new PGlite(pgDir);
+  } else {
+    client = new PGlite(template ? { loadDataDir: new Blob([template]) } : {});
+    if (template)
+      try {
+        await client.waitReady;
+      } catch {
+        // An unreadable template: an empty in-memory database with initdb.
+        await client.close().catch(() => {});
+        client = new PGlite();
+      }
+  }
   const db = drizzle(client, { schema });
   try {
     await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });

@@ -1,6 +1,5 @@
 import type http from "node:http";
 import type { Database } from "../db/client.ts";
-import { registry } from "../observability/metrics.ts";
 
 export interface Route {
   path: string;
@@ -14,7 +13,7 @@ export interface Readiness {
   platforms: () => Record<string, boolean>;
 }
 
-/** /healthz (process up), /readyz (database and chat platforms), /metrics (Prometheus). */
+/** /healthz (process up) and /readyz (database and chat platforms), on PORT. /metrics has its own listener. */
 export function operationalRoutes(r: Readiness): Route[] {
   const json = (res: http.ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
@@ -53,13 +52,36 @@ export function operationalRoutes(r: Readiness): Route[] {
         );
       },
     },
-    {
-      path: "/metrics",
-      method: ["GET"],
-      handler: async (_req, res) => {
-        res.writeHead(200, { "content-type": registry.contentType });
-        res.end(await registry.metrics());
-      },
-    },
   ];
+}
+
+/**
+ * The route for `url` (a request target: path and query), matched on the exact path: `/healthz/`,
+ * `/healthz/x` or `//healthz` are not `/healthz`.
+ */
+export function findRoute(
+  routes: Route[],
+  url: string | undefined,
+  method: string | undefined,
+): Route | undefined {
+  const path = (url ?? "").split("?")[0];
+  return routes.find((r) => r.path === path && r.method.includes(method ?? ""));
+}
+
+/**
+ * Wraps routes for Bolt's receiver, whose matcher (path-to-regexp) also accepts a trailing slash:
+ * anything but the exact path answers 404.
+ */
+export function exactRoutes(routes: Route[]): Route[] {
+  return routes.map((r) => ({
+    ...r,
+    handler: (req, res) => {
+      if ((req.url ?? "").split("?")[0] !== r.path) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
+      return r.handler(req, res);
+    },
+  }));
 }

@@ -3,7 +3,10 @@
  * every message shown to a person passes through {@link scrub}, so a secret that slips into an
  * error text is still never written out.
  */
-const secrets = new Set<string>();
+/** Each secret with how many holders registered it: it is scrubbed until the last one forgets it. */
+const secrets = new Map<string, number>();
+/** The secrets with their encoded forms, longest first; rebuilt only when the set changes. */
+let ordered: string[] | undefined;
 
 /** Patterns that are secrets whatever their value: Slack tokens, BILLmanager authinfo, basic auth. */
 const PATTERNS: RegExp[] = [
@@ -23,22 +26,55 @@ export const REDACTED = "[redacted]";
 
 /** Remember a secret value; values shorter than 4 characters are too common to scrub safely. */
 export function registerSecret(value: string | undefined | null): void {
-  if (typeof value === "string" && value.length >= 4) secrets.add(value);
+  if (typeof value !== "string" || value.length < 4) return;
+  const n = secrets.get(value) ?? 0;
+  secrets.set(value, n + 1);
+  if (n === 0) ordered = undefined;
 }
 
-export function forgetSecret(value: string): void {
-  secrets.delete(value);
+/** One holder is done with a secret (a PIN after its use); the value goes when no holder is left. */
+export function forgetSecret(value: string | undefined | null): void {
+  if (typeof value !== "string") return;
+  const n = secrets.get(value);
+  if (n === undefined) return;
+  if (n > 1) secrets.set(value, n - 1);
+  else {
+    secrets.delete(value);
+    ordered = undefined;
+  }
+}
+
+/**
+ * A secret that replaces another (a session token renewed at every login): the old value is
+ * forgotten, so a long-running process does not keep every token it ever had.
+ */
+export function replaceSecret(previous: string | undefined | null, next: string | undefined | null): void {
+  if (previous === next) return;
+  registerSecret(next);
+  forgetSecret(previous);
+}
+
+/** How many distinct secret values are registered (for tests and the benchmark). */
+export function secretCount(): number {
+  return secrets.size;
+}
+
+function orderedSecrets(): string[] {
+  if (ordered) return ordered;
+  const all = new Set<string>();
+  for (const s of secrets.keys()) {
+    all.add(s);
+    // A secret may also appear URL-encoded.
+    all.add(encodeURIComponent(s));
+  }
+  // Longest first: a secret that holds another ("login:password" holds "password") must go whole.
+  ordered = [...all].sort((a, b) => b.length - a.length);
+  return ordered;
 }
 
 export function scrub(text: string): string {
   let out = text;
-  // Longest first: a secret that holds another ("login:password" holds "password") must go whole.
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (out.includes(s)) out = out.split(s).join(REDACTED);
-    // A secret may also appear URL- or JSON-encoded.
-    const enc = encodeURIComponent(s);
-    if (enc !== s && out.includes(enc)) out = out.split(enc).join(REDACTED);
-  }
+  for (const s of orderedSecrets()) if (out.includes(s)) out = out.split(s).join(REDACTED);
   for (const re of PATTERNS) {
     out = out.replace(re, (_m, prefix?: string) => (typeof prefix === "string" ? prefix : "") + REDACTED);
   }

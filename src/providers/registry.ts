@@ -1,7 +1,9 @@
 import type { Logger } from "../observability/logger.ts";
 import { registerSecret } from "../observability/secrets.ts";
+import { baseUrlProblem } from "./_shared/address-guard.ts";
 import { renamer, withDisplayName } from "./_shared/display-name.ts";
 import type { DriverContext, ProviderEntry, ProviderFeatures } from "./_shared/entry.ts";
+import { outboundPolicy } from "./_shared/outbound.ts";
 import { thehost } from "./billmanager/index.ts";
 import { host4coins } from "./host4coins/index.ts";
 import { hostbill, hostens, time4vps } from "./hostbill/index.ts";
@@ -45,6 +47,15 @@ export function validateCredentials(kind: ProviderKind, credentials: unknown): u
     });
   }
   return r.data;
+}
+
+/**
+ * What is wrong with a base URL an admin typed, before anything is sent: not http(s), a user name
+ * or password in it, or a literal address the private-address guard refuses. Names are checked
+ * again at every connection (the guard), so this is the early, friendly half of the check.
+ */
+export function checkBaseUrl(url: string): string | undefined {
+  return baseUrlProblem(url, outboundPolicy().allowPrivate);
 }
 
 export interface DriverOptions {

@@ -192,6 +192,11 @@ export class ProviderError extends Error {
   readonly provider: ProviderKind | undefined;
   /** HTTP status, when the error came from one. */
   readonly status: number | undefined;
+  /**
+   * "baseUrl": the account's base URL is what to correct (unreachable, refused by the address
+   * guard, a redirect, not this provider's API); forms show the error on that field.
+   */
+  readonly about: "baseUrl" | undefined;
   /** The account's display name, when its kind's name is not what a person knows it by. */
   readonly displayName: string | undefined;
 
@@ -203,6 +208,7 @@ export class ProviderError extends Error {
       provider?: ProviderKind;
       status?: number;
       cause?: unknown;
+      about?: "baseUrl";
       displayName?: string;
     } = {},
   ) {
@@ -211,6 +217,7 @@ export class ProviderError extends Error {
     this.retryable = opts.retryable ?? (code === "NETWORK" || code === "RATE_LIMITED" || code === "UPSTREAM");
     this.provider = opts.provider;
     this.status = opts.status;
+    this.about = opts.about;
     this.displayName = opts.displayName;
   }
 }

@@ -11,6 +11,8 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     PORT: "0",
     LOG_LEVEL: "silent",
     HOSTOPS_SECRET_KEY: Buffer.alloc(32, 7).toString("base64"),
+    // The provider fakes listen on loopback.
+    HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: "1",
     ...env,
   });
 }

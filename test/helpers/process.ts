@@ -9,6 +9,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env))
     if (!/^(SLACK_|DISCORD_|DATABASE_URL$|PORT$|LOG_LEVEL$|HOSTOPS_)/.test(k)) env[k] = v;
+  // The provider fakes listen on loopback, which the private-address guard refuses by default.
+  env.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS = "1";
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }

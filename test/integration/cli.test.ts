@@ -114,7 +114,7 @@ describe("hostops admin CLI", () => {
       '{"username":"a","pin":"1"}',
     );
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("Unknown credential key(s) pin");
+    expect(bad.stderr).toContain(`Unknown credential key(s) "pin"`);
   }, 60_000);
 
   it("grants a role and lists accounts in a workspace", async () => {

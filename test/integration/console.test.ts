@@ -29,9 +29,9 @@ function section(out: string, header: string): string {
 }
 
 describe("the terminal console", () => {
-  it("`npm start`'s entry with no chat platform runs a command script from stdin and exits 0 at EOF", async () => {
+  it("`npm start`'s entry (dist/main.js) with no chat platform runs a command script from stdin and exits 0 at EOF", async () => {
     const dir = tempDir();
-    const r = await run(join(REPO, "node_modules/.bin/tsx"), ["src/main.ts"], {
+    const r = await run(process.execPath, [join(REPO, "dist/main.js")], {
       env: cleanEnv({ HOSTOPS_DATA_DIR: dir }),
       input: "help\n# a comment, skipped\n\nservices\n/hosting accounts list\nfrobnicate\n",
     });

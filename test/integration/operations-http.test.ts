@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hostops, startHostops } from "../../src/app.ts";
 import type { Database } from "../../src/db/client.ts";
-import { operationalRoutes } from "../../src/http/routes.ts";
+import { findRoute, operationalRoutes } from "../../src/http/routes.ts";
 import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
 import { buttonClick, type FakeSlack, signedPost, slashCommand, startFakeSlack } from "../fakes/slack.ts";
 import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
@@ -25,21 +25,23 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return sum;
 }
 
-describe("health, readiness and metrics on the Slack port", () => {
+describe("health and readiness on the Slack port, metrics on a loopback port of their own", () => {
   let slack: FakeSlack;
   let provider: HostBillFake;
   let app: Hostops;
   let base: string;
+  let metricsBase: string;
 
   beforeAll(async () => {
     slack = await startFakeSlack();
     slack.admins.add(ADMIN);
     provider = await startHostBillFake({ kind: "hostens" });
     app = await startHostops({
-      config: testConfig({ SLACK_API_URL: slack.apiUrl }),
+      config: testConfig({ SLACK_API_URL: slack.apiUrl, METRICS_PORT: "0" }),
       overrides: { memoryDb: true, providerRetries: 0, slackProcessBeforeResponse: true, noTimers: true },
     });
     base = `http://127.0.0.1:${app.port}`;
+    metricsBase = `http://127.0.0.1:${app.metrics?.port}`;
     const account = await app.core.accounts.add({
       platform: "slack",
       workspaceId: "T1",
@@ -58,7 +60,7 @@ describe("health, readiness and metrics on the Slack port", () => {
   });
 
   const metrics = async () => {
-    const res = await fetch(`${base}/metrics`);
+    const res = await fetch(`${metricsBase}/metrics`);
     expect(res.status).toBe(200);
     return res.text();
   };
@@ -86,8 +88,23 @@ describe("health, readiness and metrics on the Slack port", () => {
     expect(await res.json()).toEqual({ status: "ready", database: true, platforms: { slack: true } });
   });
 
+  it("paths match exactly: a trailing slash or a longer path is not a route", async () => {
+    for (const path of ["/healthz/", "/readyz/", "/healthz/x", "/healthzz"])
+      expect((await fetch(`${base}${path}`)).status, path).toBe(404);
+    for (const path of ["/metrics/", "/metrics/x", "/metricsx", "/"])
+      expect((await fetch(`${metricsBase}${path}`)).status, path).toBe(404);
+    expect((await fetch(`${metricsBase}/metrics?x=1`)).status).toBe(200);
+  });
+
+  it("/metrics is not served on the public port, and the metrics listener serves nothing else", async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    expect((await fetch(`${metricsBase}/healthz`)).status).toBe(404);
+    // METRICS_HOST defaults to loopback: nothing outside the machine (or container) reaches it.
+    expect(app.metrics?.address).toBe("127.0.0.1");
+  });
+
   it("/metrics serves the Prometheus text format with the hostops metrics", async () => {
-    const res = await fetch(`${base}/metrics`);
+    const res = await fetch(`${metricsBase}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
@@ -160,6 +177,28 @@ describe("health, readiness and metrics on the Slack port", () => {
   });
 });
 
+describe("without Slack's HTTP receiver (Socket Mode, Discord only)", () => {
+  let app: Hostops;
+  beforeAll(async () => {
+    app = await startHostops({
+      config: testConfig({ SLACK_BOT_TOKEN: undefined, SLACK_SIGNING_SECRET: undefined }),
+      overrides: { memoryDb: true, noTimers: true, listenHost: "127.0.0.1" },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it("serves /healthz and /readyz on a server of its own, exact paths only, and no metrics without METRICS_PORT", async () => {
+    const base = `http://127.0.0.1:${app.port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    for (const path of ["/healthz/", "/readyz/x", "/metrics"])
+      expect((await fetch(`${base}${path}`)).status, path).toBe(404);
+    expect(app.metrics).toBeUndefined();
+  });
+});
+
 describe("/readyz when something is down", () => {
   let server: http.Server;
   let dbUp = true;
@@ -172,7 +211,7 @@ describe("/readyz when something is down", () => {
     } as unknown as Database;
     const routes = operationalRoutes({ db, platforms: () => platforms });
     server = http.createServer(async (req, res) => {
-      const r = routes.find((x) => x.path === req.url && x.method.includes(req.method ?? ""));
+      const r = findRoute(routes, req.url, req.method);
       if (r) await r.handler(req, res);
       else res.writeHead(404).end();
     });

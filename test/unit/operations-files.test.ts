@@ -53,35 +53,83 @@ describe("package, Docker and compose", () => {
     bin: Record<string, string>;
     scripts: Record<string, string>;
     dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+    allowScripts?: Record<string, boolean>;
   };
   it("exposes the CLI and the setup scripts", () => {
     expect(pkg.bin).toEqual({ hostops: "./bin/hostops.js" });
     expect(read("bin/hostops.js")).toMatch(/^#!\/usr\/bin\/env node/);
-    expect(read("bin/hostops.js")).toContain('import("../src/cli.ts")');
+    expect(read("bin/hostops.js")).toContain('import("../dist/cli.js")');
     expect(pkg.scripts["discord:invite"]).toBe("tsx scripts/discord-invite.ts");
     expect(pkg.scripts["discord:register"]).toBe("tsx scripts/discord-register.ts");
-    // The image runs the TypeScript with tsx: it must be a production dependency.
-    expect(pkg.dependencies.tsx).toBeDefined();
   });
 
-  it("the Dockerfile is multi-stage, production-only, non-root, with a /healthz health check", () => {
+  it("runs compiled JavaScript: npm start is node on dist/main.js, tsx is for development only", () => {
+    // No npm -> sh -> tsx -> node chain: the shell execs node, so a signal to `npm start` reaches
+    // the process that serves (test/lifecycle/npm-start.test.ts).
+    expect(pkg.scripts.start).toBe("exec node dist/main.js");
+    expect(pkg.scripts.build).toBe("node scripts/build.mjs");
+    // `npm install && npm start` on a fresh clone: the install builds dist/.
+    expect(pkg.scripts.prepare).toBe("node scripts/build.mjs");
+    expect(pkg.scripts.dev).toMatch(/^tsx watch src\/main\.ts/);
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeDefined();
+    // npm 11 runs no dependency install script unless allowed: esbuild's (tsx, drizzle-kit, vitest) is.
+    expect(pkg.allowScripts).toEqual({ esbuild: true });
+    const build = JSON.parse(read("tsconfig.build.json")) as { compilerOptions: Record<string, unknown> };
+    expect(build.compilerOptions).toMatchObject({
+      rewriteRelativeImportExtensions: true,
+      outDir: "dist",
+      rootDir: "src",
+      noEmit: false,
+    });
+  });
+
+  it("the Dockerfile builds and checks in one stage and runs compiled code on pinned Node 24, non-root", () => {
     const docker = read("Dockerfile");
-    expect(docker.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(docker).toMatch(/^ARG NODE_IMAGE=node:24\.\d+\.\d+-[\w-]+$/m);
+    expect(docker.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
+    // The builder fails on a type error or a Biome finding before it compiles.
+    expect(docker).toMatch(/^RUN npm run typecheck && npm run check && npm run build/m);
     expect(docker).toMatch(/npm ci --omit=dev/);
-    expect(docker).toMatch(/COPY --from=deps \/app\/node_modules/);
-    expect(docker).toMatch(/^USER node$/m);
+    expect(docker).toMatch(/^COPY --from=deps \/app\/node_modules /m);
+    expect(docker).toMatch(/^COPY --from=build \/src\/dist \.\/dist$/m);
+    expect(docker).toMatch(/^COPY migrations /m);
+    // The runtime stage holds no sources and no tests, and runs no tsx.
+    const runtime = docker.slice(docker.lastIndexOf("\nFROM "));
+    expect(runtime).not.toMatch(/^COPY (src|test|bench|\.) /m);
+    expect(runtime).not.toContain("tsx");
+    expect(runtime).toMatch(/^USER node$/m);
+    // No anonymous volume: with Postgres nothing is written.
+    expect(docker).not.toMatch(/^VOLUME /m);
     expect(docker).toMatch(/^HEALTHCHECK .*\n?.*\/healthz/m);
-    expect(docker).toMatch(/^CMD \["node", "--import", "tsx", "src\/main\.ts"\]$/m);
-    for (const dir of ["src", "migrations", "bin"]) expect(docker).toMatch(new RegExp(`^COPY ${dir} `, "m"));
+    expect(docker).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+    expect(docker).toContain("--read-only --tmpfs /tmp");
+    expect(docker).toContain("--init");
   });
 
-  it("compose runs Postgres and the bot with DATABASE_URL and HOSTOPS_SECRET_KEY from the environment", () => {
+  it("compose: Postgres, init, a stop grace, log rotation, read-only, metrics on loopback only", () => {
     const compose = read("docker-compose.yml");
     expect(compose).toMatch(/^ {2}postgres:\n\s+image: postgres:/m);
     expect(compose).toMatch(/^ {2}hostops:\n\s+build: \./m);
     expect(compose).toMatch(/DATABASE_URL: \$\{DATABASE_URL:-postgres:\/\/hostops:/);
     expect(compose).toMatch(/HOSTOPS_SECRET_KEY: \$\{HOSTOPS_SECRET_KEY:\?/);
     expect(compose).toMatch(/condition: service_healthy/);
+    const hostops = compose.slice(compose.indexOf("\n  hostops:"), compose.indexOf("\nvolumes:"));
+    expect(hostops).toMatch(/^ {4}init: true$/m);
+    expect(hostops).toMatch(/^ {4}stop_grace_period: \d+s$/m);
+    expect(hostops).toMatch(/^ {4}read_only: true$/m);
+    expect(hostops).toMatch(/^ {4}logging: \*logging$/m);
+    expect(compose).toMatch(/max-size: "\d+m"\n\s+max-file: "\d+"/);
+    // No data volume for the bot: its data is in Postgres.
+    expect(hostops).not.toMatch(/^ {4}volumes:/m);
+    // The metrics port is published on loopback only; the Slack port is the only public one.
+    const published = [...hostops.matchAll(/^ {6}- "([^"]+)"$/gm)].map((m) => m[1]);
+    const $ = "$";
+    expect(published).toEqual([
+      `${$}{HOSTOPS_HTTP_PORT:-3000}:3000`,
+      `127.0.0.1:${$}{HOSTOPS_METRICS_PORT:-9464}:9464`,
+    ]);
   });
 });
 

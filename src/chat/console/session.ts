@@ -1,7 +1,6 @@
 import { userInfo } from "node:os";
 import type { Actor, Core } from "../../core/context.ts";
-import { type Dispatcher, parseCommandText } from "../../core/dispatch.ts";
-import { UserError } from "../../core/errors.ts";
+import type { Dispatcher } from "../../core/dispatch.ts";
 import { type Button, errorReply, type Modal, type Outcome, type Reply } from "../../core/reply.ts";
 import { createLineInput, type LineInput } from "./lines.ts";
 import { type ConsoleMessage, ConsoleMessenger } from "./messenger.ts";
@@ -166,15 +165,7 @@ class Session {
 
   private async command(text: string): Promise<void> {
     const words = text.replace(/^\/?hosting\b\s*/i, "");
-    let out: Outcome;
-    try {
-      const { path, args } = parseCommandText(words);
-      out = await this.dispatcher.command({ ...this.actor, path, args });
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      out = { kind: "reply", reply: errorReply(err.message) };
-    }
-    await this.handle(out);
+    await this.handle(await this.dispatcher.text(this.actor, words));
   }
 
   private async click(n: number): Promise<void> {

@@ -9,8 +9,7 @@ import {
 } from "@slack/bolt";
 import { audit } from "../../core/audit.ts";
 import type { Actor, Core, Messenger } from "../../core/context.ts";
-import { type Dispatcher, parseCommandText } from "../../core/dispatch.ts";
-import { UserError } from "../../core/errors.ts";
+import type { Dispatcher } from "../../core/dispatch.ts";
 import { buildOverview } from "../../core/overview.ts";
 import { errorReply, type Outcome, type Reply } from "../../core/reply.ts";
 import { retryUntilUp, StartError } from "../../lifecycle/retry.ts";
@@ -348,6 +347,21 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     }
   }
 
+  /**
+   * A payload that does not say who asked where (no team, user or channel id) cannot be
+   * authorized or audited: it is refused with a warning naming what is missing, no stack trace.
+   */
+  function missingIds(kind: string, ids: Record<string, unknown>): boolean {
+    const missing = Object.entries(ids)
+      .filter(([, v]) => typeof v !== "string" || v.trim() === "")
+      .map(([k]) => k);
+    if (!missing.length) return false;
+    log.warn({ kind, missing }, "refused a Slack payload without the ids it needs");
+    return true;
+  }
+  const WHO_WHERE =
+    "hostops could not tell which workspace, user or channel this came from, so nothing was done. Try again from a channel.";
+
   // Every listener is in-flight work: a shutdown lets it finish (within the grace) before it exits.
   const inFlight = opts.core.background;
   app.command(/^\/hosting/, async (args) => inFlight.track(() => onCommand(args)));
@@ -359,6 +373,18 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   }: Parameters<Parameters<typeof app.command>[1]>[0]): Promise<void> {
     await ack();
     await ackFirst.wait();
+    if (
+      missingIds("command", {
+        team_id: command.team_id,
+        user_id: command.user_id,
+        channel_id: command.channel_id,
+      })
+    ) {
+      await respond({ response_type: "ephemeral", ...toMessage(errorReply(WHO_WHERE)) }).catch(
+        () => undefined,
+      );
+      return;
+    }
     const actor = await actorOf(
       client,
       command.team_id,
@@ -367,14 +393,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       command.user_name,
       command.trigger_id,
     );
-    let out: Outcome;
-    try {
-      const { path, args } = parseCommandText(command.text ?? "");
-      out = await dispatcher.command({ ...actor, path, args });
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      out = { kind: "reply", reply: errorReply(err.message) };
-    }
+    const out = await dispatcher.text(actor, command.text ?? "");
     await deliver(out, {
       respond: (m) => respond(m),
       client,
@@ -397,7 +416,23 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     await ackFirst.wait();
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
     const channelId = body.channel?.id ?? body.container?.channel_id ?? "";
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
+    const teamId = body.team?.id ?? body.user?.team_id ?? "";
+    // A click in the App Home has no channel: the request it decides names its own.
+    const home = body.view?.type === "home";
+    if (
+      missingIds("button", {
+        team_id: teamId,
+        user_id: body.user?.id,
+        ...(home ? {} : { channel_id: channelId }),
+      })
+    ) {
+      await respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        ...toMessage(errorReply(WHO_WHERE)),
+      }).catch(() => undefined);
+      return;
+    }
     const actor = await actorOf(client, teamId, channelId, body.user.id, body.user.name, body.trigger_id);
     const out = await dispatcher.action(actor, actionIdOf(action.action_id), action.value ?? "");
     if (body.view?.type === "home") {
@@ -427,6 +462,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     client,
   }: Parameters<Parameters<typeof app.view>[1]>[0]): Promise<void> {
     let meta: ModalMeta;
+    const teamId = body.team?.id ?? body.user?.team_id ?? "";
     try {
       meta = JSON.parse(view.private_metadata) as ModalMeta;
     } catch {
@@ -436,8 +472,11 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       });
       return;
     }
+    if (missingIds("form", { team_id: teamId, user_id: body.user?.id, channel_id: meta?.c })) {
+      await ack({ response_action: "update", view: messageView("hostops", WHO_WHERE) as never });
+      return;
+    }
     const values = readViewValues(view.state);
-    const teamId = body.team?.id ?? body.user.team_id ?? "";
     const triggerId = "trigger_id" in body ? String(body.trigger_id) : undefined;
     const actor = await actorOf(client, teamId, meta.c, body.user.id, body.user.name, triggerId);
     const pending = dispatcher.modal(actor, view.callback_id, meta.s, values);
@@ -588,6 +627,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     inFlight.track(async () => {
       if (event.tab !== "home") return;
       const teamId = body.team_id ?? "";
+      if (missingIds("home", { team_id: teamId, user_id: event.user })) return;
       const actor = await actorOf(client, teamId, "", event.user);
       await publishHome(client, actor).catch((err: unknown) =>
         log.error({ err }, "could not publish the App Home"),

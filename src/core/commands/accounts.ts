@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { getProvider, isProviderKind, providers } from "../../providers/registry.ts";
+import { scrub } from "../../observability/secrets.ts";
+import { checkBaseUrl, getProvider, isProviderKind, providers } from "../../providers/registry.ts";
 import {
   PROVIDER_KINDS,
   PROVIDER_NAMES,
@@ -168,11 +169,23 @@ function readCredentials(kind: ProviderKind, values: Record<string, string>) {
   const raw = (values.base_url ?? "").trim();
   if (raw) {
     const r = baseUrlSchema.safeParse(raw);
-    if (r.success) baseUrl = r.data;
-    else errors.base_url = "Must be an http(s) URL, e.g. https://billing.example.com/api";
+    const problem = r.success ? checkBaseUrl(r.data) : undefined;
+    if (!r.success) errors.base_url = "Must be an http(s) URL, e.g. https://billing.example.com/api";
+    else if (problem) errors.base_url = `The base URL ${problem}.`;
+    else baseUrl = r.data;
   } else if (!providers[kind].defaultBaseUrl)
     errors.base_url =
       "The API base URL is required: the client area's /api/ root, e.g. https://billing.example.com/api";
+  // The provider's own rules for each credential (a colon in a TheHost login, …), on its field.
+  if (Object.keys(creds).length === providers[kind].credentialFields.length) {
+    const checked = providers[kind].credentialsSchema.safeParse(creds);
+    if (!checked.success)
+      for (const issue of checked.error.issues) {
+        const key = `cred_${String(issue.path[0] ?? "")}`;
+        if (key in values)
+          errors[key] ??= `${issue.message.slice(0, 1).toUpperCase()}${issue.message.slice(1)}.`;
+      }
+  }
   let displayName: string | null = null;
   if (providers[kind].customName) {
     const name = (values.display_name ?? "").replace(/\s+/g, " ").trim();
@@ -253,16 +266,21 @@ async function saveAccount(
         outcome: "rejected",
         detail: err.code,
       });
+      // Only a credential rejection is the credentials' fault; anything else (unreachable, DNS,
+      // TLS, a redirect, the address guard, not this provider's API) is the base URL to correct.
       const named = { kind, displayName };
-      const msg =
-        err.code === "AUTH_FAILED"
-          ? `${providerName(named)} rejected the credentials.`
-          : describeProviderError(err, { label: label || "new", ...named });
       const firstCred = providers[kind].credentialFields[0];
-      return {
-        kind: "fieldErrors",
-        errors: { [firstCred ? `cred_${firstCred.key}` : "base_url"]: msg },
-      } as const;
+      if (err.code === "AUTH_FAILED" && firstCred)
+        return {
+          kind: "fieldErrors",
+          errors: { [`cred_${firstCred.key}`]: `${providerName(named)} rejected the credentials.` },
+        } as const;
+      const fallback = getProvider(kind).defaultBaseUrl;
+      const msg =
+        err.about === "baseUrl"
+          ? scrub(err.message)
+          : `${describeProviderError(err, { label: label || "new", ...named })} Check the base URL${fallback ? ` (empty = ${fallback})` : ""}.`;
+      return { kind: "fieldErrors", errors: { base_url: msg } } as const;
     }
     if (err instanceof UserError && err.kind === "conflict" && !editing)
       return { kind: "fieldErrors", errors: { label: err.message.replace(/\*/g, "") } } as const;

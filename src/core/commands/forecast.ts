@@ -2,7 +2,6 @@ import pLimit from "p-limit";
 import { z } from "zod";
 import { fetchFacts } from "../alerts/scan.ts";
 import { defineCommand } from "../context.ts";
-import { renderForecastPng } from "../forecast/chart.ts";
 import { buildForecast, FORECAST_DAYS, forecastAccount, forecastSummary } from "../forecast/plan.ts";
 import { type Block, blocksReply, reply } from "../reply.ts";
 import { accountParam, COMMAND_FAN_OUT, labelSchema } from "./shared.ts";
@@ -38,6 +37,8 @@ export const forecast = defineCommand({
     );
     const f = buildForecast(accounts, { now: core.clock.now(), timeZone: core.settings.timeZone });
     const summary = forecastSummary(f);
+    // echarts and resvg (a native module) load on the first chart, not at every start: ~45 MB.
+    const { renderForecastPng } = await import("../forecast/chart.ts");
     const { png } = renderForecastPng(f);
     const blocks: Block[] = [
       { kind: "header", text: `Forecast: ${f.today} to ${f.until}` },

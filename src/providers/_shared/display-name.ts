@@ -46,6 +46,7 @@ export function renamer(kind: ProviderKind, displayName: string) {
       retryable: err.retryable,
       status: err.status,
       cause: err.cause,
+      about: err.about,
       displayName,
     });
   };

@@ -4,6 +4,8 @@ import { type Logger, silentLogger } from "../../observability/logger.ts";
 import { providerCalls } from "../../observability/metrics.ts";
 import { registerSecret, scrub } from "../../observability/secrets.ts";
 import { PROVIDER_NAMES, ProviderError, type ProviderKind } from "../types.ts";
+import { baseUrlProblem } from "./address-guard.ts";
+import { outboundPolicy, privateAddressCause, providerFetch } from "./outbound.ts";
 
 /** Largest response body a driver reads; a bigger one is refused, not buffered. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -60,7 +62,11 @@ export interface HttpClient {
 
 const RETRY_STATUS = [408, 429, 500, 502, 503, 504];
 
-/** One ky-based client per driver: timeout, read-only retries, Retry-After, envelope decoding, redaction. */
+/**
+ * One ky-based client per driver: timeout, read-only retries, Retry-After, envelope decoding,
+ * redaction. Requests go through {@link providerFetch} (the private-address guard) and never
+ * follow a redirect: a 3xx is an error, so credentials in headers, query or body reach no other host.
+ */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { provider } = options;
   const name = PROVIDER_NAMES[provider];
@@ -75,6 +81,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     prefixUrl,
     headers: { "user-agent": "hostops/0.1 (+chat-ops bot)", accept: "application/json", ...options.headers },
     throwHttpErrors: true,
+    redirect: "manual",
+    fetch: providerFetch,
   });
 
   async function request(
@@ -86,6 +94,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const started = performance.now();
     let outcome = "ok";
     try {
+      const problem = baseUrlProblem(prefixUrl, outboundPolicy().allowPrivate);
+      if (problem)
+        throw new ProviderError("VALIDATION", `The ${name} base URL ${problem}; nothing was sent.`, {
+          provider,
+          retryable: false,
+          about: "baseUrl",
+        });
       const searchParams = opts.searchParams
         ? Object.fromEntries(Object.entries(opts.searchParams).map(([k, v]) => [k, String(v)]))
         : undefined;
@@ -117,12 +132,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             backoffLimit: 2_000,
             // A Retry-After beyond the cap is not waited for: the read fails now as RATE_LIMITED.
             shouldRetry: ({ error }) => {
+              if (privateAddressCause(error)) return false;
               const after = retryAfterMs((error as { response?: Response }).response);
               return after !== undefined && after > MAX_RETRY_AFTER_MS ? false : undefined;
             },
           },
         });
       } catch (err) {
+        if (err instanceof HTTPError && err.response.status >= 300 && err.response.status < 400) {
+          await err.response.body?.cancel().catch(() => undefined);
+          throw redirectError(provider, err.response, prefixUrl);
+        }
         if (err instanceof HTTPError) {
           const parsed = await readBody(err.response, name, provider).catch(() => undefined);
           const fromEnvelope = parsed && options.decodeEnvelope?.(parsed.json, err.response.status);
@@ -277,15 +297,59 @@ function statusError(provider: ProviderKind, response: Response, text?: string):
   });
 }
 
+/** A 3xx: never followed (the credentials would go with it); the person is told where it pointed. */
+function redirectError(provider: ProviderKind, response: Response, base: string): ProviderError {
+  const name = PROVIDER_NAMES[provider];
+  const s = response.status;
+  let where = "";
+  const location = response.headers.get("location");
+  if (location) {
+    try {
+      // Only the host: the rest of the target may echo the request, credentials included.
+      where = ` to ${new URL(location, base).host.slice(0, 100)}`;
+    } catch {
+      where = " to an invalid address";
+    }
+  }
+  return new ProviderError(
+    "UNEXPECTED_RESPONSE",
+    `${name} answered with a redirect${where} (HTTP ${s}): check the account's base URL. Redirects are not followed, so the credentials were not sent there.`,
+    { provider, status: s, retryable: false, about: "baseUrl" },
+  );
+}
+
+/** Connection error codes that say the base URL (host, certificate) is what to check. */
+const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
+
 function networkError(provider: ProviderKind, err: unknown, timeoutMs: number): ProviderError {
   const name = PROVIDER_NAMES[provider];
   if (err instanceof ProviderError) return err;
+  const refused = privateAddressCause(err);
+  if (refused)
+    return new ProviderError(
+      "NETWORK",
+      `The ${name} base URL's host ${refused.host.slice(0, 100)} is ${refused.kind} address; hostops sends provider credentials only to public addresses, so nothing was sent (an operator can allow private provider addresses with HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS).`,
+      { provider, retryable: false, about: "baseUrl" },
+    );
   if (err instanceof TimeoutError || (err instanceof Error && err.name === "TimeoutError"))
     return new ProviderError("NETWORK", `${name} did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
       provider,
     });
   const code = (err as { cause?: { code?: string } })?.cause?.code;
   const why = code ? ` (${code})` : "";
+  if (code === "ENOTFOUND")
+    return new ProviderError("NETWORK", `The ${name} base URL's host name was not found (DNS).`, {
+      provider,
+      about: "baseUrl",
+    });
+  if (code && TLS_CODE.test(code))
+    return new ProviderError("NETWORK", `${name}'s TLS certificate was not accepted${why}.`, {
+      provider,
+      retryable: false,
+      about: "baseUrl",
+    });
+  // Refused, reset, unreachable: maybe passing, so not marked as the base URL's fault (the form
+  // still shows it on the base URL field, the only place it can be corrected).
   return new ProviderError("NETWORK", `Could not reach ${name}${why}.`, { provider });
 }
 
@@ -294,7 +358,12 @@ export function toProviderError(provider: ProviderKind, err: unknown): ProviderE
   if (err instanceof ProviderError) {
     const msg = scrub(err.message);
     if (msg === err.message) return err;
-    return new ProviderError(err.code, msg, { provider, retryable: err.retryable, status: err.status });
+    return new ProviderError(err.code, msg, {
+      provider,
+      retryable: err.retryable,
+      status: err.status,
+      about: err.about,
+    });
   }
   return new ProviderError("UNEXPECTED_RESPONSE", `${PROVIDER_NAMES[provider]} call failed unexpectedly.`, {
     provider,

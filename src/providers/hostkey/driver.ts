@@ -71,6 +71,8 @@ export class HostkeyDriver implements ProviderDriver {
   private readonly apiKey: string;
   private readonly log: Logger;
   private session: Session | undefined;
+  /** The token before the current one, still scrubbed until the next login replaces it. */
+  private retiredToken: string | undefined;
   private loggingIn: Promise<Session> | undefined;
   private readonly finishedTasks = new Map<string, TaskStatus>();
 
@@ -397,7 +399,11 @@ export class HostkeyDriver implements ProviderDriver {
     } catch (err) {
       throw loginError(err);
     }
+    // Tokens renew at every login: scrub the new one, and forget the one before the previous (the
+    // previous may still be in a request in flight), so the scrubber keeps two tokens, not all.
     registerSecret(result.token);
+    forgetSecret(this.retiredToken);
+    this.retiredToken = this.session?.token;
     const now = Date.now();
     const expires = result.token_expire ? result.token_expire * 1000 : now + DEFAULT_TOKEN_TTL_MS;
     let renewAt = expires - REFRESH_MARGIN_MS;
