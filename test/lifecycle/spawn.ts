@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { cleanEnv, REPO } from "../helpers/process.ts";
 
 /**
- * The production entry point, in one place. Spawned as `node …` itself (no npm, no sh), so a
- * signal sent to the child reaches the process that serves. Swap it here when `npm start` runs
- * the compiled build.
+ * The production entry point, in one place: what `npm start` execs (the compiled build, which
+ * the suite's global setup brings up to date). Spawned as `node …` itself, so a signal sent to
+ * the child reaches the process that serves.
  */
-export const ENTRY: readonly string[] = ["--import", "tsx", "src/main.ts"];
+export const ENTRY: readonly string[] = ["dist/main.js"];
 
 export interface LogLine {
   level: number;
