@@ -8,14 +8,17 @@ import { PermissionFlagsBits } from "discord.js";
  *
  * Scopes: `bot` (a bot user that posts cards and alerts) and `applications.commands` (/hosting).
  * Permissions: only what the bot does in channels — see them, send messages, embed links (cards
- * and alerts are embeds) and read message history (results are posted as replies to the card).
+ * and alerts are embeds), read message history, and create public threads and send messages in
+ * them (an approved action's outcome is posted in a thread started from its card).
  * No privileged gateway intent is needed: everything arrives as interactions.
  */
 export const BOT_PERMISSIONS =
   PermissionFlagsBits.ViewChannel |
   PermissionFlagsBits.SendMessages |
   PermissionFlagsBits.EmbedLinks |
-  PermissionFlagsBits.ReadMessageHistory;
+  PermissionFlagsBits.ReadMessageHistory |
+  PermissionFlagsBits.CreatePublicThreads |
+  PermissionFlagsBits.SendMessagesInThreads;
 
 export const BOT_SCOPES = ["bot", "applications.commands"] as const;
 

@@ -10,7 +10,9 @@ import { credentialFlag, MAX_OPTION_VALUE, parseArgsMessage, peek, shownWord } f
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { runAlertScan } from "./core/alerts/scan.ts";
 import { audit } from "./core/audit.ts";
+import { closest } from "./core/commands/suggest.ts";
 import type { Actor } from "./core/context.ts";
+import { ROLES } from "./core/permissions.ts";
 import type { Outcome } from "./core/reply.ts";
 import { tableText } from "./core/reply.ts";
 import { removeWorkspaceData, workspaceData } from "./core/workspaces.ts";
@@ -69,6 +71,19 @@ export interface CliIo {
 /** Usage errors: exit status 2. */
 class UsageError extends Error {}
 
+const CLI_COMMANDS = ["accounts", "bindings", "grant", "alerts", "migrate", "console", "sandbox", "help"];
+
+function didYouMean(word: string | undefined, candidates: readonly string[], prefix = ""): string {
+  const guess = word ? closest(word, candidates) : undefined;
+  return guess ? ` Did you mean "${prefix}${guess}"?` : "";
+}
+
+/** The CLI usage of one command (its line in CLI_USAGE), for errors about that command. */
+function cliUsageOf(command: string): string {
+  const line = CLI_USAGE.split("\n").find((l) => /^ {2}\S/.test(l) && l.trim().startsWith(`${command} `));
+  return line ? `Usage: hostops ${line.trim()}` : "";
+}
+
 /** Runs one CLI command; resolves with the exit status (0 ok, 1 refused or failed, 2 usage). */
 export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
   const ctx: CliIo = {
@@ -97,7 +112,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
         if (sub === "add") return await accountsAdd(ctx, rest);
         if (sub === "list") return await listing(ctx, "accounts", rest);
         throw new UsageError(
-          `hostops accounts ${sub === undefined ? "" : `${shownWord(sub)} `}: expected "accounts add" or "accounts list".`,
+          `hostops accounts ${sub === undefined ? "" : `${shownWord(sub)} `}: expected "accounts add" or "accounts list".${didYouMean(sub, ["add", "list"], "accounts ")}`,
         );
       case "bindings":
         return await listing(ctx, "bindings", argv.slice(1));
@@ -111,15 +126,18 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
       case "alerts":
         if (sub === "run") return await alertsRun(ctx, rest);
         throw new UsageError(
-          `hostops alerts ${sub === undefined ? "" : `${shownWord(sub)} `}: expected "alerts run --dry-run".`,
+          `hostops alerts ${sub === undefined ? "" : `${shownWord(sub)} `}: expected "alerts run --dry-run".${didYouMean(sub, ["run"], "alerts ")}`,
         );
       default:
-        throw new UsageError(`Unknown command ${shownWord(cmd)}.`);
+        throw new UsageError(`Unknown command ${shownWord(cmd)}.${didYouMean(cmd, CLI_COMMANDS)}`);
     }
   } catch (err) {
     if (err instanceof UsageError || isParseArgsError(err)) {
       const msg = err instanceof UsageError ? err.message : parseArgsMessage(err);
-      ctx.stderr.write(`${msg}\n\n${CLI_USAGE}\n`);
+      // The usage of the command at hand when there is one, else every command's.
+      const one = cmd && cliUsageOf(cmd === "accounts" || cmd === "alerts" ? `${cmd} ${sub ?? ""}` : cmd);
+      const usage = one ? `${one}\n(\`hostops help\` describes every command.)` : CLI_USAGE;
+      ctx.stderr.write(`${msg}\n\n${usage}\n`);
       return 2;
     }
     if (err instanceof ConfigError) {
@@ -222,12 +240,21 @@ async function withCore<T>(ctx: CliIo, fn: (app: Hostops) => Promise<T>): Promis
 
 const plain = (text: string) => terminalText(text, { color: false });
 
-/** Prints a command's outcome; a warning (refused, invalid, failed) is an exit status 1. */
-function printOutcome(ctx: CliIo, out: Outcome): number {
+/**
+ * Prints a command's outcome; a warning (refused, invalid, failed) is an exit status 1. Core
+ * words its refusals for chat: the chat usage they end with is replaced by the CLI's.
+ */
+function printOutcome(ctx: CliIo, out: Outcome, command?: string): number {
   if (out.kind === "reply" || out.kind === "update") {
     const r = renderReply(out.reply, { color: false });
     const failed = out.reply.severity === "warning" || out.reply.severity === "critical";
-    (failed ? ctx.stderr : ctx.stdout).write(`${r.text}\n`);
+    let text = r.text;
+    if (failed && command && /Usage: `\/hosting [^`]*`/.test(text))
+      text = text
+        .replace(/\s*Usage: `\/hosting [^`]*`/, `\n${cliUsageOf(command)}`)
+        // Chat names an argument `provider`; here it is the option --provider.
+        .replace(/^(⚠ )?`([a-z][\w-]*)` /, "$1--$2 ");
+    (failed ? ctx.stderr : ctx.stdout).write(`${text}\n`);
     return failed ? 1 : 0;
   }
   if (out.kind === "fieldErrors") {
@@ -256,7 +283,7 @@ async function accountsAdd(ctx: CliIo, args: string[]): Promise<number> {
       path: ["accounts", "add"],
       args: { provider: v.provider },
     });
-    if (opened.kind !== "modal") return printOutcome(ctx, opened);
+    if (opened.kind !== "modal") return printOutcome(ctx, opened, "accounts add");
     const { modal } = opened;
     const credFields = modal.fields.filter((f) => f.id.startsWith("cred_"));
     const creds = await readCredentials(ctx, credFields);
@@ -271,7 +298,7 @@ async function accountsAdd(ctx: CliIo, args: string[]): Promise<number> {
       ...creds,
     };
     const out = await app.dispatcher.modal(actor, modal.id, modal.state, values);
-    return printOutcome(ctx, out);
+    return printOutcome(ctx, out, "accounts add");
   });
 }
 
@@ -287,7 +314,7 @@ export function credentialEnvName(fieldId: string): string {
  */
 async function readCredentials(
   ctx: CliIo,
-  fields: { id: string; label: string; kind: string }[],
+  fields: { id: string; label: string; kind: string; optional?: boolean }[],
 ): Promise<Record<string, string> | string> {
   const keys = fields.map((f) => f.id.replace(/^cred_/, ""));
   const envNames = fields.map((f) => credentialEnvName(f.id));
@@ -295,7 +322,8 @@ async function readCredentials(
   const fromEnv = envNames.map((n) => (ctx.env[n]?.trim() ? ctx.env[n] : undefined));
   const values: Record<string, string> = {};
   if (fromEnv.some((x) => x !== undefined)) {
-    const missing = envNames.filter((_n, i) => fromEnv[i] === undefined);
+    // Optional fields are settings (e.g. HOSTKEY's PIN mode): they may be left unset.
+    const missing = envNames.filter((_n, i) => fromEnv[i] === undefined && !fields[i]?.optional);
     if (missing.length)
       return `Set every credential variable of this provider; missing: ${missing.join(", ")}.`;
     fields.forEach((f, i) => {
@@ -305,7 +333,8 @@ async function readCredentials(
     const input = createLineInput({ input: ctx.stdin, output: ctx.stderr, interactive: true });
     try {
       for (const f of fields) {
-        const line = await input.read(`${plain(f.label)}${f.kind === "secret" ? " (hidden)" : ""}: `, {
+        const hint = f.kind === "secret" ? " (hidden)" : f.optional ? " (optional)" : "";
+        const line = await input.read(`${plain(f.label)}${hint}: `, {
           secret: f.kind === "secret",
         });
         if (line === null) return "Cancelled; nothing was stored.";
@@ -358,7 +387,7 @@ async function listing(ctx: CliIo, what: "accounts" | "bindings", args: string[]
         path: what === "accounts" ? ["accounts", "list"] : ["bindings"],
         args: {},
       });
-      return printOutcome(ctx, out);
+      return printOutcome(ctx, out, what === "accounts" ? "accounts list" : "bindings");
     });
   }
   return withCore(ctx, async (app) => {
@@ -415,15 +444,32 @@ async function grant(ctx: CliIo, args: string[]): Promise<number> {
     channel: { type: "string" },
   });
   if (!v.user || !v.role) throw new UsageError("grant needs --user and --role.");
+  const user = cliUserId(v.user);
+  const role = v.role.trim().toLowerCase();
+  if (!(ROLES as readonly string[]).includes(role))
+    throw new UsageError(`--role ${v.role}: expected ${ROLES.join(", ")}.`);
   const ws = parseWorkspace(v.workspace);
   return withCore(ctx, async (app) => {
     const out = await app.dispatcher.command({
       ...cliActor(ws, v.channel),
       path: ["grant"],
-      args: { user: v.user, role: v.role, workspace: !v.channel },
+      args: { user, role, workspace: !v.channel },
     });
-    return printOutcome(ctx, out);
+    return printOutcome(ctx, out, "grant");
   });
+}
+
+/**
+ * A user id as typed at a shell: `U0456EFGH`, `u0456efgh`, `@U0456EFGH`, `<@U0456EFGH>` (Slack)
+ * or `123456789012345678` (Discord). Slack ids are upper case; anything else is a usage error.
+ */
+export function cliUserId(raw: string): string {
+  const id = raw.trim().replace(/^<@!?/, "").replace(/>$/, "").replace(/^@/, "");
+  const upper = /^\d+$/.test(id) ? id : id.toUpperCase();
+  if (/^[A-Z0-9]{2,20}$/.test(upper) || /^\d{5,25}$/.test(upper)) return upper;
+  throw new UsageError(
+    `--user ${raw}: expected a Slack user id such as U0456EFGH (profile > ⋮ > Copy member ID) or a Discord user id (digits).`,
+  );
 }
 
 async function alertsRun(ctx: CliIo, args: string[]): Promise<number> {

@@ -28,6 +28,28 @@ describe("config", () => {
     expect(() => loadConfig(env)).toThrowError(message);
   });
 
+  it.each([
+    [{ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "abc" }, "SLACK_SIGNING_SECRET is too short"],
+    [{ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "nope" }, "SLACK_APP_TOKEN must be an app-level token"],
+    [{ DISCORD_TOKEN: "x".repeat(30), DISCORD_APPLICATION_ID: "abc" }, "DISCORD_APPLICATION_ID must be"],
+    [{ DATABASE_URL: "postgres://x/y", HOSTOPS_SECRET_KEY: "short" }, "HOSTOPS_SECRET_KEY must be"],
+    [
+      { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET_FILE: "/nonexistent/hostops-secret" },
+      "SLACK_SIGNING_SECRET_FILE cannot be read",
+    ],
+  ])("says one thing per variable: %j", (env, only) => {
+    const err = (() => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        return e;
+      }
+    })() as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0]).toContain(only);
+  });
+
   it("never echoes a secret value in its messages", () => {
     const err = (() => {
       try {

@@ -36,7 +36,9 @@ const VARS = {
     doc: "Slack bot token (OAuth & Permissions > Bot User OAuth Token)",
   },
   SLACK_SIGNING_SECRET: {
-    schema: opt(z.string().min(8, "looks too short")),
+    schema: opt(
+      z.string().min(8, "is too short to be a Slack signing secret (Slack's are 32 hexadecimal characters)"),
+    ),
     doc: "Slack signing secret (Basic Information > App Credentials)",
   },
   SLACK_APP_TOKEN: {
@@ -177,13 +179,18 @@ export const FILE_SECRETS = [
   "DATABASE_URL",
 ] as const;
 
-function readFileSecrets(env: NodeJS.ProcessEnv, problems: string[]): NodeJS.ProcessEnv {
+function readFileSecrets(
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+  invalid: Set<string>,
+): NodeJS.ProcessEnv {
   const out = { ...env };
   for (const name of FILE_SECRETS) {
     const file = env[`${name}_FILE`]?.trim();
     if (!file) continue;
     if (env[name]?.trim()) {
       problems.push(`${name} and ${name}_FILE are both set: set only one of them`);
+      invalid.add(name);
       continue;
     }
     try {
@@ -193,6 +200,7 @@ function readFileSecrets(env: NodeJS.ProcessEnv, problems: string[]): NodeJS.Pro
       problems.push(
         `${name}_FILE cannot be read: ${file} (${(err as NodeJS.ErrnoException).code ?? "error"})`,
       );
+      invalid.add(name);
     }
   }
   return out;
@@ -201,14 +209,21 @@ function readFileSecrets(env: NodeJS.ProcessEnv, problems: string[]): NodeJS.Pro
 export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
-  const env = readFileSecrets(rawEnv, problems);
+  // One message per variable: a variable already reported as invalid (or its _FILE unreadable)
+  // is not also "required".
+  const invalid = new Set<string>();
+  const env = readFileSecrets(rawEnv, problems, invalid);
   for (const [name, { schema, doc }] of Object.entries(VARS)) {
     const r = (schema as z.ZodType).safeParse(env[name]);
     if (r.success) out[name] = r.data;
-    else problems.push(`${name} ${r.error.issues[0]?.message ?? "is invalid"} (${doc})`);
+    else {
+      invalid.add(name);
+      problems.push(`${name} ${r.error.issues[0]?.message ?? "is invalid"} (${doc})`);
+    }
   }
   const c = out as Config;
-  if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN)
+  const missing = (name: keyof Vars) => !c[name] && !invalid.has(name);
+  if (c.SLACK_BOT_TOKEN && missing("SLACK_SIGNING_SECRET") && missing("SLACK_APP_TOKEN"))
     problems.push(
       `SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN in HTTP mode (${VARS.SLACK_SIGNING_SECRET.doc})`,
     );
@@ -221,8 +236,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       );
     else {
       for (const v of oauthVars)
-        if (!c[v]) problems.push(`${v} is required to install hostops through OAuth (${VARS[v].doc})`);
-      if (!c.SLACK_SIGNING_SECRET)
+        if (missing(v)) problems.push(`${v} is required to install hostops through OAuth (${VARS[v].doc})`);
+      if (missing("SLACK_SIGNING_SECRET"))
         problems.push(
           `SLACK_SIGNING_SECRET is required with the OAuth install flow (${VARS.SLACK_SIGNING_SECRET.doc})`,
         );
@@ -232,11 +247,11 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
         );
     }
   }
-  if (c.DISCORD_TOKEN && !c.DISCORD_APPLICATION_ID)
+  if (c.DISCORD_TOKEN && missing("DISCORD_APPLICATION_ID"))
     problems.push(
       `DISCORD_APPLICATION_ID is required with DISCORD_TOKEN (${VARS.DISCORD_APPLICATION_ID.doc})`,
     );
-  if (c.DATABASE_URL && !c.HOSTOPS_SECRET_KEY)
+  if (c.DATABASE_URL && missing("HOSTOPS_SECRET_KEY"))
     problems.push(
       `HOSTOPS_SECRET_KEY is required with DATABASE_URL: replicas must share one key (${VARS.HOSTOPS_SECRET_KEY.doc})`,
     );

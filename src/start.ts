@@ -1,6 +1,9 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Hostops, type HostopsOptions, startHostops } from "./app.ts";
 import { CONSOLE_CHANNEL, CONSOLE_WORKSPACE, runConsole } from "./chat/console/index.ts";
+import { consoleLog } from "./chat/console/log-file.ts";
 import { parseArgsMessage, peek } from "./cli-args.ts";
 import { type Config, ConfigError, discordConfigured, loadConfig, slackConfigured } from "./config.ts";
 import type { Platform } from "./db/schema.ts";
@@ -115,15 +118,22 @@ export async function start(opts: StartOptions): Promise<number> {
   async function run(): Promise<number> {
     lifecycle.setGrace(config.HOSTOPS_SHUTDOWN_GRACE_MS);
     const interactive = Boolean((stdin as { isTTY?: boolean }).isTTY);
-    const log = chat
-      ? createLogger({ level: config.LOG_LEVEL, pretty: Boolean((stdout as { isTTY?: boolean }).isTTY) })
-      : // The console owns stdout: logs go to stderr, and only warnings unless LOG_LEVEL asks for more.
-        createLogger({
-          level: env.LOG_LEVEL ? config.LOG_LEVEL : "warn",
-          sink: stderr,
-          pretty: Boolean((stderr as { isTTY?: boolean }).isTTY),
+    // The console owns the terminal: its logs go to a file unless LOG_LEVEL asks for them (stderr).
+    const consoleLogs = chat
+      ? undefined
+      : consoleLog({
+          envLevel: env.LOG_LEVEL,
+          level: config.LOG_LEVEL,
+          dataDir: config.HOSTOPS_DATA_DIR,
+          sandbox: Boolean(flags.sandbox),
+          stderr,
         });
+    const log =
+      consoleLogs?.log ??
+      createLogger({ level: config.LOG_LEVEL, pretty: Boolean((stdout as { isTTY?: boolean }).isTTY) });
     lifecycle.useLogger(log);
+    // Say what the start is doing before the database opens, and where the data lives.
+    if (!chat) say(preparing(config, Boolean(flags.sandbox)));
 
     // Only the --sandbox entry point loads the simulators: product code does not depend on them.
     const sandbox = flags.sandbox ? await import("./sandbox/index.ts") : undefined;
@@ -195,9 +205,12 @@ export async function start(opts: StartOptions): Promise<number> {
       const banner = [
         sandbox
           ? sandbox.sandboxBanner(targets)
-          : `hostops console: no Slack or Discord is configured, so /hosting commands run here as a local admin (database: ${app.db.driver === "pglite" ? `embedded, ${config.HOSTOPS_DATA_DIR}` : "Postgres"}).\nTo connect Slack or Discord see the README ("Create the Slack app"); \`npm start -- --sandbox\` tries every command on simulated providers.`,
-        "Type `help` for the commands, `.help` for the console, `.quit` to leave.",
-      ].join("\n");
+          : `hostops console: no Slack or Discord is configured, so /hosting commands run here as a local admin (database: ${app.db.driver === "pglite" ? `embedded, in ${resolve(config.HOSTOPS_DATA_DIR)}` : "Postgres"}).\nTo connect Slack or Discord see the README ("Create the Slack app"); \`npm start -- --sandbox\` tries every command on simulated providers.`,
+        consoleLogs?.file ? `Logs go to ${consoleLogs.file} (LOG_LEVEL=info shows them here instead).` : "",
+        "Type `help` for the commands, `.help` for the console, `.quit` (or Ctrl-D) to leave.",
+      ]
+        .filter(Boolean)
+        .join("\n");
       if (!interactive)
         say(
           `hostops: ${sandbox ? "sandbox, " : ""}no chat platform in use; running the /hosting commands read from stdin.`,
@@ -211,14 +224,31 @@ export async function start(opts: StartOptions): Promise<number> {
           output: stdout,
           interactive,
           banner: interactive ? banner : undefined,
+          volatile: Boolean(sandbox),
+          status: stderr,
         }),
         lifecycle.signalled.then(() => 0),
       ]);
     } finally {
       await app?.stop();
       await providers?.close();
+      await consoleLogs?.close();
     }
   }
+}
+
+/** What the console is doing while it starts, and where its data lives. */
+function preparing(config: Config, sandbox: boolean): string {
+  if (sandbox) return "hostops: starting the provider simulators and an in-memory database…";
+  if (config.DATABASE_URL) return "hostops: connecting to Postgres (DATABASE_URL)…";
+  const dir = resolve(config.HOSTOPS_DATA_DIR);
+  return existsSync(join(dir, "pglite"))
+    ? `hostops: opening the embedded database in ${dir}…`
+    : `hostops: preparing the embedded database in ${dir} (first start)…${
+        config.HOSTOPS_SECRET_KEY
+          ? ""
+          : `\n  Credentials you add are encrypted with the key generated in ${join(dir, "secret.key")}: back it up.`
+      }`;
 }
 
 /** The same configuration with every chat platform left out (console and admin CLI). */

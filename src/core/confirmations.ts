@@ -7,6 +7,7 @@ import {
   type Capability,
   type ProviderDriver,
   ProviderError,
+  provedNothingHappened,
   providerName,
 } from "../providers/types.ts";
 import type { Account } from "./accounts.ts";
@@ -134,7 +135,28 @@ export const ACTIONS: Record<ActionName, ActionSpec> = {
 /** Actions whose two-person rule key differs from their name (policy uses these names). */
 export const MONEY_ACTIONS: ActionName[] = ["renew", "domain-renew"];
 
-const needsPin = (action: ActionName, a: Account) => a.kind === "hostkey" && Boolean(ACTIONS[action].pin);
+const PIN_ACTIONS = (Object.keys(ACTIONS) as ActionName[]).filter((a) => ACTIONS[a].pin);
+
+/**
+ * Whether to ask the approver for HOSTKEY's PIN up front. HOSTKEY's PIN is optional (an account can
+ * switch it off, and HOSTKEY's own clients never send one), so it is asked only once HOSTKEY has
+ * said this account needs it: the newest PIN-action request of the account carries what was
+ * learned (set when HOSTKEY refused a call for its PIN, cleared when a call went through without).
+ */
+async function needsPin(core: Core, action: ActionName, a: Account): Promise<boolean> {
+  if (a.kind !== "hostkey" || !ACTIONS[action].pin) return false;
+  // The admin's word for this account comes first (the account form's "Account PIN").
+  const mode = core.accounts.driverFor(a).pinMode;
+  if (mode === "ask") return true;
+  if (mode === "never") return false;
+  const [last] = await core.db.db
+    .select({ needsPin: confirmationRequests.needsPin })
+    .from(confirmationRequests)
+    .where(and(eq(confirmationRequests.accountId, a.id), inArray(confirmationRequests.action, PIN_ACTIONS)))
+    .orderBy(desc(sql`coalesce(${confirmationRequests.decidedAt}, ${confirmationRequests.createdAt})`))
+    .limit(1);
+  return last?.needsPin ?? false;
+}
 
 /** Creates a request, posts its card with Approve / Deny, and tells the requester. */
 export async function requestConfirmation(
@@ -171,7 +193,7 @@ export async function requestConfirmation(
       requesterId: actor.userId,
       requiredApprovals: Math.max(1, policy.quorum),
       twoPerson: policy.twoPersonActions.includes(action),
-      needsPin: needsPin(action, input.account),
+      needsPin: await needsPin(core, action, input.account),
       expiresAt: new Date(now.getTime() + core.settings.confirmTtlMinutes * 60_000),
       createdAt: now,
     })
@@ -369,7 +391,8 @@ export async function approve(ctx: CommandContext, requestId: string, pin?: stri
     return reply(
       textReply("You already approved this request; it needs another admin.", { ephemeral: true }),
     );
-  if (r.needsPin && !pin)
+  // `pin` is undefined on a button click and a string ("" = no PIN) from the PIN form.
+  if (r.needsPin && pin === undefined)
     return {
       kind: "modal",
       modal: {
@@ -377,8 +400,8 @@ export async function approve(ctx: CommandContext, requestId: string, pin?: stri
         title: "Approve with PIN",
         submitLabel: "Approve",
         state: r.id,
-        intro: `${r.description} HOSTKEY asks for the account PIN. It is used for this call only and never stored.`,
-        fields: [{ id: "pin", label: "HOSTKEY PIN", kind: "secret", maxLength: 32 }],
+        intro: `${r.description} HOSTKEY asked for this account's PIN. It is used for this call only and never stored. Leave it empty if the account's PIN is switched off.`,
+        fields: [{ id: "pin", label: "HOSTKEY PIN", kind: "secret", maxLength: 32, optional: true }],
       },
     };
 
@@ -433,14 +456,81 @@ export async function approve(ctx: CommandContext, requestId: string, pin?: stri
   await audit(core.db, actor, { command: r.action, outcome: "executing", requestId: r.id });
   await refreshCard(core, claimed);
   const result = await execute(core, actor, claimed, pin);
-  return reply(textReply(result, { ephemeral: true }));
+  if (typeof result === "string") return reply(textReply(result, { ephemeral: true }));
+  // HOSTKEY refused for its PIN: nothing was done and the request waits again. From the PIN form,
+  // the form shows why and takes the PIN again; from a button, the card now asks for the PIN.
+  if (pin !== undefined) return { kind: "fieldErrors", errors: { pin: result.pinRetry } };
+  return reply(textReply(result.pinRetry, { ephemeral: true }));
 }
 
-/** Runs the driver call for a claimed request; follows an asynchronous task in the background. */
-async function execute(core: Core, actor: Actor, r: Request, pin: string | undefined): Promise<string> {
+/** Why an action with an uncertain outcome cannot be called failed, for the card and the audit. */
+function unknownOutcome(err: unknown, account: Account): string {
+  const name = providerName(account);
+  const why =
+    err instanceof ProviderError
+      ? scrub(err.message)
+      : "hostops hit an unexpected error after the request may have been sent.";
+  return `${why} The action may have been applied: look at account *${account.label}* in the ${name} panel before requesting it again.`;
+}
+
+/**
+ * HOSTKEY refused the call for its PIN (missing, wrong or blocked): nothing was done, so the request
+ * goes back to pending, marked as needing the PIN, without this approver's approval, which they
+ * give again with the PIN. Returns the message for the approver, or undefined when the request
+ * was no longer executing.
+ */
+async function backToPending(
+  core: Core,
+  actor: Actor,
+  r: Request,
+  err: ProviderError,
+): Promise<string | undefined> {
+  const without = JSON.stringify(r.approvals.filter((a) => a.userId !== actor.userId));
+  const [again] = await core.db.db
+    .update(confirmationRequests)
+    .set({
+      status: "pending",
+      needsPin: true,
+      // The card says why the request waits again.
+      resultSummary: "HOSTKEY refused it for the account PIN; nothing was done. Approve again with the PIN.",
+      approvals: sql`${without}::jsonb`,
+      decidedBy: null,
+      decidedAt: core.clock.now(),
+      executedAt: null,
+    })
+    .where(and(eq(confirmationRequests.id, r.id), eq(confirmationRequests.status, "executing")))
+    .returning();
+  if (!again) return undefined;
+  await audit(core.db, actor, {
+    command: r.action,
+    outcome: "pin_rejected",
+    detail: scrub(err.message),
+    requestId: r.id,
+  });
+  await refreshCard(core, again);
+  void updateStateGauge(core);
+  return `${scrub(err.message)} The request is still waiting: approve it again with the PIN (*Approve (PIN)* on the card).`;
+}
+
+/**
+ * Runs the driver call for a claimed request; follows an asynchronous task in the background.
+ * Returns the message for the approver, or `{ pinRetry }` when HOSTKEY refused for its PIN and the
+ * request waits for approval again.
+ */
+async function execute(
+  core: Core,
+  actor: Actor,
+  r: Request,
+  pin: string | undefined,
+): Promise<string | { pinRetry: string }> {
   const spec = ACTIONS[r.action as ActionName];
   const account = r.accountId ? await core.accounts.getById(r.accountId) : undefined;
-  const finish = async (status: ConfirmationStatus, summary: string, taskRef?: string) => {
+  const finish = async (
+    status: ConfirmationStatus,
+    summary: string,
+    taskRef?: string,
+    extra: { needsPin?: boolean } = {},
+  ) => {
     const [done] = await core.db.db
       .update(confirmationRequests)
       .set({
@@ -448,6 +538,7 @@ async function execute(core: Core, actor: Actor, r: Request, pin: string | undef
         resultSummary: scrub(summary).slice(0, 500),
         taskRef: taskRef ?? null,
         finishedAt: status === "executing" ? null : core.clock.now(),
+        ...extra,
       })
       .where(eq(confirmationRequests.id, r.id))
       .returning();
@@ -469,24 +560,35 @@ async function execute(core: Core, actor: Actor, r: Request, pin: string | undef
   if (pin) registerSecret(pin);
   let result: ActionResult;
   try {
-    result = await spec.run(core.accounts.driverFor(account), r.params, pin);
+    result = await spec.run(core.accounts.driverFor(account), r.params, pin || undefined);
   } catch (err) {
-    const msg =
-      err instanceof ProviderError
-        ? describeProviderError(err, account)
-        : "The action failed unexpectedly; check the provider before trying again.";
+    if (err instanceof ProviderError && err.pinRejected && spec.pin) {
+      const retry = await backToPending(core, actor, r, err);
+      if (retry) return { pinRetry: retry };
+    }
     if (!(err instanceof ProviderError)) core.log.error({ err, requestId: r.id }, "confirmed action failed");
-    await finish("failed", msg);
-    return `Failed: ${msg}`;
+    // Only an error that proves nothing happened may end the request as failed. A timeout or reset
+    // after sending, a 5xx, an unreadable or unexpected answer: nobody knows, and saying "failed"
+    // would invite a second run (a second payment).
+    if (provedNothingHappened(err)) {
+      const msg = describeProviderError(err as ProviderError, account);
+      await finish("failed", msg);
+      return `Failed: ${msg}`;
+    }
+    const msg = unknownOutcome(err, account);
+    await finish("unknown", msg);
+    return `Outcome unknown — check the provider. ${msg}`;
   } finally {
     if (pin) forgetSecret(pin);
   }
+  // A PIN action that went through without a PIN teaches that this account has none (any more).
+  const learned = spec.pin && !pin && r.needsPin ? { needsPin: false } : {};
   if (result.taskRef) {
-    const running = await finish("executing", result.summary, result.taskRef);
+    const running = await finish("executing", result.summary, result.taskRef, learned);
     if (running) core.tasks?.follow(running.id);
     return `Approved. ${result.summary} I will post the outcome in the card's thread.`;
   }
-  await finish("succeeded", result.summary);
+  await finish("succeeded", result.summary, undefined, learned);
   return `Approved. ${result.summary}`;
 }
 
@@ -622,6 +724,37 @@ export async function recoverInterrupted(
   }
   const resumed = (await core.tasks?.resume()) ?? 0;
   return { unknown: rows.length, resumed };
+}
+
+/**
+ * Why `actor` cannot approve the request now, or undefined when they may: asked before the
+ * console's "Type yes" so that nobody confirms an approval that is then refused. Advisory only:
+ * `approve` checks all of it again, atomically.
+ */
+export async function approvalRefusal(
+  core: Core,
+  actor: Actor,
+  requestId: string,
+): Promise<string | undefined> {
+  const r = await load(core, requestId);
+  if (!r || r.platform !== actor.platform || r.workspaceId !== actor.workspaceId)
+    return "That request does not exist.";
+  const role = await roleOf(core.db, { ...actor, channelId: r.channelId }, core.settings.defaultRole);
+  if (!atLeast(role, "admin")) return "Only admins of this channel can approve requests.";
+  if (r.status !== "pending") return alreadyDecided(r);
+  if (r.expiresAt <= core.clock.now())
+    return "This request expired before it was approved. Request it again if it is still needed.";
+  if (r.twoPerson && r.requesterId === actor.userId)
+    return "Two-person rule: someone other than the requester must approve this.";
+  if (r.approvals.some((a) => a.userId === actor.userId))
+    return "You already approved this request; it needs another admin.";
+  return undefined;
+}
+
+/** Requests by id (the audit log names them), in any state. */
+export async function requestsById(core: Core, ids: string[]): Promise<Request[]> {
+  if (!ids.length) return [];
+  return core.db.db.select().from(confirmationRequests).where(inArray(confirmationRequests.id, ids));
 }
 
 export async function pendingIn(core: Core, actor: Actor): Promise<Request[]> {

@@ -4,7 +4,14 @@ import { commandsTotal } from "../observability/metrics.ts";
 import { scrub } from "../observability/secrets.ts";
 import { PROVIDER_NAMES, ProviderError } from "../providers/types.ts";
 import { audit } from "./audit.ts";
-import { findCommand, parseArgs, tokenize, usage } from "./commands/grammar.ts";
+import {
+  findCommand,
+  type ParseOptions,
+  parseArgs,
+  tokenize,
+  unknownCommandMessage,
+  usage,
+} from "./commands/grammar.ts";
 import { actionHandlers, commandTree, modalHandlers } from "./commands/index.ts";
 import type { Actor, CommandContext, CommandDef, Core, Invocation } from "./context.ts";
 import { controlCharIn, escapeControlChars, findControlChar } from "./control-chars.ts";
@@ -12,16 +19,21 @@ import { UserError } from "./errors.ts";
 import { atLeast, roleOf } from "./permissions.ts";
 import { errorReply, type Outcome, reply } from "./reply.ts";
 
+export interface ParsedCommand {
+  path: string[];
+  args: Record<string, unknown>;
+  /** A guess the parser made, shown with the answer. */
+  note?: string;
+}
+
 /** Parses `/hosting …` text into a command path and args (the Slack and console grammar). */
-export function parseCommandText(text: string): { path: string[]; args: Record<string, unknown> } {
+export function parseCommandText(text: string, opts: ParseOptions = {}): ParsedCommand {
   const words = tokenize(text.trim());
   if (words.length === 0) return { path: ["help"], args: {} };
-  const found = findCommand(commandTree, words);
-  if (!found) {
-    const first = (words[0] ?? "").replace(/[^\w-]/g, "").slice(0, 30);
-    throw new UserError("invalid", `Unknown command \`${first}\`. \`/hosting help\` lists the commands.`);
-  }
-  return { path: [...found.command.path], args: parseArgs(found.command, found.rest) };
+  const found = findCommand(commandTree, words, opts);
+  if (!found) throw new UserError("invalid", unknownCommandMessage(commandTree, words));
+  const { args, note } = parseArgs(found.command, found.rest, opts);
+  return { path: [...found.command.path], args, ...(note ? { note } : {}) };
 }
 
 export function commandByPath(path: readonly string[]): CommandDef | undefined {
@@ -33,15 +45,23 @@ export class Dispatcher {
   constructor(readonly core: Core) {}
 
   /**
-   * Runs command text as typed (`services --account eu`), the Slack and console path: text that
-   * does not parse is answered and audited like any other command.
+   * Runs command text as typed (Slack, the console): the grammar knows the labels of the
+   * accounts bound to the channel, so `reinstall 302 prod` takes `prod` as the account, and a
+   * guess the parser made is said above the answer. Text that does not parse is answered and
+   * audited like any other command. Never throws.
    */
   async text(actor: Actor, text: string): Promise<Outcome> {
-    let parsed: { path: string[]; args: Record<string, unknown> };
+    const t0 = performance.now();
+    let parsed: ParsedCommand;
     try {
-      parsed = parseCommandText(text);
+      const bound = await this.core.accounts.channelAccounts(
+        actor.platform,
+        actor.workspaceId,
+        actor.channelId,
+      );
+      parsed = parseCommandText(text, { accountLabels: bound.map((b) => b.account.label.toLowerCase()) });
     } catch (err) {
-      if (!(err instanceof UserError)) throw err;
+      if (!(err instanceof UserError)) return this.fail(actor, "(unparsed)", {}, err, this.core.log, t0);
       const char = controlCharIn(text);
       return this.finish(
         actor,
@@ -49,9 +69,11 @@ export class Dispatcher {
         unparsedSummary(text, char),
         "invalid",
         reply(errorReply(char ? controlMessage("The command", char) : err.message)),
+        t0,
       );
     }
-    return this.command({ ...actor, ...parsed });
+    const out = await this.command({ ...actor, path: parsed.path, args: parsed.args });
+    return parsed.note ? withNote(out, parsed.note) : out;
   }
 
   /** Runs a command; never throws: every failure becomes a reply that says what to do. */
@@ -256,6 +278,16 @@ export class Dispatcher {
   }
 }
 
+/** The parser's guess, as a line above the answer (answers that are not messages stay as they are). */
+function withNote(out: Outcome, note: string): Outcome {
+  if (out.kind !== "reply") return out;
+  const r = out.reply;
+  return {
+    kind: "reply",
+    reply: { ...r, text: `${note}\n\n${r.text}`, blocks: [{ kind: "context", text: note }, ...r.blocks] },
+  };
+}
+
 const COMMAND_WORDS = new Set(commandTree.flatMap((c) => [...c.path, ...(c.compactPath ?? [])]));
 
 /**
@@ -288,16 +320,34 @@ function deniedMessage(need: string, have: string, platform: Actor["platform"]):
   return `You need the *${need}* role here for that (you are ${have === "none" ? "not granted any role" : `*${have}*`}). An admin can grant it with \`${how}\`.`;
 }
 
-function invalidMessage(def: CommandDef, error: z.ZodError, platform: Actor["platform"]): string {
+/**
+ * A refused argument as a sentence: "`account` must be an account label: …", "`years` is
+ * required". Schema messages are written as the end of that sentence ("must be …", "is …"); a
+ * refinement's message that starts with a capital is a whole sentence of its own.
+ */
+export function invalidMessage(def: CommandDef, error: z.ZodError, platform: Actor["platform"]): string {
   const issue = error.issues[0];
   const field = issue?.path[0];
   const param = def.params.find((p) => p.name === field);
-  let what = issue?.message ?? "invalid input";
-  if (issue?.code === "invalid_type" && issue.input === undefined) what = "is required";
-  else if (param?.choices && issue?.code !== "invalid_type")
-    what = `must be one of ${param.choices.join(", ")}`;
-  const name = typeof field === "string" ? `\`${field}\` ` : "";
-  return `${name}${what.startsWith("is ") || what.startsWith("must") ? what : `must be ${what}`}. Usage: \`${usage(def, platform)}\``;
+  const message = issue?.message ?? "";
+  let sentence: string;
+  const name = typeof field === "string" ? `\`${field}\`` : "The command";
+  if (!issue) sentence = "The command is not valid.";
+  else if (issue.code === "custom" && /^[A-Z]/.test(message)) sentence = message.replace(/([^.])$/, "$1.");
+  else {
+    let what: string;
+    if (issue.code === "invalid_type" && issue.input === undefined) what = "is required";
+    else if (param?.choices && issue.code !== "invalid_type")
+      what = `must be one of ${param.choices.join(", ")}`;
+    else if (/^(must|is|has) /.test(message)) what = message;
+    else if (issue.code === "too_small")
+      what = issue.origin === "number" ? `must be at least ${issue.minimum}` : "is too short";
+    else if (issue.code === "too_big")
+      what = issue.origin === "number" ? `must be at most ${issue.maximum}` : "is too long";
+    else what = "is not valid";
+    sentence = `${name} ${what}.`;
+  }
+  return `${sentence} Usage: \`${usage(def, platform)}\``;
 }
 
 function isDatabaseDown(err: unknown): boolean {

@@ -15,7 +15,8 @@ function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
       year: "numeric",
       month: "2-digit",
       day: "2-digit",
-      ...(withTime ? { hour: "2-digit", minute: "2-digit", hour12: false } : {}),
+      // hourCycle h23, not hour12: false: the latter shows midnight as "24:05" in en-CA.
+      ...(withTime ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : {}),
     });
     formatters.set(key, f);
   }
@@ -44,6 +45,15 @@ export function formatDay(d: Date | null | undefined): string {
 /** "in 3 days", "today", "2 days ago": from today in the zone to the day a provider date names. */
 export function relativeDays(d: Date | null, now: Date, timeZone: string): string {
   return d ? relativeDayCount(daysUntil(d, now, timeZone)) : "";
+}
+
+/**
+ * A provider date with how far it is: "2026-12-04 (in 3 days)"; "—" for none. One table cell:
+ * a relative date needs no column of its own.
+ */
+export function expiryCell(d: Date | null | undefined, timeZone: string, now: Date): string {
+  if (!d) return "—";
+  return `${formatDay(d)} (${relativeDays(d, now, timeZone)})`;
 }
 
 export function formatMoney(m: Money | null | undefined): string {

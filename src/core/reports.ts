@@ -206,7 +206,7 @@ async function postReport(
       columns: ["invoice", "total", "status", "due", "account"],
       rows: unpaid.map(({ i, account }) => [
         plain(i.id, 30),
-        `${i.total.amount} ${i.total.currency}`,
+        i.total ? `${i.total.amount} ${i.total.currency}` : "unknown",
         i.status,
         i.dueAt ? providerDay(i.dueAt).toString() : "—",
         account.label,

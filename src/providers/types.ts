@@ -73,7 +73,18 @@ export interface Money {
   currency: string;
 }
 
-export type ServiceStatus = "active" | "pending" | "suspended" | "expired" | "cancelled" | "unknown";
+/**
+ * "stopped": the rental runs but the machine is powered off (HOSTKEY `power_off`); it is not a
+ * suspension by the provider.
+ */
+export type ServiceStatus =
+  | "active"
+  | "pending"
+  | "suspended"
+  | "expired"
+  | "cancelled"
+  | "stopped"
+  | "unknown";
 
 export interface Service {
   id: string;
@@ -102,7 +113,8 @@ export interface Invoice {
   id: string;
   issuedAt: Date | null;
   dueAt: Date | null;
-  total: Money;
+  /** null when the provider's total is missing or not a number: unknown, never shown as 0.00. */
+  total: Money | null;
   status: InvoiceStatus;
   raw: unknown;
 }
@@ -148,6 +160,11 @@ export interface PinOption {
 export interface ProviderDriver {
   readonly kind: ProviderKind;
   readonly capabilities: ReadonlySet<Capability>;
+  /**
+   * HOSTKEY only: what the admin said about the account's PIN. "ask": ask the approver up front;
+   * "never": the account has none; "auto" (or absent): learn it from HOSTKEY's answers.
+   */
+  readonly pinMode?: "auto" | "ask" | "never";
   /** The cheapest authenticated call; throws AUTH_FAILED when the credentials are rejected. */
   verifyCredentials(): Promise<void>;
   /** Money available to spend (prepaid credit). */
@@ -197,6 +214,16 @@ export class ProviderError extends Error {
    * guard, a redirect, not this provider's API); forms show the error on that field.
    */
   readonly about: "baseUrl" | undefined;
+  /**
+   * True when the request provably never reached the provider (connection refused, name not
+   * resolved, a check before sending). A mutating call that fails this way did nothing.
+   */
+  readonly notSent: boolean;
+  /**
+   * True when the provider refused the action because of its PIN (missing, wrong or locked):
+   * nothing was done, and the approver may try again with the right PIN.
+   */
+  readonly pinRejected: boolean;
   /** The account's display name, when its kind's name is not what a person knows it by. */
   readonly displayName: string | undefined;
 
@@ -209,6 +236,8 @@ export class ProviderError extends Error {
       status?: number;
       cause?: unknown;
       about?: "baseUrl";
+      notSent?: boolean;
+      pinRejected?: boolean;
       displayName?: string;
     } = {},
   ) {
@@ -218,10 +247,35 @@ export class ProviderError extends Error {
     this.provider = opts.provider;
     this.status = opts.status;
     this.about = opts.about;
+    this.notSent = opts.notSent ?? false;
+    this.pinRejected = opts.pinRejected ?? false;
     this.displayName = opts.displayName;
   }
 }
 
 export function isProviderError(err: unknown): err is ProviderError {
   return err instanceof ProviderError;
+}
+
+/**
+ * Whether a failed mutating call provably did nothing at the provider. Only these may end a
+ * request as "failed"; anything else (a timeout or reset after sending, a 5xx, an unreadable or
+ * unexpected answer) means the outcome is unknown and must be checked at the provider, so that
+ * nobody is invited to pay twice.
+ */
+export function provedNothingHappened(err: unknown): boolean {
+  if (!(err instanceof ProviderError)) return false;
+  if (err.notSent || err.pinRejected) return true;
+  switch (err.code) {
+    case "AUTH_FAILED":
+    case "VALIDATION":
+    case "INSUFFICIENT_FUNDS":
+    case "NOT_FOUND":
+    case "RATE_LIMITED":
+      return true;
+    case "NETWORK":
+    case "UPSTREAM":
+    case "UNEXPECTED_RESPONSE":
+      return false;
+  }
 }

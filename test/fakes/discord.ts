@@ -52,6 +52,8 @@ export interface WireMessage {
 /** A request body: a message, an interaction callback, or (commands PUT) see `RestCall.json`. */
 export interface WireBody extends WireMessage {
   type?: number;
+  /** Thread creation. */
+  name?: string;
   data?: WireMessage & {
     custom_id?: string;
     title?: string;
@@ -174,6 +176,10 @@ export interface FakeDiscord {
   /** Lifecycle tests: the gateway closes every connection and, while down, refuses new ones. */
   gatewayDown: boolean;
   dropGateway(): void;
+  /** Threads started from messages: thread id (= the message's id) -> its channel and name. */
+  threads: Map<string, { parentId: string; name: string }>;
+  /** Answer thread creation with 403 Missing Permissions (a bot invited without thread rights). */
+  refuseThreads(refuse: boolean): void;
   close(): Promise<void>;
 }
 
@@ -192,6 +198,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     { id: string; token: string; sentAt: number; acked: boolean; original?: WireMessage }
   >();
   const messages = new Map<string, WireMessage>();
+  const threads = new Map<string, { parentId: string; name: string }>();
+  let threadsRefused = false;
   let seq = 0;
   let idSeq = 0n;
   let gatewaySeq = 0;
@@ -382,6 +390,18 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       }
       if (which && method === "PATCH") return json(message(channelId, body, { id: which }));
       if (which && method === "DELETE") return empty();
+    }
+    // Start a thread from a message: the thread takes the message's id; one thread per message.
+    m = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path);
+    if (m && method === "POST") {
+      const [, parentId = channelId, messageId = ""] = m;
+      if (threadsRefused) return json({ code: 50013, message: "Missing Permissions" }, 403);
+      const name = typeof body.name === "string" ? body.name : "";
+      if (name.length < 1 || name.length > 100) return invalid([`thread name of ${name.length} characters`]);
+      if (threads.has(messageId))
+        return json({ code: 160004, message: "A thread has already been created for this message" }, 400);
+      threads.set(messageId, { parentId, name });
+      return json({ id: messageId, type: 11, guild_id: guildId, parent_id: parentId, name });
     }
     m = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(path);
     if (m) {
@@ -733,6 +753,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     gatewayDown: false,
     dropGateway() {
       for (const c of wss.clients) c.close(4000, "dropped");
+    },
+    threads,
+    refuseThreads(refuse) {
+      threadsRefused = refuse;
     },
     async close() {
       for (const c of wss.clients) c.terminate();

@@ -105,6 +105,13 @@ describe("secrets never leak", () => {
     await command(`reboot ${server!.id} hostkey`);
     const card = [...slack.calls].reverse().find((c) => c.method === "chat.postMessage")!;
     const requestId = JSON.stringify(card.body).match(/"value":"([0-9a-f-]{36})"/)![1]!;
+    // HOSTKEY's PIN is optional: the first approval goes without it and HOSTKEY (which has one
+    // here) refuses; the same request then asks for the PIN in a form.
+    const firstUrl = slack.responseUrl();
+    await post(
+      buttonClick("confirm:approve#0", requestId, { user: ADMIN2, channel: CHANNEL, responseUrl: firstUrl }),
+    );
+    await slack.waitFor((c) => c.method === `response:${firstUrl.split("/response/")[1]}`);
     const before = slack.calls.length;
     await post(
       buttonClick("confirm:approve#0", requestId, {

@@ -6,6 +6,7 @@ import { type Hostops, startHostops } from "../../src/app.ts";
 import { runCli } from "../../src/cli.ts";
 import { auditLog, providerAccounts, roleGrants } from "../../src/db/schema.ts";
 import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
+import { startHostkeyFake } from "../fakes/providers/hostkey.ts";
 import { type FakeSlack, signedPost, slashCommand, startFakeSlack } from "../fakes/slack.ts";
 import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
 import { cleanEnv, memoryIo, REPO, run } from "../helpers/process.ts";
@@ -94,6 +95,41 @@ describe("hostops admin CLI", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Added Time4VPS account backup");
+  }, 60_000);
+
+  it("offers HOSTKEY's per-account PIN setting: optional, checked, stored with the credentials", async () => {
+    const hostkey = await startHostkeyFake({ data: { pin: null } });
+    // Its own data dir: the accounts of this test stay out of the other tests' listings.
+    const own = mkdtempSync(join(tmpdir(), "hostops-cli-pin-"));
+    try {
+      const add = (label: string, extra: Record<string, string>) =>
+        cli(
+          ["accounts", "add", "--provider", "hostkey", "--label", label, "--base-url", hostkey.baseUrl],
+          "",
+          {
+            HOSTOPS_DATA_DIR: own,
+            HOSTOPS_CRED_API_KEY: hostkey.credentials.apiKey!,
+            ...extra,
+          },
+        );
+      const without = await add("hk-auto", {});
+      expect(without.stderr).toBe("");
+      expect(without.code).toBe(0);
+      const ask = await add("hk-ask", { HOSTOPS_CRED_PIN_MODE: "ask" });
+      expect(ask.code).toBe(0);
+      const bad = await add("hk-bad", { HOSTOPS_CRED_PIN_MODE: "sometimes" });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain("auto, ask, never");
+      const json = await cli(
+        ["accounts", "add", "--provider", "hostkey", "--label", "hk-never", "--base-url", hostkey.baseUrl],
+        JSON.stringify({ apiKey: hostkey.credentials.apiKey, pinMode: "never" }),
+        { HOSTOPS_DATA_DIR: own },
+      );
+      expect(json.code).toBe(0);
+    } finally {
+      await hostkey.close();
+      rmSync(own, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("never reads credentials from the command line", async () => {
@@ -222,5 +258,32 @@ describe("hostops admin CLI", () => {
     expect(u.code).toBe(2);
     expect(u.stderr).toContain('Unknown command "frobnicate"');
     expect(u.stderr).toContain("Usage: hostops");
+    expect((await cli(["acounts", "list"])).stderr).toContain(
+      'Unknown command "acounts". Did you mean "accounts"?',
+    );
+    expect((await cli(["accounts", "lst"])).stderr).toContain('Did you mean "accounts list"?');
+  }, 60_000);
+
+  it("speaks CLI in its errors and takes user ids as a shell user types them", async () => {
+    // Lower case, @-prefixed or a pasted mention: the same Slack member.
+    for (const typed of ["uoper7", "@UOPER7", "<@UOPER7>"]) {
+      const g = await cli(["grant", "--user", typed, "--role", "Viewer", "--workspace", "slack:T1"]);
+      expect(g.stderr, typed).toBe("");
+      expect(g.stdout).toContain("@UOPER7 is now viewer in every channel of this workspace");
+    }
+    const bad = await cli(["grant", "--user", "not a user!", "--role", "viewer"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--user not a user!: expected a Slack user id such as U0456EFGH");
+    expect(bad.stderr).toContain("Usage: hostops grant --user <id> --role <viewer|operator|admin>");
+    expect(bad.stderr).not.toContain("/hosting");
+    expect(bad.stderr).not.toContain("mention");
+    const role = await cli(["grant", "--user", "UOPER7", "--role", "boss"]);
+    expect(role.stderr).toContain("--role boss: expected viewer, operator, admin.");
+    // A refusal worded by core for chat gets the CLI's usage and option name.
+    const provider = await cli(["accounts", "add", "--provider", "nope", "--label", "x"], "{}");
+    expect(provider.code).toBe(1);
+    expect(provider.stderr).toContain("--provider must be one of host4coins");
+    expect(provider.stderr).toContain("Usage: hostops accounts add --provider <kind>");
+    expect(provider.stderr).not.toContain("/hosting");
   }, 60_000);
 });

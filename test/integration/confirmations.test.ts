@@ -243,42 +243,150 @@ for (const dbKind of ["pglite", "postgres"] as const) {
       expect((await status(requestId)).status).toBe("expired");
     });
 
-    it("asks the approver for HOSTKEY's PIN in a form, uses it once and never stores or logs it", async () => {
+    it("HOSTKEY's PIN: asked only once HOSTKEY wants it, a wrong PIN is typed again, never stored or logged", async () => {
       const account = await addBound(env.app, "nl", env.hostkey);
       const [server] = await env.app.core.accounts.driverFor(account).listServices!();
+      const offCalls = () =>
+        env.hostkey.requests.filter((r) => (r.body as Record<string, string>).action === "off");
       await command(`poweroff ${server!.id} nl`, OPERATOR);
-      const { requestId } = lastCard();
-      const before = env.slack.calls.length;
-      await post(
-        buttonClick("confirm:approve#0", requestId, {
-          user: ADMIN1,
-          channel: CHANNEL,
-          responseUrl: env.slack.responseUrl(),
-        }),
-      );
-      const open = await env.slack.waitFor(
-        (c) => c.method === "views.open" && env.slack.calls.indexOf(c) >= before,
-      );
-      const view = open.body.view as { callback_id: string; private_metadata: string };
+      const first = lastCard();
+      // Nothing says yet that this account has a PIN (HOSTKEY's own clients never send one).
+      expect(JSON.stringify(first.card.body)).not.toContain("Approve (PIN)");
+      const refused = await click(first.approveId, first.requestId, ADMIN1);
+      expect(JSON.stringify(refused.body)).toMatch(/rejected the PIN.*still waiting/);
+      expect(offCalls()).toHaveLength(1);
+      expect(offCalls()[0]!.body).not.toHaveProperty("pin");
+      const waiting = await status(first.requestId);
+      expect(waiting.status).toBe("pending");
+      expect(waiting.needsPin).toBe(true);
+      expect(waiting.approvals).toEqual([]);
+      const updated = env.slack.calls.filter((c) => c.method === "chat.update").at(-1)!;
+      expect(JSON.stringify(updated.body)).toContain("Approve (PIN)");
+
+      const openForm = async () => {
+        const before = env.slack.calls.length;
+        await post(
+          buttonClick(first.approveId, first.requestId, {
+            user: ADMIN1,
+            channel: CHANNEL,
+            responseUrl: env.slack.responseUrl(),
+          }),
+        );
+        const open = await env.slack.waitFor(
+          (c) => c.method === "views.open" && env.slack.calls.indexOf(c) >= before,
+        );
+        return open.body.view as { callback_id: string; private_metadata: string };
+      };
+      const view = await openForm();
       expect(view.callback_id).toBe("confirm:pin");
-      const res = await post(viewSubmission(view, { pin: HOSTKEY_FAKE_PIN }, { user: ADMIN1 }));
+      // A wrong PIN: HOSTKEY refuses, nothing is done, the form says so and the request still waits.
+      const wrong = await post(viewSubmission(view, { pin: "9999" }, { user: ADMIN1 }));
+      expect(wrong.status).toBe(200);
+      const wrongAnswer = await wrong.text();
+      expect(wrongAnswer).toMatch(/"response_action":"(errors|update)"/);
+      expect(wrongAnswer).toContain("rejected the PIN");
+      expect(wrongAnswer).not.toContain("9999");
+      expect((await status(first.requestId)).status).toBe("pending");
+      expect(offCalls()).toHaveLength(2);
+
+      const again = await openForm();
+      const res = await post(viewSubmission(again, { pin: HOSTKEY_FAKE_PIN }, { user: ADMIN1 }));
       expect(res.status).toBe(200);
       await env.app.core.background.idle();
-      const done = await status(requestId);
+      const done = await status(first.requestId);
       expect(["succeeded", "executing"]).toContain(done.status);
-      const offCalls = env.hostkey.requests.filter(
-        (r) => (r.body as Record<string, string>).action === "off",
-      );
-      expect(offCalls).toHaveLength(1);
-      expect((offCalls[0]!.body as Record<string, string>).pin).toBe(HOSTKEY_FAKE_PIN);
+      expect(offCalls()).toHaveLength(3);
+      expect((offCalls()[2]!.body as Record<string, string>).pin).toBe(HOSTKEY_FAKE_PIN);
       const rows =
         JSON.stringify(await env.app.db.db.select().from(confirmationRequests)) +
         JSON.stringify(await env.app.db.db.select().from(auditLog));
       expect(rows).not.toContain(`"${HOSTKEY_FAKE_PIN}"`);
+      expect(rows).not.toContain('"9999"');
       // The PIN is 4 digits: look for it as a value, not inside timestamps or ports.
       expect(env.logs.join("\n")).not.toMatch(
         new RegExp(`"${HOSTKEY_FAKE_PIN}"|=${HOSTKEY_FAKE_PIN}(&|\\s|$)`),
       );
+
+      // Learned: the next request on this account asks for the PIN up front.
+      await command(`poweron ${server!.id} nl`, OPERATOR);
+      expect(JSON.stringify(lastCard().card.body)).toContain("Approve (PIN)");
+      await click("confirm:deny#1", lastCard().requestId, ADMIN1);
+    });
+
+    it("HOSTKEY's account form offers the PIN setting; 'ask' opens the PIN form on the first click", async () => {
+      const form = await env.app.dispatcher.command({
+        platform: "slack",
+        workspaceId: "T1",
+        channelId: CHANNEL,
+        userId: ADMIN1,
+        userIsPlatformAdmin: true,
+        path: ["accounts", "add"],
+        args: { provider: "hostkey" },
+      });
+      expect(form.kind).toBe("modal");
+      const field =
+        form.kind === "modal" ? form.modal.fields.find((f) => f.id === "cred_pinMode") : undefined;
+      expect(field).toMatchObject({ kind: "select", optional: true });
+      expect(field?.options?.map((o) => o.value)).toEqual(["auto", "ask", "never"]);
+
+      const withPin = await startHostkeyFake();
+      try {
+        const account = await env.app.core.accounts.add({
+          platform: "slack",
+          workspaceId: "T1",
+          label: "nl-ask",
+          kind: "hostkey",
+          baseUrl: withPin.baseUrl,
+          credentials: { ...withPin.credentials, pinMode: "ask" },
+          createdBy: ADMIN1,
+        });
+        await env.app.core.accounts.bind(account, CHANNEL, ADMIN1);
+        await command("reboot 34533 nl-ask", OPERATOR);
+        const { card, requestId, approveId } = lastCard();
+        expect(JSON.stringify(card.body)).toContain("Approve (PIN)");
+        const before = env.slack.calls.length;
+        await post(
+          buttonClick(approveId, requestId, {
+            user: ADMIN1,
+            channel: CHANNEL,
+            responseUrl: env.slack.responseUrl(),
+          }),
+        );
+        const open = await env.slack.waitFor(
+          (c) => c.method === "views.open" && env.slack.calls.indexOf(c) >= before,
+        );
+        const view = open.body.view as { callback_id: string; private_metadata: string };
+        await post(viewSubmission(view, { pin: HOSTKEY_FAKE_PIN }, { user: ADMIN1 }));
+        await env.app.core.background.idle();
+        // No attempt without the PIN: one call, with it.
+        const reboots = withPin.requests.filter(
+          (r) => (r.body as Record<string, string>).action === "reboot",
+        );
+        expect(reboots).toHaveLength(1);
+        expect((reboots[0]!.body as Record<string, string>).pin).toBe(HOSTKEY_FAKE_PIN);
+      } finally {
+        await withPin.close();
+      }
+    });
+
+    it("HOSTKEY without a PIN: approved with one click, no PIN sent, as HOSTKEY's own clients do", async () => {
+      const nopin = await startHostkeyFake({ data: { pin: null } });
+      try {
+        const account = await addBound(env.app, "nl-nopin", nopin);
+        const [server] = await env.app.core.accounts.driverFor(account).listServices!();
+        await command(`reboot ${server!.id} nl-nopin`, OPERATOR);
+        const { card, requestId, approveId } = lastCard();
+        expect(JSON.stringify(card.body)).not.toContain("Approve (PIN)");
+        const approved = await click(approveId, requestId, ADMIN1);
+        expect(JSON.stringify(approved.body)).toContain("Approved");
+        await env.app.core.background.idle();
+        expect((await status(requestId)).status).toBe("succeeded");
+        const reboots = nopin.requests.filter((r) => (r.body as Record<string, string>).action === "reboot");
+        expect(reboots).toHaveLength(1);
+        expect(reboots[0]!.body).not.toHaveProperty("pin");
+      } finally {
+        await nopin.close();
+      }
     });
 
     it("a quorum of two admins: the first approval waits, the second executes", async () => {
@@ -306,9 +414,9 @@ for (const dbKind of ["pglite", "postgres"] as const) {
 
     it("refuses an approval rule it does not understand", async () => {
       const bad = await command("approvals set eu --two-person reboots", ADMIN1);
-      expect(JSON.stringify(bad.body)).toMatch(/actions among reboot/);
+      expect(JSON.stringify(bad.body)).toContain("`two-person` must list actions among reboot");
       const none = await command("approvals set eu", ADMIN1);
-      expect(JSON.stringify(none.body)).toContain("give --quorum or --two-person");
+      expect(JSON.stringify(none.body)).toContain("Give `--quorum`, `--two-person` or both.");
     });
 
     it("lists open requests and shows the audit trail of a decision", async () => {

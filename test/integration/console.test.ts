@@ -29,14 +29,22 @@ function section(out: string, header: string): string {
 }
 
 describe("the terminal console", () => {
-  it("`npm start`'s entry (dist/main.js) with no chat platform runs a command script from stdin and exits 0 at EOF", async () => {
+  it("`npm start`'s entry (dist/main.js) with no chat platform runs a command script from stdin; exit 1 when a command failed", async () => {
     const dir = tempDir();
     const r = await run(process.execPath, [join(REPO, "dist/main.js")], {
       env: cleanEnv({ HOSTOPS_DATA_DIR: dir }),
       input: "help\n# a comment, skipped\n\nservices\n/hosting accounts list\nfrobnicate\n",
     });
-    expect(r.code).toBe(0);
+    // `services` (nothing bound yet) and `frobnicate` failed: the script's status says so.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("hostops: 2 of 4 commands failed");
     expect(r.stderr).toContain("no chat platform in use; running the /hosting commands read from stdin");
+    // The first start says what takes its time, and where the data lives.
+    expect(r.stderr).toContain(`hostops: preparing the embedded database in ${dir} (first start`);
+    expect(r.stderr).toContain(join(dir, "secret.key"));
+    // Log lines stay out of the conversation: they go to a file in the data dir.
+    expect(r.stdout + r.stderr).not.toMatch(/"level":|WARN|INFO/);
+    expect(readFileSync(join(dir, "console.log"), "utf8")).toContain('"msg":"command handled"');
     // A transcript: each command after the prompt, then its answer, in order.
     const at = (s: string) => r.stdout.indexOf(s);
     expect(at("hosting> help")).toBeGreaterThanOrEqual(0);
@@ -70,20 +78,32 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     "no",
     "1",
     "yes",
-    // HOSTKEY asks for its PIN, read as a secret (not echoed).
+    // HOSTKEY's PIN is optional: the first approval goes without it; this demo account has one, so
+    // HOSTKEY refuses, nothing is done, and the same request asks for the PIN (a secret, not echoed).
     "reboot 34533 demo-hostkey",
     "1",
     "yes",
-    HOSTKEY_FAKE_PIN,
-    // The two-person rule: the requester cannot approve a renewal; another local admin can.
-    "renew 101 demo-host4coins",
     "1",
     "yes",
+    "9999",
+    // A wrong PIN leaves the request waiting; a script gets one attempt per form, so approve again.
+    "1",
+    "yes",
+    HOSTKEY_FAKE_PIN,
+    // The two-person rule: the requester cannot approve a renewal (refused before "Type yes");
+    // another local admin can.
+    "renew 101 demo-host4coins",
+    "1",
     ".as BOB",
     "1",
     "yes",
     "alerts run",
     "forecast",
+    // A bound label where the OS goes is the account.
+    "reinstall 302 demo-hostens",
+    // Numbers press the buttons of the last command only.
+    "frobnicate",
+    "1",
   ].join("\n");
   let out = "";
   let code: number | undefined;
@@ -97,8 +117,11 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
       env: cleanEnv({ HOSTOPS_DATA_DIR: tempDir() }),
     });
     out = io.out.stdout;
+    expect(io.out.stderr).toContain("hostops: starting the provider simulators and an in-memory database…");
     expect(io.out.stderr).toContain("sandbox, no chat platform in use");
-    expect(code).toBe(0);
+    // The wrong PIN, the self-approval, `frobnicate` and the `1` after it failed.
+    expect(io.out.stderr).toContain("hostops: 4 of 16 commands failed");
+    expect(code).toBe(1);
   }, 180_000);
 
   it("`services` lists the demo services of every provider; TheHost answers that it cannot", () => {
@@ -130,17 +153,24 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     expect(out).toContain("✅ Reboot succeeded: Reboot of server 302");
   });
 
-  it("asks for the HOSTKEY PIN as a hidden field", () => {
+  it("asks for the HOSTKEY PIN only once HOSTKEY wants it, as a hidden field, and takes a wrong PIN again", () => {
     const hk = out.slice(out.indexOf("hosting> reboot 34533"), out.indexOf("hosting> renew"));
+    expect(hk).toContain("[1] Approve  [2] Deny");
+    expect(hk).toContain("rejected the PIN");
     expect(hk).toContain("[1] Approve (PIN)  [2] Deny");
-    expect(hk).toContain("HOSTKEY PIN (hidden): (hidden)");
+    expect(hk).toContain("HOSTKEY PIN (hidden, optional): (hidden)");
     expect(hk).not.toContain(HOSTKEY_FAKE_PIN);
+    expect(hk).not.toContain("9999");
+    expect(hk).not.toContain("Unknown command");
     expect(hk).toContain("HOSTKEY accepted the reboot of server 34533");
   });
 
   it("keeps the two-person rule: another local admin (.as BOB) approves a renewal", () => {
     const renew = out.slice(out.indexOf("hosting> renew"), out.indexOf("hosting (BOB)> alerts run"));
-    expect(renew).toContain("Two-person rule: someone other than the requester must approve this.");
+    // Checked before asking for the explicit yes.
+    expect(renew).toContain(
+      "hosting> 1\n⚠ Two-person rule: someone other than the requester must approve this.\nhosting> .as BOB",
+    );
     expect(renew).toContain("Now acting as BOB");
     expect(renew).toMatch(/Approved by:\s+BOB/);
     expect(renew).toContain("Host4Coins accepted the renewal");
@@ -156,12 +186,29 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
   });
 
   it("`forecast` writes the chart to a PNG file, names it, and summarizes it in words", () => {
-    const forecast = out.slice(out.indexOf("hosting (BOB)> forecast"));
+    const forecast = out.slice(
+      out.indexOf("hosting (BOB)> forecast"),
+      out.indexOf("hosting (BOB)> reinstall"),
+    );
     expect(forecast).toMatch(/Forecast: \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}/);
     expect(forecast).toMatch(/demo-hostens \(USD\): [\d.]+ today/);
     const path = /Picture saved to (\S+\.png)/.exec(forecast)?.[1] ?? "";
     const png = readFileSync(path);
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect(png.readUInt32BE(16)).toBe(1200);
+  });
+
+  it("takes a bound label typed where the OS goes as the account, and says so", () => {
+    const part = out.slice(out.indexOf("hosting (BOB)> reinstall"), out.indexOf("hosting (BOB)> frobnicate"));
+    expect(part).toContain("Taking `demo-hostens` as the account (the same as `--account demo-hostens`).");
+    expect(part).toContain("Hostens offers 3 operating systems for 302.");
+  });
+
+  it("numbered choices belong to the last command: after a failed one, 1 presses nothing", () => {
+    const tail = out.slice(out.indexOf("hosting (BOB)> frobnicate"));
+    expect(tail).toContain("⚠ Unknown command `frobnicate`. `/hosting help` lists the commands.");
+    expect(tail).toContain(
+      "hosting (BOB)> 1\n⚠ There is no button to press (1): the last command printed none.",
+    );
   });
 });

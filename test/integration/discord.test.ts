@@ -16,6 +16,7 @@ import {
   type WireMessage,
 } from "../fakes/discord.ts";
 import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
+import { HOSTKEY_FAKE_PIN, startHostkeyFake } from "../fakes/providers/hostkey.ts";
 
 const TOKEN = "fake-discord-bot-token-5c1e";
 const EPHEMERAL = 64;
@@ -320,8 +321,9 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     const req = fake.slash(["service", "reboot"], [{ name: "service", type: 3, value: "302" }], {
       member: fake.members.member,
     });
-    // Looking the service up is a provider call: deferred first.
-    expect((await callback(req)).body.type).toBe(5);
+    // Looking the service up is a provider call: deferred first, privately (the answer is the
+    // requester's; the card is the channel's).
+    expect((await callback(req)).body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
     const card = await fake.waitForCall(
       (c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`,
       { after: posts()[before - 1]?.seq ?? 0 },
@@ -330,8 +332,10 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(approveBtn).toMatchObject({ label: "Approve", style: 1 });
     expect(denyBtn).toMatchObject({ label: "Deny", style: 4 });
     expect(approveBtn?.custom_id).toMatch(/^confirm:approve\|[0-9a-f-]{36}$/);
-    // The requester is told privately (the public "thinking…" is replaced by a private follow-up).
-    expect(textOf(await followUp(req))).toContain("Request posted");
+    // The requester is told privately, once: the private "thinking…" becomes the answer (no
+    // public placeholder deleted, no follow-up).
+    expect(textOf(await edit(req))).toContain("Request posted");
+    expect(fake.callsFor(req).map((c) => c.method)).toEqual(["POST", "PATCH"]);
     expect(reboots()).toBe(0);
 
     const cardMessage = { ...card.body, id: "1400000000000000001" };
@@ -351,6 +355,73 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(refused.body.data?.flags).toBe(EPHEMERAL);
     expect(reboots()).toBe(1);
     await app.core.background.idle();
+  });
+
+  it("HOSTKEY PIN: not asked until HOSTKEY wants it; then the PIN form, and a wrong PIN can be typed again", async () => {
+    const hostkey = await startHostkeyFake();
+    try {
+      const account = await app.core.accounts.add({
+        platform: "discord",
+        workspaceId: fake.guildId,
+        label: "nl",
+        kind: "hostkey",
+        baseUrl: hostkey.baseUrl,
+        credentials: hostkey.credentials,
+        createdBy: "setup",
+      });
+      await app.core.accounts.bind(account, fake.channelId, "setup");
+      const reboots = () =>
+        hostkey.requests.filter((r) => (r.body as Record<string, string>)?.action === "reboot");
+      const posts = () =>
+        fake.calls.filter((c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`);
+      const before = posts().length;
+      const req = fake.slash(
+        ["service", "reboot"],
+        [
+          { name: "service", type: 3, value: "34533" },
+          { name: "account", type: 3, value: "nl" },
+        ],
+        { member: fake.members.member },
+      );
+      await callback(req);
+      const card = await fake.waitForCall(
+        (c) => c.method === "POST" && c.path === `/channels/${fake.channelId}/messages`,
+        { after: posts()[before - 1]?.seq ?? 0 },
+      );
+      const [approveBtn] = controls(card.body);
+      // HOSTKEY's PIN is optional: nothing says this account has one yet.
+      expect(approveBtn).toMatchObject({ label: "Approve" });
+      const cardMessage = { ...card.body, id: "1400000000000000009" };
+      const click = fake.button(approveBtn?.custom_id ?? "", { message: cardMessage });
+      expect((await callback(click)).body.type).toBe(6);
+      const refused = await followUp(click);
+      expect(textOf(refused)).toMatch(/rejected the PIN.*still waiting/s);
+      expect(reboots()).toHaveLength(1);
+      expect(reboots()[0]!.body).not.toHaveProperty("pin");
+
+      // The same request now asks for the PIN: the button opens the form.
+      const again = fake.button(approveBtn?.custom_id ?? "", { message: cardMessage });
+      const opened = await callback(again);
+      expect(opened.body.type).toBe(9);
+      const formId = opened.body.data?.custom_id ?? "";
+      expect(formId).toMatch(/^confirm:pin/);
+      const wrong = fake.modalSubmit(formId, { pin: "9999" }, { message: cardMessage });
+      await callback(wrong);
+      const wrongAnswer = await followUp(wrong);
+      expect(textOf(wrongAnswer)).toContain("rejected the PIN");
+      expect(JSON.stringify(wrongAnswer.body)).not.toContain("9999");
+      expect(reboots()).toHaveLength(2);
+
+      const right = fake.modalSubmit(formId, { pin: HOSTKEY_FAKE_PIN }, { message: cardMessage });
+      await callback(right);
+      const done = await followUp(right);
+      expect(textOf(done)).toContain("Approved");
+      expect(reboots()).toHaveLength(3);
+      expect((reboots()[2]!.body as Record<string, string>).pin).toBe(HOSTKEY_FAKE_PIN);
+      await app.core.background.idle();
+    } finally {
+      await hostkey.close();
+    }
   });
 
   it("help is private; a public defer with a private outcome becomes a private follow-up", async () => {
@@ -374,7 +445,7 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(textOf(note)).toContain("rejected the credentials");
   });
 
-  it("the messenger posts, updates and replies to channel messages", async () => {
+  it("the messenger posts, updates and answers in a thread started from the message", async () => {
     const reply = { text: "hello", blocks: [{ kind: "text" as const, text: "hello @everyone" }] };
     const after = fake.calls.at(-1)?.seq ?? 0;
     const ref = await discord.messenger.post(fake.guildId, fake.channelId, reply);
@@ -398,12 +469,48 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(patched.body.embeds?.[0]?.title).toBe("Done");
     expect(patched.body.content).toBe("");
 
-    await discord.messenger.postInThread(fake.guildId, ref, reply);
-    const threaded = await fake.waitForCall(
-      (c) => c.method === "POST" && c.body?.message_reference !== undefined,
+    const outcome = { text: "done", blocks: [{ kind: "header" as const, text: "✅ Reboot succeeded" }] };
+    await discord.messenger.postInThread(fake.guildId, ref, outcome);
+    // A thread from the card (it takes the card's id), then the post in it.
+    const started = await fake.waitForCall(
+      (c) =>
+        c.method === "POST" && c.path === `/channels/${fake.channelId}/messages/${ref.messageId}/threads`,
       { after },
     );
-    expect(threaded.body.message_reference?.message_id).toBe(ref.messageId);
+    expect(started.status).toBe(200);
+    expect(fake.threads.get(ref.messageId)).toEqual({
+      parentId: fake.channelId,
+      name: "✅ Reboot succeeded",
+    });
+    const inThread = await fake.waitForCall(
+      (c) => c.method === "POST" && c.path === `/channels/${ref.messageId}/messages`,
+      { after: started.seq },
+    );
+    expect(inThread.body.embeds?.[0]?.title).toBe("✅ Reboot succeeded");
+
+    // A second outcome goes in the same thread (Discord refuses a second thread on one message).
+    await discord.messenger.postInThread(fake.guildId, ref, reply);
+    const again = await fake.waitForCall(
+      (c) => c.method === "POST" && c.path === `/channels/${ref.messageId}/messages`,
+      { after: inThread.seq },
+    );
+    expect(again.body.content).toBe("hello @\u200beveryone");
+
+    // Without the permission to create threads (an older invite): a reply to the message.
+    const other = await discord.messenger.post(fake.guildId, fake.channelId, reply);
+    if (other.platform !== "discord") throw new Error("not a Discord ref");
+    fake.refuseThreads(true);
+    try {
+      await discord.messenger.postInThread(fake.guildId, other, reply);
+      const replied = await fake.waitForCall(
+        (c) => c.method === "POST" && c.body?.message_reference !== undefined,
+        { after },
+      );
+      expect(replied.body.message_reference?.message_id).toBe(other.messageId);
+      expect(logLines.join("\n")).toContain("could not start a thread from the card");
+    } finally {
+      fake.refuseThreads(false);
+    }
   });
 
   it("a form that comes after the ack budget is offered behind an 'Open the form' button", async () => {

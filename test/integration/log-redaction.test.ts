@@ -155,6 +155,17 @@ describe("no secret reaches the logs in a full Slack flow", () => {
     await command(`reboot ${server!.id} hostkey-main`);
     const hkCard = lastCard();
     const hkApprove = approveButton(hkCard);
+    // HOSTKEY's PIN is optional: the first approval goes without it, HOSTKEY refuses (this account
+    // has one), nothing is done, and the same request then asks for the PIN.
+    const firstUrl = slack.responseUrl();
+    await post(
+      buttonClick(hkApprove.action_id, hkApprove.value, {
+        user: ADMIN,
+        channel: CHANNEL,
+        responseUrl: firstUrl,
+      }),
+    );
+    expect(JSON.stringify((await respondedTo(firstUrl)).body)).toContain("rejected the PIN");
     const before = slack.calls.length;
     await post(
       buttonClick(hkApprove.action_id, hkApprove.value, {

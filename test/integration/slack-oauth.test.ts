@@ -340,7 +340,9 @@ describe("Slack OAuth distribution on Postgres", () => {
     expect(card.auth).toBe(bearer(B));
     expect(textOf(card)).toContain("Acme Hosting");
     // Both workspaces' accounts are labelled "prod": B's pending reboot is B's alone.
-    expect(textOf(await command(B, CHANNEL_B, "pending"))).toMatch(/Reboot\s+prod\s+pending\s+UADMINB/);
+    expect(textOf(await command(B, CHANNEL_B, "pending"))).toMatch(
+      /Reboot\s+service \S+(?: \([^)]*\))?\s+prod\s+pending\s+UADMINB/,
+    );
     expect(textOf(await command(A, CHANNEL_A, "pending"))).not.toContain("Reboot");
   });
 

@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../src/observability/logger.ts";
 import { scrub } from "../../src/observability/secrets.ts";
 import { decodeEnvelope, envelopeProblem } from "../../src/providers/hostkey/client.ts";
-import { generateRootPassword } from "../../src/providers/hostkey/driver.ts";
+import { generateRootPassword, isValidRootPassword } from "../../src/providers/hostkey/driver.ts";
 import { createDriver } from "../../src/providers/registry.ts";
 import { type ProviderDriver, ProviderError } from "../../src/providers/types.ts";
 import type { FakeRequest } from "../fakes/providers/fake-server.ts";
@@ -344,30 +346,47 @@ describe("hostkey driver", () => {
       expect(lines.join("\n")).toContain("invoice list is incomplete");
     });
 
-    it("keeps an invoice whose total is an invalid decimal and says so in the log", async () => {
+    it("keeps an invoice whose total is an invalid decimal or missing as unknown, never 0.00", async () => {
       const base = await startHostkeyFake();
       const invoices = structuredClone(base.data.invoices).slice(0, 2);
       await base.close();
       invoices[0]!.total = "2.5.00";
+      delete invoices[1]!.total;
       const { driver } = await setup({ invoices });
       const list = await driver.listInvoices!();
-      expect(list[0]!.total.amount).toBe("0.00");
+      expect(list[0]!.total).toBeNull();
+      expect(list[1]!.total).toBeNull();
       expect(list[0]!.status).toBe("overdue");
-      expect(lines.join("\n")).toContain("invoice total is not a number");
+      expect(lines.join("\n")).toContain("invoice total is missing or not a number");
     });
   });
 
   describe("power actions and tasks", () => {
-    it("needs the PIN and calls nothing without it", async () => {
+    it("sends no PIN when none is given; an account with a PIN refuses, and the refusal says so", async () => {
       const { fake, driver } = await setup();
       for (const run of [() => driver.reboot!("34533"), () => driver.powerOff!("34533", { pin: " " })]) {
         const err = (await run().catch((e: unknown) => e)) as ProviderError;
         expect(err.code).toBe("VALIDATION");
-        expect(err.message).toBe("HOSTKEY needs the account PIN for this action");
+        expect(err.pinRejected).toBe(true);
+        expect(err.message).toMatch(/rejected the PIN \(missing or wrong/);
       }
+      for (const r of [...calls(fake, "eq", "reboot"), ...calls(fake, "eq", "off")])
+        expect(form(r)).not.toHaveProperty("pin");
+      const before = fake.count();
       const err = (await driver.powerOn!("34533", { pin: "12a4" }).catch((e: unknown) => e)) as ProviderError;
       expect(err.code).toBe("VALIDATION");
-      expect(fake.count()).toBe(0);
+      expect(err.notSent).toBe(true);
+      expect(fake.count()).toBe(before);
+    });
+
+    it("works without a PIN on an account that switched it off, as HOSTKEY's own clients do", async () => {
+      const { fake, driver } = await setup({ pin: null });
+      const started = await driver.reboot!("34533");
+      expect(started.taskRef).toMatch(/^[0-9a-f]{32}$/);
+      expect(form(calls(fake, "eq", "reboot")[0]!)).not.toHaveProperty("pin");
+      const re = await driver.reinstall!("34533", { osId: "183" });
+      expect(re.taskRef).toMatch(/^deploy:[0-9a-f]{32}$/);
+      expect(form(calls(fake, "eq", "order_instance")[0]!)).not.toHaveProperty("pin");
     });
 
     it("reports a wrong PIN (answered with result OK) once, without retry or re-login, and never echoes it", async () => {
@@ -376,6 +395,7 @@ describe("hostkey driver", () => {
       const err = (await driver.reboot!("34533", { pin: wrong }).catch((e: unknown) => e)) as ProviderError;
       expect(err.code).toBe("VALIDATION");
       expect(err.message).toMatch(/rejected the PIN/);
+      expect(err.pinRejected).toBe(true);
       expect(`${err.message} ${String(err.stack)}`).not.toContain(wrong);
       expect(calls(fake, "eq", "reboot")).toHaveLength(1);
       expect(calls(fake, "auth", "login")).toHaveLength(1);
@@ -485,22 +505,17 @@ describe("hostkey driver", () => {
       expect(sent.ssh_key).toBe("ssh-ed25519 AAAA me");
       const pass = sent.root_pass!;
       expect(pass).toBe(fake.data.servers[0]!.lastRootPass);
-      expect(pass.length).toBeGreaterThanOrEqual(20);
-      expect(pass).toMatch(/[A-Z]/);
-      expect(pass).toMatch(/[a-z]/);
-      expect(pass).toMatch(/[0-9]/);
-      expect(pass).toMatch(/[^A-Za-z0-9]/);
+      expect(isValidRootPassword(pass)).toBe(true);
       expect(started.summary).toMatch(/root password was set/);
       expect(started.summary).toMatch(/HOSTKEY panel/);
       expect(JSON.stringify(started)).not.toContain(pass);
 
-      const stage = await driver.getTask!(started.taskRef!);
-      expect(stage).toEqual({
-        state: "running",
-        summary: expect.stringContaining("(1/5) OS installation started"),
-      });
+      // While the deploy runs HOSTKEY answers "result": "OK" with scope "pending": still running.
+      const pending = await driver.getTask!(started.taskRef!);
+      expect(pending).toEqual({ state: "running", summary: expect.stringContaining("pending") });
       const done = await driver.getTask!(started.taskRef!);
       expect(done.state).toBe("succeeded");
+      expect(done.summary).toContain("IP 31.207.44.105");
       expect(JSON.stringify(done)).not.toContain(pass);
       // HOSTKEY keeps the new root password as a server tag; raw never shows it.
       const after = await driver.getService!("34533");
@@ -519,13 +534,14 @@ describe("hostkey driver", () => {
       expect(calls(fake, "eq", "order_instance")).toHaveLength(1);
     });
 
-    it("needs the PIN for a reinstall", async () => {
+    it("reports a reinstall refused for want of the PIN as a PIN rejection (nothing done)", async () => {
       const { fake, driver } = await setup();
       const err = (await driver.reinstall!("34533", { osId: "183" }).catch(
         (e: unknown) => e,
       )) as ProviderError;
-      expect(err.message).toBe("HOSTKEY needs the account PIN for this action");
-      expect(fake.count()).toBe(0);
+      expect(err.pinRejected).toBe(true);
+      expect(err.message).toMatch(/rejected the PIN/);
+      expect(fake.data.servers[0]!.lastRootPass).toBeUndefined();
     });
 
     it("generates different passwords every time", () => {
@@ -562,6 +578,208 @@ describe("hostkey driver", () => {
       )) as ProviderError;
       expect(err).toBeInstanceOf(ProviderError);
       expect(err.message).toMatch(/cancellation request already exists/);
+    });
+  });
+
+  describe("HOSTKEY's root password rules", () => {
+    it("every generated password satisfies them, at every allowed length (property)", () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 8, max: 30 }), (length) => {
+          const pass = generateRootPassword(length);
+          expect(pass).toHaveLength(length);
+          expect(isValidRootPassword(pass)).toBe(true);
+          expect(pass).not.toMatch(/[@#]/);
+          expect(pass).toMatch(/^[A-Za-z0-9][A-Za-z0-9%_+-]*$/);
+          expect(pass).toMatch(/[%_+-]/);
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it("the rules refuse what HOSTKEY refuses", () => {
+      for (const bad of [
+        "Ab1-",
+        "Abcdefg1",
+        "-Abcdef1",
+        "Abcdef1@-",
+        "Abcdef1#-",
+        "abcdef1-",
+        "A".repeat(31),
+      ])
+        expect(isValidRootPassword(bad), bad).toBe(false);
+      expect(isValidRootPassword("Abcdef1-")).toBe(true);
+      expect(() => generateRootPassword(7)).toThrow(RangeError);
+    });
+  });
+
+  describe("real payloads (test/fixtures/real/hostkey, see SOURCES.md)", () => {
+    const fixture = (name: string): unknown =>
+      JSON.parse(readFileSync(new URL(`../fixtures/real/hostkey/${name}`, import.meta.url), "utf8"));
+    const isAction = (module: string, act: string) => (r: FakeRequest) =>
+      r.path === `/${module}.php` && action(r) === act;
+
+    it("auth-login-top-level: takes the token from the top level", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: fixture("auth-login-top-level.json") },
+        { match: isAction("auth", "login") },
+      );
+      await expect(driver.verifyCredentials()).resolves.toBeUndefined();
+      // The simulator's own top-level shape works through every call.
+      const top = await setup({ loginShape: "top" });
+      expect(await top.driver.listServices!()).toHaveLength(3);
+    });
+
+    it("a login that gives the token as a token-shaped scope (HOSTKEY's MCP server's fallback)", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: { result: { scope: "0123456789abcdef0123456789abcdef" } } },
+        { match: isAction("auth", "login") },
+      );
+      await expect(driver.verifyCredentials()).resolves.toBeUndefined();
+    });
+
+    it("auth-login-no-appropriate-servers: an empty list and clear messages, not an upstream failure", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: fixture("auth-login-no-appropriate-servers.json") },
+        { match: isAction("auth", "login") },
+      );
+      await expect(driver.verifyCredentials()).resolves.toBeUndefined();
+      expect(await driver.listServices!()).toEqual([]);
+      const err = (await driver.getBalance!().catch((e: unknown) => e)) as ProviderError;
+      expect(err.code).toBe("NOT_FOUND");
+      expect(err.message).toMatch(/no servers \(NO_APPROPRIATE_SERVERS\)/);
+      expect(err.message).not.toMatch(/internal error|upstream/i);
+    });
+
+    it.each([
+      ["eq-callback-deploy-pending.json", "running", /pending/],
+      ["eq-callback-not-ready.json", "running", /still working/],
+      ["eq-callback-stage-error-null.json", "running", /still working/],
+      ["eq-callback-deploy-done.json", "succeeded", /IP 1\.2\.3\.4/],
+      ["eq-callback-error-cancelled.json", "failed", /order cancelled in panel/],
+      ["eq-callback-context-cancelled.json", "failed", /cancelled/],
+      ["eq-callback-context-error.json", "failed", /deploy aborted by panel/],
+    ])("%s: a reinstall task is %s", async (name, state, summary) => {
+      const { fake, driver } = await setup();
+      const started = await driver.reinstall!("34533", { osId: "183", pin: HOSTKEY_FAKE_PIN });
+      fake.fault(
+        { kind: "json", json: fixture(name) },
+        { match: isAction("eq_callback", "check"), times: 1 },
+      );
+      const t = await driver.getTask!(started.taskRef!);
+      expect(t.state).toBe(state);
+      expect(t.summary).toMatch(summary);
+    });
+
+    it("eq-callback-deploy-pending: a pending deploy never counts as done, however often it is polled", async () => {
+      const { fake, driver } = await setup();
+      const started = await driver.reinstall!("34533", { osId: "183", pin: HOSTKEY_FAKE_PIN });
+      fake.fault(
+        { kind: "json", json: fixture("eq-callback-deploy-pending.json") },
+        { match: isAction("eq_callback", "check") },
+      );
+      for (let i = 0; i < 3; i++) expect((await driver.getTask!(started.taskRef!)).state).toBe("running");
+    });
+
+    it("eq-callback-key-gone: an unknown key is NOT_FOUND, not success", async () => {
+      const { fake, driver } = await setup();
+      const started = await driver.reboot!("34533", { pin: HOSTKEY_FAKE_PIN });
+      fake.fault(
+        { kind: "json", json: fixture("eq-callback-key-gone.json") },
+        { match: isAction("eq_callback", "check") },
+      );
+      const err = (await driver.getTask!(started.taskRef!).catch((e: unknown) => e)) as ProviderError;
+      expect(err.code).toBe("NOT_FOUND");
+    });
+
+    it("error-code-1: a non-zero code is an error with the provider's text", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: fixture("error-code-1.json") },
+        { match: isAction("whmcs", "get_client") },
+      );
+      const err = (await driver.getBalance!().catch((e: unknown) => e)) as ProviderError;
+      expect(err.code).toBe("UPSTREAM");
+      expect(err.message).toContain("boom");
+    });
+
+    it("result-ok: a bare OK to a power action is accepted, without a task key", async () => {
+      const { fake, driver } = await setup();
+      fake.fault({ kind: "json", json: fixture("result-ok.json") }, { match: isAction("eq", "reboot") });
+      const r = await driver.reboot!("34533", { pin: HOSTKEY_FAKE_PIN });
+      expect(r.taskRef).toBeUndefined();
+      expect(r.summary).toMatch(/no task key/);
+    });
+
+    it("eq-show-empty-server-data: the service keeps the id asked for", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: fixture("eq-show-empty-server-data.json") },
+        { match: isAction("eq", "show") },
+      );
+      const s = await driver.getService!("34533");
+      expect(s.id).toBe("34533");
+      expect(s.label).toBe("Server 34533");
+      expect(s.status).toBe("active"); // from billing_status "Active"
+    });
+
+    it("eq-show-status-active-hostname-tag and eq-show-hostname-in-server-data: status and hostname", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        { kind: "json", json: fixture("eq-show-status-active-hostname-tag.json") },
+        { match: isAction("eq", "show"), times: 1 },
+      );
+      const a = await driver.getService!("34533");
+      expect(a.hostname).toBe("hostkey101");
+      expect(a.status).toBe("active");
+      fake.fault(
+        { kind: "json", json: fixture("eq-show-hostname-in-server-data.json") },
+        { match: isAction("eq", "show"), times: 1 },
+      );
+      const b = await driver.getService!("34533");
+      expect(b.hostname).toBe("tf-pending-fix-20260819-1425");
+      expect(b.label).toBe("tf-pending-fix-20260819-1425");
+    });
+
+    it("unauthorized-401: logs in again once and repeats the call", async () => {
+      const { fake, driver } = await setup();
+      await driver.verifyCredentials();
+      const text = readFileSync(
+        new URL("../fixtures/real/hostkey/unauthorized-401.txt", import.meta.url),
+        "utf8",
+      );
+      fake.fault({ kind: "status", status: 401, text }, { match: isAction("eq", "show"), times: 1 });
+      expect((await driver.getService!("34533")).id).toBe("34533");
+      expect(calls(fake, "auth", "login")).toHaveLength(2);
+    });
+
+    it("an 'Invalid hash' answer (Terraform provider's code -2) logs in again once", async () => {
+      const { fake, driver } = await setup({ authFailure: { code: -2, message: "Invalid hash" } });
+      await driver.verifyCredentials();
+      fake.expireTokens();
+      expect((await driver.getService!("34533")).id).toBe("34533");
+      expect(calls(fake, "auth", "login")).toHaveLength(2);
+    });
+
+    it("reads server ids given as server objects (as the Terraform provider does)", async () => {
+      const { fake, driver } = await setup();
+      fake.fault(
+        {
+          kind: "json",
+          json: { result: { servers: [{ id: 34533, status: "rent", hostname: "nl-vmmini" }] } },
+        },
+        { match: isAction("auth", "info") },
+      );
+      expect((await driver.listServices!()).map((x) => x.id)).toEqual(["34533"]);
+    });
+
+    it("power_off is a powered-off machine, not a suspension", async () => {
+      const { fake, driver } = await setup();
+      (fake.data.servers[2]!.billing as Record<string, unknown>).billing_status = "Active";
+      const s = await driver.getService!("17405");
+      expect(s.status).toBe("stopped");
     });
   });
 });

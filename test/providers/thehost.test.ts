@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/observability/logger.ts";
 import { registerSecret, scrub } from "../../src/observability/secrets.ts";
 import { decodeEnvelope, splitBaseUrl } from "../../src/providers/billmanager/client.ts";
@@ -279,10 +280,9 @@ describe("thehost driver", () => {
       ],
       ["not found", { doc: { error: { $type: "objectnotfound", msg: { $: "No object" } } } }, "NOT_FOUND"],
       ["unknown", { doc: { error: { $type: "sys", msg: { $: "Internal error" } } } }, "UPSTREAM"],
-      ["no marker", {}, "UNEXPECTED_RESPONSE"],
       ["result not OK", { result: "ERROR" }, "UNEXPECTED_RESPONSE"],
-      ["form, no result", { doc: { elid: { $: "200" }, name: { $: "x" } } }, "UNEXPECTED_RESPONSE"],
       ["a bare list", [{ id: "1" }], "UNEXPECTED_RESPONSE"],
+      ["a bare string", "OK", "UNEXPECTED_RESPONSE"],
     ])("decodes %s as %s", async (_label, json, code) => {
       fake.fault({ kind: "json", json }, { times: 1 });
       const err = await caught(make().listDomains!());
@@ -375,11 +375,11 @@ describe("thehost driver", () => {
       expect(fake.count(isFunc("domain.renew"))).toBe(1);
     });
 
-    it("treats a 200 answer without result OK as a failure that may have been applied", async () => {
-      fake.fault({ kind: "json", json: { ok: "" } }, { match: isFunc("domain.renew"), times: 1 });
+    it("treats a 200 answer with a result other than OK as a failure that may have been applied", async () => {
+      fake.fault({ kind: "json", json: { result: "ERROR" } }, { match: isFunc("domain.renew"), times: 1 });
       const err = await caught(make().renewDomain!("200"));
       expect(err.code).toBe("UNEXPECTED_RESPONSE");
-      expect(err.message).toMatch(/neither a list nor "result": "OK".*check the domain in the TheHost panel/);
+      expect(err.message).toMatch(/other than "OK".*check the domain in the TheHost panel/);
     });
 
     it("refuses to renew a domain listed without a payer account", async () => {
@@ -497,5 +497,129 @@ describe("unwrapBillmgr", () => {
     [{ v: { $: "1", $unit: "GB" } }, { v: "1" }],
   ])("turns %j into %j", (input, output) => {
     expect(unwrapBillmgr(input)).toEqual(output);
+  });
+});
+
+describe("thehost real payloads and BILLmanager list and answer shapes", () => {
+  const fixture = (name: string): unknown =>
+    JSON.parse(readFileSync(new URL(`../fixtures/real/thehost/${name}`, import.meta.url), "utf8"));
+  let fake: TheHostFake | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+  async function start(opts: Parameters<typeof startTheHostFake>[0] = {}) {
+    fake = await startTheHostFake({ data: { domains: theHostSeedDomains() }, ...opts });
+    const driver = createDriver("thehost", {
+      credentials: fake.credentials,
+      baseUrl: fake.baseUrl,
+      retries: 0,
+      timeoutMs: 2_000,
+    });
+    return { fake, driver };
+  }
+
+  it.each([
+    ["ispmgr-user-suspend-ok.json"],
+    ["ispmgr-user-resume-ok.json"],
+    ["ispmgr-user-delete-ok.json"],
+    ["ispmgr-session-newkey-ok.json"],
+  ])("%s: an answer with ok:{} and no result is success for renew and nameservers", async (name) => {
+    const { fake, driver } = await start();
+    fake.fault({ kind: "json", json: fixture(name) }, { match: isFunc("domain.renew"), times: 1 });
+    await expect(driver.renewDomain!("200")).resolves.toMatchObject({
+      summary: expect.stringContaining("accepted"),
+    });
+    fake.fault({ kind: "json", json: fixture(name) }, { match: isFunc("domain.edit"), times: 1 });
+    await expect(driver.setNameservers!("200", ["ns1.example.net"])).resolves.toBeDefined();
+  });
+
+  it("ispmgr-error-auth-badpassword: AUTH_FAILED, the param placeholders filled, no credential", async () => {
+    const { fake, driver } = await start();
+    fake.fault({ kind: "json", json: fixture("ispmgr-error-auth-badpassword.json") });
+    const err = await caught(driver.listDomains!());
+    expect(err.code).toBe("AUTH_FAILED");
+    const renew = await caught(driver.renewDomain!("200"));
+    expect(renew.code).toBe("AUTH_FAILED");
+    expectNoCredential(`${err.message} ${renew.message}`);
+  });
+
+  it("ispmgr-webdomain-list: a doc list with metadata and $-attributes reads its rows", async () => {
+    const { fake, driver } = await start();
+    fake.fault({ kind: "json", json: fixture("ispmgr-webdomain-list.json") }, { match: isFunc("domain") });
+    const list = await driver.listDomains!();
+    expect(list.map((d) => [d.id, d.name])).toEqual([["1", "testsite.ru"]]);
+  });
+
+  it.each([
+    ["successShape ok", { successShape: "ok" as const }],
+    ["successShape empty", { successShape: "empty" as const }],
+    ["doc format, ok", { successShape: "ok" as const, format: "doc" as const }],
+  ])("a successful submission answered %s is success and takes effect", async (_label, opts) => {
+    const { fake, driver } = await start(opts);
+    const before = fake.domains.find((d) => d.id === "200")!.expire;
+    await driver.renewDomain!("200");
+    expect(fake.domains.find((d) => d.id === "200")!.expire > before).toBe(true);
+    await driver.setNameservers!("200", ["ns1.example.net", "ns2.example.net"]);
+    expect(fake.domains.find((d) => d.id === "200")!.ns).toEqual(["ns1.example.net", "ns2.example.net"]);
+  });
+
+  it("an empty list has no elem key: an empty list, not a malformed answer", async () => {
+    for (const format of ["flat", "doc"] as const) {
+      const { driver } = await start({ data: { domains: [] }, format });
+      expect(await driver.listDomains!()).toEqual([]);
+      await driver.verifyCredentials();
+      await fake?.close();
+      fake = undefined;
+    }
+  });
+
+  it("reads every page of a paged list (p_elems, p_num, p_cnt)", async () => {
+    const many = Array.from({ length: 7 }, (_, i) => ({
+      ...theHostSeedDomains()[0]!,
+      id: String(300 + i),
+      name: `paged${i}.com.ua`,
+    }));
+    for (const format of ["flat", "doc"] as const) {
+      const { fake: paged, driver } = await start({ data: { domains: many }, pageSize: 3, format });
+      const list = await driver.listDomains!();
+      expect(list.map((d) => d.id)).toEqual(many.map((d) => d.id));
+      const pages = paged.requests.filter(isFunc("domain")).map((r) => r.query.get("p_num"));
+      expect(pages).toEqual([null, "2", "3"]);
+      // A domain on a later page can be renewed: findDomain sees every page.
+      await driver.renewDomain!("306");
+      await paged.close();
+      fake = undefined;
+    }
+  });
+
+  it("stops when the page parameter is ignored, and keeps what it has", async () => {
+    const { fake, driver } = await start();
+    const page = { elem: [{ id: "200", name: "thedomain.com.ua" }], p_elems: "5", p_num: "1", p_cnt: "1" };
+    fake.fault({ kind: "json", json: page }, { match: isFunc("domain") });
+    const list = await driver.listDomains!();
+    expect(list).toHaveLength(1);
+    expect(fake.count(isFunc("domain"))).toBe(2);
+  });
+
+  it("reads an expiry in a DD.MM.YYYY locale as the same calendar day", async () => {
+    const { fake, driver } = await start();
+    fake.fault(
+      { kind: "json", json: { elem: [{ id: "200", name: "thedomain.com.ua", expire: "16.02.2027" }] } },
+      { match: isFunc("domain") },
+    );
+    const [d] = await driver.listDomains!();
+    expect(d!.expiresAt?.toISOString()).toBe("2027-02-16T00:00:00.000Z");
+  });
+
+  it("an error without $type is still an error, with its text", async () => {
+    const { fake, driver } = await start();
+    fake.fault({ kind: "json", json: { doc: { error: { msg: { $: "Domain is locked by registry" } } } } });
+    const err = await caught(driver.listDomains!());
+    expect(err.code).toBe("UPSTREAM");
+    expect(err.message).toContain("Domain is locked by registry");
+    fake.clearFaults();
+    fake.fault({ kind: "json", json: { error: { msg: "Wrong password or login" } } });
+    expect((await caught(driver.listDomains!())).code).toBe("AUTH_FAILED");
   });
 });

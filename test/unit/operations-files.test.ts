@@ -38,9 +38,11 @@ describe("Discord invite", () => {
     expect(url.origin + url.pathname).toBe("https://discord.com/oauth2/authorize");
     expect(url.searchParams.get("client_id")).toBe("123456789012345678");
     expect(url.searchParams.get("scope")).toBe("bot applications.commands");
-    // View Channel 1<<10, Send Messages 1<<11, Embed Links 1<<14, Read Message History 1<<16.
-    expect(url.searchParams.get("permissions")).toBe(String((1 << 10) | (1 << 11) | (1 << 14) | (1 << 16)));
-    expect(BOT_PERMISSIONS).toBe(84992n);
+    // View Channel 1<<10, Send Messages 1<<11, Embed Links 1<<14, Read Message History 1<<16,
+    // Create Public Threads 1<<35, Send Messages in Threads 1<<38 (outcomes go in the card's thread).
+    const expected = (1n << 10n) | (1n << 11n) | (1n << 14n) | (1n << 16n) | (1n << 35n) | (1n << 38n);
+    expect(url.searchParams.get("permissions")).toBe(String(expected));
+    expect(BOT_PERMISSIONS).toBe(309237730304n);
     expect(new URL(discordInviteUrl("123456789012345678", "99999999")).searchParams.get("guild_id")).toBe(
       "99999999",
     );

@@ -22,7 +22,10 @@ const COLUMNS: Record<string, Capability[]> = {
 };
 
 function driverOf(kind: ProviderKind, features?: Record<string, boolean>) {
-  const credentials = Object.fromEntries(providers[kind].credentialFields.map((f) => [f.key, "x"]));
+  // A field with choices (HOSTKEY's PIN setting) takes one of them.
+  const credentials = Object.fromEntries(
+    providers[kind].credentialFields.map((f) => [f.key, f.options?.[0]?.value ?? "x"]),
+  );
   return createDriver(kind, { credentials, baseUrl: "http://127.0.0.1:9/api", features });
 }
 

@@ -51,4 +51,20 @@ describe("console line input", () => {
     expect(out.text()).toContain("an alert arrived");
     io.close();
   });
+
+  it("Ctrl-C answers the prompt with null and says it was an interrupt; the input goes on", async () => {
+    const input = new PassThrough();
+    const out = capture();
+    const io = createLineInput({ input, output: out.output, interactive: true });
+    const first = io.read("hosting> ");
+    input.write("\x03");
+    expect(await first).toBeNull();
+    expect(io.interrupted).toBe(true);
+    const second = io.read("hosting> ");
+    expect(io.interrupted).toBe(false);
+    input.write("services\r");
+    expect(await second).toBe("services");
+    io.close();
+    expect(out.text()).toContain("^C");
+  });
 });

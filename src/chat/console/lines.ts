@@ -12,6 +12,8 @@ export interface LineInput {
   readonly interactive: boolean;
   /** The next line, or null at the end of input (EOF, Ctrl-D) or on Ctrl-C. */
   read(prompt: string, opts?: { secret?: boolean }): Promise<string | null>;
+  /** Whether the last null from `read` was Ctrl-C (the input goes on) rather than its end. */
+  readonly interrupted: boolean;
   /** Writes text (a whole number of lines) without disturbing a prompt being edited. */
   print(text: string): void;
   close(): void;
@@ -56,12 +58,16 @@ export function createLineInput(opts: {
     waiter = undefined;
     w?.(null);
   });
+  let interrupted = false;
   rl.on("SIGINT", () => {
     output.write("^C\n");
     const w = waiter;
     waiter = undefined;
-    if (w) w(null);
-    else rl.close();
+    // Ctrl-C answers the prompt being read with null (the session decides: cancel a form, or
+    // explain how to leave); while a command runs there is no prompt and it is ignored.
+    if (!w) return;
+    interrupted = true;
+    w(null);
   });
 
   const finish = (line: string | null, prompt: string, secret: boolean): string | null => {
@@ -81,8 +87,12 @@ export function createLineInput(opts: {
 
   return {
     interactive,
+    get interrupted() {
+      return interrupted;
+    },
     read(prompt, o = {}) {
       const secret = Boolean(o.secret);
+      interrupted = false;
       // A script's next line, or a line typed ahead while a command ran (readline echoed it).
       if (queued.length) return Promise.resolve(finish(queued.shift() ?? "", prompt, secret));
       if (ended) return Promise.resolve(null);

@@ -1,4 +1,6 @@
 import { userInfo } from "node:os";
+import { closest } from "../../core/commands/suggest.ts";
+import { approvalRefusal } from "../../core/confirmations.ts";
 import type { Actor, Core } from "../../core/context.ts";
 import type { Dispatcher } from "../../core/dispatch.ts";
 import { type Button, errorReply, type Modal, type Outcome, type Reply } from "../../core/reply.ts";
@@ -43,23 +45,28 @@ export interface ConsoleOptions {
   color?: boolean;
   /** Printed first (interactive sessions). */
   banner?: string;
+  /** The data lives in memory (the sandbox): leaving loses it, so Ctrl-C says so. */
+  volatile?: boolean;
+  /** Where a script's failure count is written (default: output). */
+  status?: NodeJS.WritableStream;
   actor?: Partial<Actor>;
 }
 
 const CONSOLE_HELP = [
   "Type /hosting commands without the /hosting (it is accepted too): `help`, `services`, `balance`, …",
-  "  <number>         press the button with that number in the last message that had buttons",
+  "  <number>         press the button with that number in the last command's message (a new command clears them)",
   "  .as <USER>       act as another local admin (to try the two-person rule); `.as LOCAL` to come back",
   "  .as <USER> --member   act as a member without admin rights (their role comes from grants)",
   "  .whoami          who you are acting as",
-  "  .quit            leave (Ctrl-D does too)",
+  "  .quit            leave (Ctrl-D does too; Ctrl-C twice in a row as well)",
   "Forms ask one field at a time (secrets are not echoed); Ctrl-C cancels a form.",
 ].join("\n");
 
 /**
  * The terminal console: the same /hosting grammar and Dispatcher as chat, with actor platform
  * "console". Modals become prompts, buttons become numbered choices, and an approval asks for
- * an explicit "yes". Resolves with the exit code at the end of input or `.quit`.
+ * an explicit "yes". Resolves with the exit code at the end of input or `.quit`: from a script
+ * (not a terminal), 1 when any command failed, with how many said on stderr-like output.
  */
 export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const interactive = opts.interactive ?? Boolean((opts.input as { isTTY?: boolean }).isTTY);
@@ -67,7 +74,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     color: opts.color ?? (interactive && Boolean((opts.output as { isTTY?: boolean }).isTTY)),
   };
   const io = createLineInput({ input: opts.input, output: opts.output, interactive });
-  const session = new Session(opts.dispatcher, io, s, consoleActor(opts.actor));
+  const session = new Session(opts.dispatcher, io, s, consoleActor(opts.actor), Boolean(opts.volatile));
   const previous = opts.core.messengers.get("console");
   opts.core.messengers.set("console", session.messenger);
   try {
@@ -75,7 +82,12 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     await session.loop();
     // Work a command started (following a provider task) still posts its outcome before we leave.
     await opts.core.background.idle();
-    return 0;
+    const { failed, ran } = session;
+    if (interactive || !failed) return 0;
+    (opts.status ?? opts.output).write(
+      `hostops: ${failed} of ${ran} command${ran === 1 ? "" : "s"} failed (the ⚠ lines in the output); exit status 1.\n`,
+    );
+    return 1;
   } finally {
     if (previous) opts.core.messengers.set("console", previous);
     else opts.core.messengers.delete("console");
@@ -87,6 +99,8 @@ interface Choice {
   button: Button;
   /** The first line of the message the button sits on (for the approval question). */
   context: string;
+  /** Which message: "message #3" for a posted one, "the last answer" for a reply. */
+  where: string;
 }
 
 class Session {
@@ -94,12 +108,18 @@ class Session {
   #choices: Choice[] = [];
   /** The next message with buttons replaces the choices (set when a new line is handled). */
   #freshChoices = true;
+  /** Commands and button presses handled, and how many of them failed (the exit status of a script). */
+  ran = 0;
+  failed = 0;
+  /** Set while a line is handled when its answer is a refusal or an error. */
+  #lineFailed = false;
 
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly io: LineInput,
     private readonly s: TerminalStyle,
     private actor: Actor,
+    private readonly volatile: boolean,
   ) {
     this.messenger = new ConsoleMessenger((m) => this.showMessage(m));
   }
@@ -109,9 +129,18 @@ class Session {
   }
 
   async loop(): Promise<void> {
+    let interrupts = 0;
     for (;;) {
       const line = await this.io.read(this.prompt);
-      if (line === null) return;
+      if (line === null) {
+        // Ctrl-C at the prompt does not drop the session (and the sandbox's data) at once.
+        if (!this.io.interrupted || ++interrupts > 1) return;
+        this.io.print(
+          `To leave, type .quit or press Ctrl-D (or Ctrl-C again).${this.volatile ? " The sandbox keeps its data in memory: it is gone when you leave." : ""}`,
+        );
+        continue;
+      }
+      interrupts = 0;
       const text = line.trim();
       if (!text || text.startsWith("#")) continue;
       this.#freshChoices = true;
@@ -119,11 +148,15 @@ class Session {
         if (!this.meta(text)) return;
         continue;
       }
-      if (/^\d{1,3}$/.test(text)) {
-        await this.click(Number(text));
-        continue;
+      this.ran++;
+      this.#lineFailed = false;
+      if (/^\d{1,3}$/.test(text)) await this.click(Number(text));
+      else {
+        // Numbers press the buttons of what this command prints, never those of an older message.
+        this.#choices = [];
+        await this.command(text);
       }
-      await this.command(text);
+      if (this.#lineFailed) this.failed++;
     }
   }
 
@@ -157,9 +190,13 @@ class Session {
         this.io.print(`Now acting as ${user}${flag === "--member" ? " (member)" : " (local admin)"}.`);
         return true;
       }
-      default:
-        this.io.print(`Unknown console command ${cmd}. .help lists them.`);
+      default: {
+        const guess = closest(cmd ?? "", [".quit", ".exit", ".help", ".whoami", ".as"]);
+        this.io.print(
+          `Unknown console command ${cmd}.${guess ? ` Did you mean ${guess}?` : ""} .help lists them.`,
+        );
         return true;
+      }
     }
   }
 
@@ -171,27 +208,35 @@ class Session {
   private async click(n: number): Promise<void> {
     const choice = this.#choices[n - 1];
     if (!choice) {
+      this.#lineFailed = true;
       this.io.print(
         this.#choices.length
-          ? `There is no choice ${n}; the last buttons were ${renderChoices(
+          ? `⚠ There is no choice ${n}; the buttons of ${this.#choices[0]?.where} are ${renderChoices(
               this.#choices.map((c) => c.button),
               1,
               this.s,
             )}.`
-          : `There is no button to press (${n}). Commands print numbered buttons when they have some.`,
+          : `⚠ There is no button to press (${n}): the last command printed none. Commands print numbered buttons when they have some.`,
       );
       return;
     }
     const { button } = choice;
     if (button.id === "confirm:approve") {
+      // Checked before asking: nobody types yes to an approval that is then refused.
+      const refusal = await approvalRefusal(this.dispatcher.core, this.actor, button.value);
+      if (refusal) {
+        this.#lineFailed = true;
+        this.io.print(`⚠ ${terminalText(refusal, this.s)}`);
+        return;
+      }
       // Approving runs a destructive action: a second, explicit confirmation.
-      this.io.print(`Approve: ${choice.context}`);
+      this.io.print(`Approve: ${choice.context} (${choice.where})`);
       const answer = await this.io.read("Type yes to approve: ");
       if (answer?.trim().toLowerCase() !== "yes") {
         this.io.print("Not approved; nothing was done.");
         return;
       }
-    }
+    } else this.io.print(`→ ${terminalText(button.label, this.s)} (${choice.where})`);
     await this.handle(await this.dispatcher.action(this.actor, button.id, button.value));
   }
 
@@ -207,6 +252,7 @@ class Session {
         await this.form(out.modal);
         return;
       case "fieldErrors":
+        this.#lineFailed = true;
         this.show(errorReply(Object.values(out.errors).join(" ")));
         return;
       case "none":
@@ -224,6 +270,7 @@ class Session {
       for (const f of ask) {
         const v = await this.field(f);
         if (v === null) {
+          if (!this.io.interactive) this.#lineFailed = true;
           this.io.print("Cancelled; nothing was submitted.");
           return;
         }
@@ -242,6 +289,7 @@ class Session {
       // An error on no known field cannot be fixed by asking again; a script gets one attempt
       // (asking again would read its next commands as field values).
       if (!refused.length || !this.io.interactive) {
+        this.#lineFailed = true;
         this.io.print("The form was not submitted.");
         return;
       }
@@ -279,10 +327,17 @@ class Session {
         : m.kind === "update"
           ? `message #${m.id} updated`
           : `reply to message #${m.id}`;
-    this.show(m.reply, `── ${title} ──`);
+    this.show(
+      m.reply,
+      `── ${title} ──`,
+      m.kind === "thread" ? `a reply to message #${m.id}` : `message #${m.id}`,
+    );
   }
 
-  private show(shown: Reply, title?: string): void {
+  private show(shown: Reply, title?: string, where = "the last answer"): void {
+    // A private warning is how core says "refused" or "failed".
+    if (shown.ephemeral && (shown.severity === "warning" || shown.severity === "critical"))
+      this.#lineFailed = true;
     const reply = savePictures(shown);
     const r = renderReply(reply, this.s);
     const lines = [title, r.text].filter(Boolean).join("\n");
@@ -293,7 +348,7 @@ class Session {
       }
       const first = this.#choices.length + 1;
       const context = firstLine(reply);
-      this.#choices.push(...r.buttons.map((button) => ({ button, context })));
+      this.#choices.push(...r.buttons.map((button) => ({ button, context, where })));
       this.io.print(`${lines}\n${renderChoices(r.buttons, first, this.s)}`);
       return;
     }

@@ -143,7 +143,12 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordHandle>
     }
   }
 
-  const messenger = new DiscordMessenger(client.rest, store);
+  const messenger = new DiscordMessenger(client.rest, store, (err) =>
+    log.warn(
+      { err },
+      "could not start a thread from the card (re-invite the bot with `npm run discord:invite`); posted as a reply",
+    ),
+  );
   core.messengers.set("discord", messenger);
   return {
     client,

@@ -16,6 +16,8 @@ export class DiscordMessenger implements Messenger {
   constructor(
     private readonly rest: REST,
     private readonly store: PayloadStore,
+    /** Told when a thread cannot be created (missing permission): the post becomes a reply. */
+    private readonly onThreadError?: (err: unknown) => void,
   ) {}
 
   async post(_workspaceId: string, channelId: string, reply: Reply): Promise<MessageRef> {
@@ -40,9 +42,19 @@ export class DiscordMessenger implements Messenger {
     });
   }
 
-  /** Discord has no thread under every message: the post is a reply to the message. */
+  /**
+   * Posts in the thread started from the message (a card's outcome goes under the card, as on
+   * Slack). A thread started from a message has the message's id, so the first post creates it
+   * and later ones find it. Without the permission to create threads (an older invite) the post
+   * becomes a reply to the message instead.
+   */
   async postInThread(_workspaceId: string, ref: MessageRef, reply: Reply): Promise<void> {
     const r = discordRef(ref);
+    const thread = await this.openThread(r, reply);
+    if (thread) {
+      await this.rest.post(Routes.channelMessages(thread), { body: this.body(reply) });
+      return;
+    }
     await this.rest.post(Routes.channelMessages(r.channelId), {
       body: {
         ...this.body(reply),
@@ -51,9 +63,38 @@ export class DiscordMessenger implements Messenger {
     });
   }
 
+  /** The id of the message's thread (created now if needed), or undefined when it cannot be. */
+  private async openThread(
+    r: { channelId: string; messageId: string },
+    reply: Reply,
+  ): Promise<string | undefined> {
+    try {
+      await this.rest.post(Routes.threads(r.channelId, r.messageId), {
+        body: { name: threadName(reply), auto_archive_duration: 1440 },
+      });
+      return r.messageId;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      // 160004: a thread has already been created for this message (an earlier outcome).
+      if (code === THREAD_ALREADY_CREATED) return r.messageId;
+      this.onThreadError?.(err);
+      return undefined;
+    }
+  }
+
   private body(reply: Reply) {
     return toRestBody(renderReply(reply, this.store));
   }
+}
+
+const THREAD_ALREADY_CREATED = 160004;
+
+/** A thread's name: the first line of what is posted, within Discord's 100 characters. */
+function threadName(reply: Reply): string {
+  const header = reply.blocks.find((b) => b.kind === "header");
+  const first = (header && "text" in header ? header.text : reply.text).split("\n")[0] ?? "";
+  const clean = first.replace(/[*_`~|]/g, "").trim() || "Outcome";
+  return clean.length > 100 ? `${clean.slice(0, 99)}…` : clean;
 }
 
 export function toRestBody(p: MessagePayload) {

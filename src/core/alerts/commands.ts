@@ -74,13 +74,25 @@ export const alertsShow = defineCommand({
         ),
       )
       .orderBy(desc(alertDeliveries.createdAt));
+    // A minimum balance is in the balance's currency: ask for the balance of the accounts that have one.
+    const balances = await Promise.all(
+      bound.map(async ({ account, binding }) => {
+        const driver = core.accounts.driverFor(account);
+        if (!binding.alertSettings.minBalance || !driver.getBalance) return null;
+        try {
+          return await driver.getBalance();
+        } catch {
+          return null;
+        }
+      }),
+    );
     const blocks: Block[] = [];
-    for (const { account, binding } of bound) {
+    for (const [i, { account, binding }] of bound.entries()) {
       const snoozed =
         binding.snoozedUntil && binding.snoozedUntil > now ? formatTime(binding.snoozedUntil, tz) : null;
       blocks.push(
         { kind: "header", text: `Alerts: ${account.label} (${providerName(account)})` },
-        { kind: "fields", fields: settingsFields(binding.alertSettings, snoozed) },
+        { kind: "fields", fields: settingsFields(binding.alertSettings, snoozed, balances[i]) },
       );
       const open = rows.filter((r) => r.bindingId === binding.id);
       const status = (r: (typeof open)[number]) =>
@@ -91,9 +103,13 @@ export const alertsShow = defineCommand({
             : r.status === "deferred"
               ? "waiting (quiet hours or snooze)"
               : "being posted";
+      if (!open.length) {
+        blocks.push({ kind: "context", text: `No open alerts for ${account.label}.` });
+        continue;
+      }
       blocks.push({
         kind: "table",
-        columns: ["Alert", "State", "Since"],
+        columns: ["Open alert", "State", "Since"],
         rows: open
           .slice(0, MAX_OPEN_SHOWN)
           .map((r) => [
@@ -148,13 +164,17 @@ export const alertsRun = defineCommand({
     const checked = `${s.accounts} account${s.accounts === 1 ? "" : "s"} (${on.map((b) => b.account.label).join(", ")})`;
     if (args.preview) {
       blocks.push({ kind: "header", text: "Alert preview (nothing was posted)" });
-      const planned = s.reports.flatMap((r) => r.planned ?? []);
+      const planned = s.reports.flatMap((r) => (r.planned ?? []).map((p) => ({ ...p, account: r.account })));
       const words = { post: "would be posted", defer: "held (snoozed)", already: "already posted" };
-      blocks.push({
-        kind: "table",
-        columns: ["Alert", "Now"],
-        rows: planned.map((p) => [p.title, words[p.action]]),
-      });
+      blocks.push(
+        planned.length
+          ? {
+              kind: "table",
+              columns: ["Account", "Alert", "Now"],
+              rows: planned.map((p) => [p.account, p.title, words[p.action]]),
+            }
+          : { kind: "text", text: "Nothing to alert about now." },
+      );
     } else {
       const parts = [
         `${s.posted} new alert${s.posted === 1 ? "" : "s"} posted in this channel`,

@@ -105,13 +105,27 @@ function digestSeverity(all: AlertSeverity[]): Severity {
   return all.length ? "info" : "success";
 }
 
-/** The settings of a binding as label/value pairs. */
-export function settingsFields(s: AlertSettings, snoozedUntil: string | null): [string, string][] {
+/**
+ * The settings of a binding as label/value pairs. `balance` (the account's balance now, when
+ * known) gives the minimum its currency; without it the minimum is in the balance's currency.
+ */
+export function settingsFields(
+  s: AlertSettings,
+  snoozedUntil: string | null,
+  balance?: { amount: string; currency: string } | null,
+): [string, string][] {
   const quiet = s.quietStart && s.quietEnd ? `${s.quietStart}–${s.quietEnd}` : "none";
   return [
     ["Alerts", s.enabled ? (snoozedUntil ? `on, snoozed until ${snoozedUntil}` : "on") : "off"],
     ["Days before expiry", s.expiryDays.length ? s.expiryDays.join(", ") : "no expiry alerts"],
-    ["Minimum balance", s.minBalance ?? "no balance alert"],
+    [
+      "Minimum balance",
+      !s.minBalance
+        ? "no balance alert"
+        : balance
+          ? `${s.minBalance} ${balance.currency} (balance now ${balance.amount} ${balance.currency})`
+          : `${s.minBalance} (in the currency of the account's balance)`,
+    ],
     ["Unpaid invoices", s.unpaidInvoices ? "on" : "off"],
     ["Quiet hours", quiet],
     ["Critical alerts in quiet hours", s.criticalOverridesQuiet ? "posted at once" : "wait too"],

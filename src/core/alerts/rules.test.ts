@@ -269,7 +269,8 @@ describe("balance, runway and autorenew", () => {
     const low = run(facts({ balance: eur("9.99"), services: s }), NOW, { minBalance: "10.00" });
     const a = low.find((x) => x.kind === "low-balance")!;
     expect(a.key).toBe("balance:low:10.00");
-    expect(a.title).toContain("9.99 EUR, below the minimum of 10.00");
+    // The currency and the runway are in the title: previews and `alerts` show only titles.
+    expect(a.title).toBe("Balance of prod is 9.99 EUR, below the minimum of 10.00 EUR (lasts about 60 days)");
     expect(a.detail).toContain("At about 4.99 EUR a month");
     expect(a.detail).toContain("lasts about 60 days");
     expect(

@@ -390,12 +390,19 @@ function lowBalanceAlert(
 ): Alert | undefined {
   if (!isDecimal(balance.amount) || toUnits(balance.amount) >= toUnits(minimum)) return undefined;
   const runway = forecast ? `${runwaySentence(forecast)}${uncoveredSentence(forecast)}` : "";
+  // The runway in the title too: previews and lists show only titles.
+  const brief: string[] = [];
+  if (forecast?.daysLeft !== null && forecast?.daysLeft !== undefined)
+    brief.push(`lasts about ${forecast.daysLeft} day${forecast.daysLeft === 1 ? "" : "s"}`);
+  const n = forecast?.uncovered.length ?? 0;
+  if (n)
+    brief.push(`${n} renewal${n === 1 ? "" : "s"} in the next ${forecast?.horizonDays} days not covered`);
   return {
     key: `balance:low:${minimum}`,
     kind: "low-balance",
     severity: "warning",
     subject: "balance",
-    title: `Balance of ${facts.account.label} is ${balance.amount} ${balance.currency}, below the minimum of ${minimum}`,
+    title: `Balance of ${facts.account.label} is ${balance.amount} ${balance.currency}, below the minimum of ${minimum} ${balance.currency}${brief.length ? ` (${brief.join("; ")})` : ""}`,
     short: "balance",
     detail: `${accountRef(facts)}.${runway ? ` ${runway.trim()}` : ""}`,
     advice: `Top up the ${providerName(facts.account)} account in its client area, or change the minimum with /hosting alerts config.`,
@@ -452,7 +459,7 @@ function invoiceAlerts(facts: AccountFacts, inv: Invoice, today: Day): Alert[] {
   if (inv.status !== "unpaid" && inv.status !== "overdue") return [];
   const due = inv.dueAt ? expiryDay(inv.dueAt) : undefined;
   const overdue = inv.status === "overdue" || (due !== undefined && due.n < today.n);
-  const amount = `${inv.total.amount} ${inv.total.currency}`;
+  const amount = inv.total ? `${inv.total.amount} ${inv.total.currency}` : "amount unknown";
   const provider = providerName(facts.account);
   const id = plain(inv.id, 60);
   if (overdue) {

@@ -64,15 +64,17 @@ function accountModal(kind: ProviderKind, edit?: Account): Modal {
     fields.push({
       id: `cred_${f.key}`,
       label: f.label,
-      kind: f.secret ? "secret" : "text",
+      kind: f.options ? "select" : f.secret ? "secret" : "text",
       placeholder: f.hint,
       maxLength: 500,
+      ...(f.optional ? { optional: true } : {}),
+      ...(f.options ? { options: f.options } : {}),
     });
   fields.push(
     entry.defaultBaseUrl
       ? {
           id: "base_url",
-          label: "API base URL (optional)",
+          label: "API base URL",
           kind: "text",
           optional: true,
           placeholder: entry.defaultBaseUrl,
@@ -161,8 +163,11 @@ function readCredentials(kind: ProviderKind, values: Record<string, string>) {
   const errors: Record<string, string> = {};
   for (const f of providers[kind].credentialFields) {
     const v = (values[`cred_${f.key}`] ?? "").trim();
-    if (!v) errors[`cred_${f.key}`] = `${f.label} is required.`;
-    else if (v.length > 500) errors[`cred_${f.key}`] = `${f.label} is too long.`;
+    if (!v) {
+      if (!f.optional) errors[`cred_${f.key}`] = `${f.label} is required.`;
+    } else if (v.length > 500) errors[`cred_${f.key}`] = `${f.label} is too long.`;
+    else if (f.options && !f.options.some((o) => o.value === v))
+      errors[`cred_${f.key}`] = `${f.label}: one of ${f.options.map((o) => o.value).join(", ")}.`;
     else creds[f.key] = v;
   }
   let baseUrl: string | null = null;

@@ -10,7 +10,15 @@ import {
 } from "../../providers/types.ts";
 import type { Account } from "../accounts.ts";
 import { recentAudit } from "../audit.ts";
-import { ACTIONS, type ActionName, approve, deny, pendingIn, requestConfirmation } from "../confirmations.ts";
+import {
+  ACTIONS,
+  type ActionName,
+  approve,
+  deny,
+  pendingIn,
+  requestConfirmation,
+  requestsById,
+} from "../confirmations.ts";
 import {
   type ActionHandlerDef,
   type CommandContext,
@@ -22,11 +30,13 @@ import { formatDateTime, formatMoney, plain } from "../format.ts";
 import { blocksReply, type Outcome, reply, textReply } from "../reply.ts";
 import {
   accountParam,
+  CAPABILITY_WORDS,
   cannotMessage,
   domainNameSchema,
   explain,
   forEachAccount,
   labelSchema,
+  notFoundText,
   serviceIdSchema,
 } from "./shared.ts";
 
@@ -42,6 +52,10 @@ const serviceParam = {
   required: true,
   autocomplete: "service",
 } as const;
+
+/** How to name an account in a command, as typed on the actor's platform. */
+const accountOption = (ctx: CommandContext, label: string) =>
+  ctx.actor.platform === "discord" ? `\`account:${label}\`` : `\`--account ${label}\``;
 
 /** Finds which bound account holds the service (asking each capable provider concurrently). */
 async function findService(
@@ -80,7 +94,7 @@ async function findService(
   if (hits.length > 1)
     throw new UserError(
       "invalid",
-      `Service ${plain(serviceId, 40)} exists on several accounts here (${hits.map((h) => h.account.label).join(", ")}); name one: add the account label.`,
+      `Service ${plain(serviceId, 40)} exists on several accounts here (${hits.map((h) => h.account.label).join(", ")}); name one with ${hits.map((h) => accountOption(ctx, h.account.label)).join(" or ")}.`,
     );
   const hit = hits[0];
   if (hit) return { account: hit.account, service: hit.value };
@@ -89,9 +103,13 @@ async function findService(
   const failed = results.filter((r) => !r.ok && r.account.id === only?.account.id);
   if (only && (!ctx.core.accounts.driverFor(only.account).capabilities.has("getService") || failed.length))
     return { account: only.account, service: undefined };
+  const asked = results.filter((r) => capable.some((c) => c.account.id === r.account.id));
   throw new UserError(
     "not_found",
-    `No service with id \`${plain(serviceId, 40)}\` in the accounts bound here that can do this.`,
+    notFoundText(
+      asked,
+      `No service with id \`${plain(serviceId, 40)}\` on an account here that can ${CAPABILITY_WORDS[capability]}`,
+    ),
   );
 }
 
@@ -111,7 +129,10 @@ async function findDomain(
       )
         hits.push({ account: r.account, domain: d });
   if (hits.length > 1)
-    throw new UserError("invalid", `Domain ${name} exists on several accounts here; add the account label.`);
+    throw new UserError(
+      "invalid",
+      `Domain ${name} exists on several accounts here; name one with ${hits.map((h) => accountOption(ctx, h.account.label)).join(" or ")}.`,
+    );
   const hit = hits[0];
   if (!hit) {
     const errors = results.filter((r) => !r.ok).map((r) => r.error);
@@ -143,6 +164,8 @@ function powerCommand(path: string, action: ActionName, summary: string) {
     params: [serviceParam, accountParam],
     schema: z.object({ service: serviceIdSchema, account: labelSchema.optional() }),
     role: "operator",
+    // The request's card is posted in the channel; the answer to the requester is theirs alone.
+    ephemeral: true,
     async run(ctx, args) {
       const { account, service } = await findService(
         ctx,
@@ -204,6 +227,7 @@ export const reinstall = defineCommand({
     account: labelSchema.optional(),
   }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "reinstall");
     let list: OperatingSystem[];
@@ -319,11 +343,12 @@ export const renew = defineCommand({
     option: z
       .string()
       .trim()
-      .regex(/^[\w.-]{1,40}$/, "a renewal option id")
+      .regex(/^[\w.-]{1,40}$/, "must be a renewal option id (letters, digits, '.', '_' or '-')")
       .optional(),
     account: labelSchema.optional(),
   }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "renewService");
     const options = service?.renewOptions ?? [];
@@ -365,6 +390,7 @@ export const autorenew = defineCommand({
     account: labelSchema.optional(),
   }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "setAutorenew");
     return requestConfirmation(ctx, {
@@ -395,9 +421,10 @@ export const cancel = defineCommand({
     service: serviceIdSchema,
     immediate: z.boolean().optional(),
     account: labelSchema.optional(),
-    reason: z.string().trim().max(300, "at most 300 characters").optional(),
+    reason: z.string().trim().max(300, "must be at most 300 characters").optional(),
   }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "cancelService");
     return requestConfirmation(ctx, {
@@ -423,10 +450,11 @@ export const domainRenew = defineCommand({
   ],
   schema: z.object({
     domain: domainNameSchema,
-    years: z.number().int().min(1, "1 to 10").max(10, "1 to 10").optional(),
+    years: z.number().int().min(1, "must be between 1 and 10").max(10, "must be between 1 and 10").optional(),
     account: labelSchema.optional(),
   }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, domain } = await findDomain(ctx, args.domain, args.account, "renewDomain");
     return requestConfirmation(ctx, {
@@ -449,9 +477,9 @@ const nsSchema = z
   .pipe(
     z
       .array(domainNameSchema)
-      .min(2, "at least two nameservers")
-      .max(4, "at most four nameservers")
-      .refine((l) => new Set(l).size === l.length, "distinct nameservers"),
+      .min(2, "must list at least two nameservers")
+      .max(4, "must list at most four nameservers")
+      .refine((l) => new Set(l).size === l.length, "must list each nameserver once"),
   );
 
 export const domainNs = defineCommand({
@@ -465,6 +493,7 @@ export const domainNs = defineCommand({
   ],
   schema: z.object({ domain: domainNameSchema, account: labelSchema.optional(), nameservers: nsSchema }),
   role: "operator",
+  ephemeral: true,
   async run(ctx, args) {
     const { account, domain } = await findDomain(ctx, args.domain, args.account, "setNameservers");
     return requestConfirmation(ctx, {
@@ -492,9 +521,10 @@ export const pending = defineCommand({
           { kind: "header", text: "Open requests" },
           {
             kind: "table",
-            columns: ["Action", "Account", "Status", "Requested by", "Expires"],
+            columns: ["Action", "About", "Account", "Status", "Requested by", "Expires"],
             rows: rows.map((r) => [
               ACTIONS[r.action as ActionName]?.title ?? r.action,
+              subjectOf(r.params),
               r.accountLabel,
               r.status,
               r.requesterId,
@@ -512,20 +542,38 @@ export const auditCommand = defineCommand({
   path: ["audit"],
   summary: "The latest audit log entries of this channel",
   params: [{ name: "n", description: "how many (1-50)", type: "integer", min: 1, max: 50 }],
-  schema: z.object({ n: z.number().int().min(1, "1 to 50").max(50, "1 to 50").optional() }),
+  schema: z.object({
+    n: z.number().int().min(1, "must be between 1 and 50").max(50, "must be between 1 and 50").optional(),
+  }),
   role: "admin",
   ephemeral: true,
   async run(ctx, args) {
     const rows = await recentAudit(ctx.core.db, ctx.actor, args.n ?? 20);
     const tz = ctx.core.settings.timeZone;
+    // Entries about a request (approve, executing, succeeded…) take its subject from the request.
+    const ids = [...new Set(rows.map((r) => r.requestId).filter((x): x is string => Boolean(x)))];
+    const requests = new Map((await requestsById(ctx.core, ids)).map((r) => [r.id, r]));
+    const about = (r: (typeof rows)[number]) => {
+      const req = r.requestId ? requests.get(r.requestId) : undefined;
+      const subject = subjectOf(req ? req.params : r.args);
+      const account = req?.accountLabel ?? str(r.args.account) ?? str(r.args.label);
+      if (subject === "—") return account ?? "—";
+      return account ? `${subject} on ${account}` : subject;
+    };
     return reply(
       blocksReply(
         [
           { kind: "header", text: "Audit log" },
           {
             kind: "table",
-            columns: ["When", "Who", "Command", "Outcome"],
-            rows: rows.map((r) => [formatDateTime(r.at, tz), r.userId, plain(r.command, 40), r.outcome]),
+            columns: ["When", "Who", "Command", "About", "Outcome"],
+            rows: rows.map((r) => [
+              formatDateTime(r.at, tz),
+              r.userId,
+              plain(r.command, 40),
+              plain(about(r), 60),
+              r.outcome,
+            ]),
           },
         ],
         { ephemeral: true },
@@ -551,12 +599,25 @@ export const pinSubmit: ModalHandlerDef = {
   id: "confirm:pin",
   role: "viewer",
   async run(ctx, state, values): Promise<Outcome> {
+    // Empty: the account's PIN is switched off (HOSTKEY's PIN is optional).
     const pin = (values.pin ?? "").trim();
-    if (!/^\d{4,12}$/.test(pin))
-      return { kind: "fieldErrors", errors: { pin: "The PIN is 4 to 12 digits." } };
+    if (pin !== "" && !/^\d{1,32}$/.test(pin))
+      return { kind: "fieldErrors", errors: { pin: "A HOSTKEY PIN is made of digits only." } };
     return approve(ctx, state, pin);
   },
 };
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
+
+/** What a request or a command is about, from its params or args: "service 302 (web)", "example.com". */
+export function subjectOf(params: Record<string, unknown>): string {
+  const domain = str(params.domainName) ?? str(params.domain);
+  if (domain) return plain(domain, 60);
+  const id = str(params.serviceId) ?? str(params.service) ?? str(params.id);
+  if (!id) return "—";
+  const name = str(params.serviceName);
+  return plain(name && name !== id ? `service ${id} (${name})` : `service ${id}`, 60);
+}
 
 function safeJson(s: string): unknown {
   try {

@@ -27,7 +27,9 @@ const twoPersonSchema = z
   .pipe(
     z
       .array(
-        z.enum(ACTION_NAMES, { error: `actions among ${ACTION_NAMES.join(", ")}, or all, none, default` }),
+        z.enum(ACTION_NAMES, {
+          error: `must list actions among ${ACTION_NAMES.join(", ")}, or be all, none or default`,
+        }),
       )
       .max(20),
   );
@@ -95,11 +97,11 @@ export const approvalsSet = defineCommand({
   schema: z
     .object({
       label: labelSchema,
-      quorum: z.number().int().min(1, "1 to 5").max(5, "1 to 5").optional(),
+      quorum: z.number().int().min(1, "must be between 1 and 5").max(5, "must be between 1 and 5").optional(),
       "two-person": twoPersonSchema.optional(),
     })
     .refine((a) => a.quorum !== undefined || a["two-person"] !== undefined, {
-      message: "give --quorum or --two-person",
+      message: "Give `--quorum`, `--two-person` or both.",
       path: ["quorum"],
     }),
   role: "admin",

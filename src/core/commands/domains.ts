@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineCommand } from "../context.ts";
-import { formatDay, plain, relativeDays } from "../format.ts";
+import { expiryCell, plain } from "../format.ts";
 import {
   accountParam,
   accountsReply,
@@ -24,12 +24,11 @@ export const domains = defineCommand({
       { kind: "context", text: `*${accountTitle(r.account)}*: ${list.length} domain(s)` },
       {
         kind: "table",
-        columns: ["Domain", "Status", "Expires", "", "Autorenew"],
+        columns: ["Domain", "Status", "Expires", "Autorenew"],
         rows: byExpiry(list).map((d) => [
           plain(d.name, 64),
           plain(d.status, 20),
-          formatDay(d.expiresAt),
-          relativeDays(d.expiresAt, now, tz),
+          expiryCell(d.expiresAt, tz, now),
           d.autorenew === null ? "—" : d.autorenew ? "on" : "off",
         ]),
       },

@@ -7,7 +7,7 @@ import { blocksReply, reply, textReply } from "../reply.ts";
 const userSchema = z
   .string()
   .trim()
-  .regex(/^[A-Z0-9]{2,20}$|^\d{5,25}$/, "a user mention such as @alice");
+  .regex(/^[A-Z0-9]{2,20}$|^\d{5,25}$/, "must be a user mention such as @alice");
 
 export const mention = (platform: string, id: string) => (platform === "console" ? id : `<@${id}>`);
 

@@ -70,6 +70,8 @@ export const reportShow = defineCommand({
   params: [],
   schema: z.object({}),
   role: "viewer",
+  // A channel's settings are shown to the one who asks, like `alerts` and `approvals` (README).
+  ephemeral: true,
   async run(ctx) {
     const { core, actor } = ctx;
     const bound = await core.accounts.resolve(actor.platform, actor.workspaceId, actor.channelId);

@@ -1,17 +1,20 @@
 import { z } from "zod";
-import { providerName, type Service } from "../../providers/types.ts";
+import { type Capability, providerName, type Service } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
-import { formatDay, formatMoney, plain, relativeDays } from "../format.ts";
+import { expiryCell, formatMoney, plain } from "../format.ts";
 import { type Block, blocksReply, reply } from "../reply.ts";
 import {
   accountParam,
   accountsReply,
   accountTitle,
   byExpiry,
+  CAPABILITY_COMMAND,
   failureBlocks,
   forEachAccount,
   labelSchema,
+  notFoundText,
+  relevantFailures,
   serviceIdSchema,
 } from "./shared.ts";
 
@@ -21,8 +24,14 @@ const STATUS_ICON: Record<Service["status"], string> = {
   suspended: "🟠",
   expired: "🔴",
   cancelled: "⚫",
+  stopped: "⏹️",
   unknown: "⚪",
 };
+
+/** The status as a person reads it ("stopped" is a powered-off machine, not a suspension). */
+function statusWord(status: Service["status"]): string {
+  return status === "stopped" ? "powered off" : status;
+}
 
 export const services = defineCommand({
   path: ["services"],
@@ -39,18 +48,28 @@ export const services = defineCommand({
       { kind: "context", text: `*${accountTitle(r.account)}*: ${list.length} service(s)` },
       {
         kind: "table",
-        columns: ["ID", "Name", "Status", "Expires", ""],
+        columns: ["ID", "Name", "Status", "Expires"],
         rows: byExpiry(list).map((s) => [
           s.id,
           plain(s.label || s.product, 32),
-          `${STATUS_ICON[s.status]} ${s.status}`,
-          formatDay(s.expiresAt),
-          relativeDays(s.expiresAt, now, tz),
+          `${STATUS_ICON[s.status]} ${statusWord(s.status)}`,
+          expiryCell(s.expiresAt, tz, now),
         ]),
       },
     ]);
   },
 });
+
+/** The actions a service page offers, in the order shown. */
+const SERVICE_ACTIONS: Capability[] = [
+  "reboot",
+  "powerOn",
+  "powerOff",
+  "reinstall",
+  "renewService",
+  "setAutorenew",
+  "cancelService",
+];
 
 export const service = defineCommand({
   path: ["service"],
@@ -79,13 +98,8 @@ export const service = defineCommand({
       }
     });
     const found = results.filter((r) => r.ok && r.value);
-    if (found.length === 0) {
-      const errors = results.filter((r) => !r.ok).map((r) => r.error);
-      throw new UserError(
-        "not_found",
-        [`No service with id \`${plain(args.id, 80)}\` in the accounts bound here.`, ...errors].join("\n"),
-      );
-    }
+    if (found.length === 0)
+      throw new UserError("not_found", notFoundText(results, `No service with id \`${plain(args.id, 80)}\``));
     const tz = ctx.core.settings.timeZone;
     const now = ctx.core.clock.now();
     const blocks: Block[] = [];
@@ -95,8 +109,8 @@ export const service = defineCommand({
       const fields: [string, string][] = [
         ["Account", accountTitle(r.account)],
         ["Product", plain(s.product, 80)],
-        ["Status", `${STATUS_ICON[s.status]} ${s.status}`],
-        ["Expires", `${formatDay(s.expiresAt)} ${relativeDays(s.expiresAt, now, tz)}`.trim()],
+        ["Status", `${STATUS_ICON[s.status]} ${statusWord(s.status)}`],
+        ["Expires", expiryCell(s.expiresAt, tz, now)],
         ["Autorenew", s.autorenew === null ? "—" : s.autorenew ? "on" : "off"],
       ];
       if (s.hostname) fields.push(["Hostname", plain(s.hostname, 80)]);
@@ -105,25 +119,23 @@ export const service = defineCommand({
       if (s.renewalPrice) fields.push(["Renewal", formatMoney(s.renewalPrice)]);
       blocks.push({ kind: "fields", fields });
       const driver = ctx.core.accounts.driverFor(r.account);
-      const actions = [...driver.capabilities].filter((c) =>
-        [
-          "reboot",
-          "powerOn",
-          "powerOff",
-          "reinstall",
-          "renewService",
-          "cancelService",
-          "setAutorenew",
-        ].includes(c),
+      // Discord shows the service actions in its `service` group (`/hosting service reboot`).
+      const discord = ctx.actor.platform === "discord";
+      const actions = SERVICE_ACTIONS.filter((c) => driver.capabilities.has(c)).map(
+        (c) => `${discord ? "service " : ""}${CAPABILITY_COMMAND[c] ?? c}`,
       );
+      const example =
+        actions[0] && ctx.actor.platform !== "discord"
+          ? `, e.g. \`/hosting ${actions[0]} ${s.id}${actions[0] === "autorenew" ? " on" : ""} ${r.account.label}\``
+          : "";
       blocks.push({
         kind: "context",
         text: actions.length
-          ? `Actions ${providerName(r.account)} offers: ${actions.join(", ")} (each needs approval).`
+          ? `Actions (each runs after an admin approves): ${actions.map((a) => `\`${a}\``).join(", ")}${example}.`
           : `${providerName(r.account)} offers no server actions from the API.`,
       });
     }
-    blocks.push(...failureBlocks(results));
+    blocks.push(...failureBlocks(relevantFailures(results)));
     return reply(blocksReply(blocks));
   },
 });

@@ -12,24 +12,24 @@ export const labelSchema = z
   .toLowerCase()
   .regex(
     LABEL_PATTERN,
-    "an account label is 1-32 characters: a-z, 0-9, '.', '_' or '-', starting with a letter or digit",
+    "must be an account label: 1 to 32 characters (a-z, 0-9, '.', '_' or '-') starting with a letter or digit",
   );
 
 export const serviceIdSchema = z
   .string()
   .trim()
-  .min(1)
-  .max(80)
-  .regex(/^[A-Za-z0-9_.:-]+$/, "a service id is letters, digits, '.', '_', ':' or '-'");
+  .min(1, "is required")
+  .max(80, "must be at most 80 characters")
+  .regex(/^[A-Za-z0-9_.:-]+$/, "must be a service id: letters, digits, '.', '_', ':' or '-'");
 
 export const domainNameSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .max(253)
+  .max(253, "must be a domain name such as example.com")
   .regex(
     /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/,
-    "a domain name such as example.com",
+    "must be a domain name such as example.com",
   );
 
 /** A required account label (commands about one account: bind, edit, remove…). */
@@ -54,6 +54,8 @@ export interface AccountResult<T> {
   ok: boolean;
   value?: T;
   error?: string;
+  /** Why it failed: the provider's error code, or UNSUPPORTED when its API cannot do this at all. */
+  code?: ProviderError["code"] | "UNSUPPORTED";
 }
 
 /**
@@ -82,18 +84,31 @@ export async function forEachAccount<T>(
       limit(async (): Promise<AccountResult<T>> => {
         const driver = core.accounts.driverFor(account);
         if (!driver.capabilities.has(capability))
-          return { account, binding, ok: false, error: cannotMessage(account, capability) };
+          return {
+            account,
+            binding,
+            ok: false,
+            error: cannotMessage(account, capability),
+            code: "UNSUPPORTED",
+          };
         try {
           return { account, binding, ok: true, value: await fn(driver, account) };
         } catch (err) {
-          return { account, binding, ok: false, error: explain(err, account, ctx) };
+          const code = err instanceof ProviderError ? err.code : undefined;
+          return {
+            account,
+            binding,
+            ok: false,
+            error: explain(err, account, ctx),
+            ...(code ? { code } : {}),
+          };
         }
       }),
     ),
   );
 }
 
-const CAPABILITY_WORDS: Record<Capability, string> = {
+export const CAPABILITY_WORDS: Record<Capability, string> = {
   getBalance: "show the balance",
   listServices: "list services",
   getService: "show a service",
@@ -123,6 +138,39 @@ export function explain(err: unknown, account: Account, ctx: CommandContext): st
   ctx.log.error({ err, accountId: account.id }, "unexpected error in provider call");
   return `Something went wrong while asking ${providerName(account)} (account *${account.label}*).`;
 }
+
+/**
+ * The failures worth reporting once a lookup found what it looked for: not the accounts whose
+ * API cannot look it up, nor those that refused the id as not theirs (VALIDATION): they could
+ * not have had it. Failures that might hide another match (network, auth…) stay.
+ */
+export function relevantFailures<T>(results: AccountResult<T>[]): AccountResult<T>[] {
+  return results.filter((r) => r.ok || (r.code !== "UNSUPPORTED" && r.code !== "VALIDATION"));
+}
+
+/**
+ * Why a lookup found nothing, one line per cause: where it was looked for and not found, then
+ * each account that could not answer, once.
+ */
+export function notFoundText<T>(results: AccountResult<T>[], notFound: string): string {
+  const answered = results.filter((r) => r.ok).map((r) => r.account.label);
+  const lines = answered.length ? [`${notFound} (looked in ${answered.join(", ")}).`] : [];
+  for (const r of results) if (!r.ok && r.error) lines.push(r.error);
+  return lines.join("\n") || `${notFound}.`;
+}
+
+/** The command that asks for an action, as typed after /hosting. */
+export const CAPABILITY_COMMAND: Partial<Record<Capability, string>> = {
+  reboot: "reboot",
+  powerOn: "poweron",
+  powerOff: "poweroff",
+  reinstall: "reinstall",
+  renewService: "renew",
+  setAutorenew: "autorenew",
+  cancelService: "cancel",
+  renewDomain: "domain renew",
+  setNameservers: "domain ns",
+};
 
 /** Blocks for the accounts that failed, placed under the results. */
 export function failureBlocks(results: AccountResult<unknown>[]): Block[] {

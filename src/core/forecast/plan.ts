@@ -168,7 +168,7 @@ function marksOf(a: ForecastAccount, today: CalendarDay, until: CalendarDay): Ca
     out.push({
       day: day.toString(),
       kind: "invoice",
-      label: `invoice ${plain(inv.id, 20)} ${inv.total.amount} ${inv.total.currency}`,
+      label: `invoice ${plain(inv.id, 20)} ${inv.total ? `${inv.total.amount} ${inv.total.currency}` : "(amount unknown)"}`,
       account: a.label,
       risk: overdue ? "overdue" : "unpaid",
     });

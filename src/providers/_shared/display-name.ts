@@ -47,6 +47,8 @@ export function renamer(kind: ProviderKind, displayName: string) {
       status: err.status,
       cause: err.cause,
       about: err.about,
+      notSent: err.notSent,
+      pinRejected: err.pinRejected,
       displayName,
     });
   };

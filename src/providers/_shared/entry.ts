@@ -25,6 +25,10 @@ export interface CredentialField {
   /** Shown masked in forms, never echoed, registered as a secret. */
   secret: boolean;
   hint?: string;
+  /** A setting rather than a credential: may be left empty. */
+  optional?: boolean;
+  /** The allowed values, shown as a choice (a select in forms). */
+  options?: { value: string; label: string }[];
 }
 
 /** One registry line: everything the rest of the app knows about a provider kind. */

@@ -100,6 +100,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           provider,
           retryable: false,
           about: "baseUrl",
+          notSent: true,
         });
       const searchParams = opts.searchParams
         ? Object.fromEntries(Object.entries(opts.searchParams).map(([k, v]) => [k, String(v)]))
@@ -321,6 +322,15 @@ function redirectError(provider: ProviderKind, response: Response, base: string)
 /** Connection error codes that say the base URL (host, certificate) is what to check. */
 const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
 
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
 function networkError(provider: ProviderKind, err: unknown, timeoutMs: number): ProviderError {
   const name = PROVIDER_NAMES[provider];
   if (err instanceof ProviderError) return err;
@@ -329,7 +339,7 @@ function networkError(provider: ProviderKind, err: unknown, timeoutMs: number): 
     return new ProviderError(
       "NETWORK",
       `The ${name} base URL's host ${refused.host.slice(0, 100)} is ${refused.kind} address; hostops sends provider credentials only to public addresses, so nothing was sent (an operator can allow private provider addresses with HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS).`,
-      { provider, retryable: false, about: "baseUrl" },
+      { provider, retryable: false, about: "baseUrl", notSent: true },
     );
   if (err instanceof TimeoutError || (err instanceof Error && err.name === "TimeoutError"))
     return new ProviderError("NETWORK", `${name} did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
@@ -337,20 +347,25 @@ function networkError(provider: ProviderKind, err: unknown, timeoutMs: number): 
     });
   const code = (err as { cause?: { code?: string } })?.cause?.code;
   const why = code ? ` (${code})` : "";
+  // These fail before a connection exists (or before any byte of the request is sent, for TLS),
+  // so the request was never sent; a reset or a timeout after connecting proves nothing either way.
+  const notSent = code !== undefined && NOT_SENT_CODES.has(code);
   if (code === "ENOTFOUND")
     return new ProviderError("NETWORK", `The ${name} base URL's host name was not found (DNS).`, {
       provider,
       about: "baseUrl",
+      notSent: true,
     });
   if (code && TLS_CODE.test(code))
     return new ProviderError("NETWORK", `${name}'s TLS certificate was not accepted${why}.`, {
       provider,
       retryable: false,
       about: "baseUrl",
+      notSent: true,
     });
   // Refused, reset, unreachable: maybe passing, so not marked as the base URL's fault (the form
   // still shows it on the base URL field, the only place it can be corrected).
-  return new ProviderError("NETWORK", `Could not reach ${name}${why}.`, { provider });
+  return new ProviderError("NETWORK", `Could not reach ${name}${why}.`, { provider, notSent });
 }
 
 /** Anything thrown inside a driver becomes a ProviderError with a scrubbed message. */
@@ -363,6 +378,9 @@ export function toProviderError(provider: ProviderKind, err: unknown): ProviderE
       retryable: err.retryable,
       status: err.status,
       about: err.about,
+      notSent: err.notSent,
+      pinRejected: err.pinRejected,
+      displayName: err.displayName,
     });
   }
   return new ProviderError("UNEXPECTED_RESPONSE", `${PROVIDER_NAMES[provider]} call failed unexpectedly.`, {

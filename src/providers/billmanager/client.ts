@@ -1,9 +1,11 @@
 import type { Logger } from "../../observability/logger.ts";
 import { createHttpClient, parseResponse } from "../_shared/http.ts";
 import { ProviderError, type ProviderErrorCode } from "../types.ts";
-import { actionResult, type DomainRecord, domainList, envelope, errorDetail } from "./schemas.ts";
+import { type DomainRecord, domainList, envelope, errorDetail, errorParams, fillParams } from "./schemas.ts";
 
 const PROVIDER = "thehost";
+/** Pages of a list read at most (a safety stop, far above any reseller's domain count). */
+const MAX_PAGES = 200;
 
 export interface TheHostClientOptions {
   /** `https://my.thehost.com.ua/manager/billmgr` or an override (the fake). */
@@ -55,11 +57,14 @@ export function createTheHostClient(opts: TheHostClientOptions): TheHostClient {
   const call = (func: string, params: Record<string, string>, idempotent: boolean) =>
     http.get(path, { operation: func, idempotent, searchParams: { func, ...params, authinfo, out: "json" } });
 
-  /** A submitted form (`sok=ok`): never retried, and success only on `result: "OK"`. */
+  /**
+   * A submitted form (`sok=ok`): never retried. Success is any answer without an `error` element:
+   * `{"result":"OK"}` (the seed), `{"doc":{"ok":{}}}` or an empty `{"doc":{}}` (ISPsystem panels;
+   * the WHMCS registrar module ardisru/billmgr-whmcs and BILLmanager clients check only `error`).
+   */
   async function act(func: string, params: Record<string, string>, what: string): Promise<void> {
     try {
-      const body = await call(func, params, false);
-      parseResponse(PROVIDER, actionResult, body, `answer to ${func}`);
+      await call(func, params, false);
     } catch (err) {
       throw withOutcomeHint(err, what);
     }
@@ -67,8 +72,31 @@ export function createTheHostClient(opts: TheHostClientOptions): TheHostClient {
 
   return {
     async listDomains() {
-      const body = await call("domain", {}, true);
-      return parseResponse(PROVIDER, domainList, body, "domain list").elem;
+      // Read every page: p_elems is the total, p_num the page (from 1), p_cnt the rows per page.
+      const byId = new Map<string, DomainRecord>();
+      const first = parseResponse(PROVIDER, domainList, await call("domain", {}, true), "domain list");
+      for (const d of first.elem) byId.set(d.id, d);
+      const total = first.p_elems;
+      const perPage = first.p_cnt ?? first.elem.length;
+      let page = first.p_num ?? 1;
+      while (total !== null && byId.size < total && page < MAX_PAGES && perPage > 0) {
+        page += 1;
+        const before = byId.size;
+        const next = parseResponse(
+          PROVIDER,
+          domainList,
+          await call("domain", { p_num: String(page), p_cnt: String(perPage) }, true),
+          "domain list",
+        );
+        for (const d of next.elem) byId.set(d.id, d);
+        if (byId.size === before) break; // the page parameter was ignored: nothing new
+      }
+      if (total !== null && byId.size < total)
+        opts.log?.warn(
+          { provider: PROVIDER, received: byId.size, total },
+          "TheHost domain list is incomplete",
+        );
+      return [...byId.values()];
     },
 
     async renewDomain({ elid, autoperiod, accountId }) {
@@ -112,9 +140,12 @@ export function splitBaseUrl(baseUrl: string): { prefixUrl: string; path: string
 }
 
 /**
- * BILLmanager reports failures inside HTTP 200 bodies. Errors are not documented in the seed
- * (TH-12); ISPsystem panels send an `error` element with `$type`, `$object` and `msg`. Rule from
- * PROVIDERS §6: a 2xx body that is neither a list with `elem` nor `result: "OK"` is an error.
+ * BILLmanager reports failures inside HTTP 200 bodies, as an `error` element: with `$type`,
+ * `$object`, `msg`/`detail` and a `param` list in ISPsystem panels (Khorsa/php-ispmanager-api's
+ * recorded answers), or without `$type` at all. Errors are not documented in the seed (TH-12).
+ * Every other JSON object is a success as far as the envelope goes (`{"doc":{"ok":{}}}`, an empty
+ * `{"doc":{}}`, a list, `{"result":"OK"}`); the schema of each call decides what it needs. A body
+ * that is not a JSON object (or nothing) is unexpected.
  */
 export function decodeEnvelope(
   body: unknown,
@@ -124,12 +155,18 @@ export function decodeEnvelope(
   const parsed = envelope.safeParse(body);
   const env = parsed.success ? parsed.data : undefined;
   if (env && env.error !== undefined && env.error !== null && env.error !== "")
-    return fromErrorElement(env.error, status, hide);
+    return fromErrorElement(env.error, errorParams(body), status, hide);
   if (status < 200 || status >= 300) return undefined; // the HTTP status speaks for itself
-  if (env && (env.elem !== undefined || env.result === "OK")) return undefined;
+  if (env && (env.result === undefined || String(env.result).toUpperCase() === "OK")) return undefined;
+  if (env)
+    return new ProviderError("UNEXPECTED_RESPONSE", 'TheHost answered with a "result" other than "OK".', {
+      provider: PROVIDER,
+      status,
+      retryable: false,
+    });
   return new ProviderError(
     "UNEXPECTED_RESPONSE",
-    'TheHost answered with neither a list nor "result": "OK".',
+    "TheHost answered with something that is not a JSON object.",
     {
       provider: PROVIDER,
       status,
@@ -138,10 +175,16 @@ export function decodeEnvelope(
   );
 }
 
-function fromErrorElement(raw: unknown, status: number, hide: (text: string) => string): ProviderError {
+function fromErrorElement(
+  raw: unknown,
+  params: Record<string, string>,
+  status: number,
+  hide: (text: string) => string,
+): ProviderError {
   const parsed = errorDetail.parse(raw);
-  const { type, object } = parsed;
-  const msg = hide(parsed.msg);
+  const { type } = parsed;
+  const object = parsed.object || params.object || "";
+  const msg = hide(fillParams(parsed.msg, params));
   const make = (code: ProviderErrorCode, message: string, retryable = false) =>
     new ProviderError(code, message, { provider: PROVIDER, status, retryable });
   const detail = msg ? `: ${clip(msg)}` : type ? ` (${[type, object].filter(Boolean).join(" ")})` : "";

@@ -49,6 +49,7 @@ export const envelope = z.preprocess(
     error: z.unknown().optional(),
     elem: z.unknown().optional(),
     result: z.unknown().optional(),
+    ok: z.unknown().optional(),
   }),
 );
 
@@ -79,11 +80,36 @@ function toErrorDetail(raw: unknown): BillmgrErrorDetail {
   if (isRecord(raw)) {
     return {
       type: text(raw.type ?? raw.code).toLowerCase(),
-      object: text(raw.object ?? raw.param),
-      msg: text(raw.msg ?? raw.message ?? raw.text ?? raw.value),
+      object: text(raw.object ?? (typeof raw.param === "string" ? raw.param : "")),
+      msg: text(raw.msg ?? raw.detail ?? raw.message ?? raw.text ?? raw.value),
     };
   }
   return { type: "", object: "", msg: text(raw) };
+}
+
+/**
+ * The `param` list of the error element of a raw (not unwrapped) body
+ * (`[{"$name":"object","$":"badpassword"},{"$name":"value","$":"…"}]`): ISPsystem texts carry
+ * placeholders such as `__value__` filled from it (Khorsa/php-ispmanager-api decodes them so).
+ */
+export function errorParams(body: unknown): Record<string, string> {
+  const root = isRecord(body) && isRecord(body.doc) ? body.doc : body;
+  const err = isRecord(root) ? root.error : undefined;
+  const raw = isRecord(err) ? err.param : undefined;
+  const out: Record<string, string> = {};
+  for (const p of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
+    if (isRecord(p)) {
+      const name = text(p.$name ?? p.name);
+      const value = text(isRecord(p.$) ? "" : (p.$ ?? p.value));
+      if (name) out[name] = value;
+    }
+  }
+  return out;
+}
+
+/** Fills `__name__` placeholders of an error text from {@link errorParams}. */
+export function fillParams(msg: string, params: Record<string, string>): string {
+  return msg.replace(/__([a-z_]+)__/gi, (m, name: string) => params[name] ?? m);
 }
 
 function text(v: unknown): string {
@@ -121,7 +147,11 @@ const domainFields = z.object({
   id: idString,
   name: z.string().trim().min(1),
   account_id: idString.optional(),
-  expire: providerDate.optional(),
+  // ISO "2027-02-16" in the seed; a panel set to a DD.MM.YYYY locale is read as well.
+  expire: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim().replace(/^(\d{2})\.(\d{2})\.(\d{4})$/, "$3-$2-$1") : v),
+    providerDate,
+  ),
   autoperiod: z.unknown().transform(autorenewFrom).optional(),
   domainstatus: idString.optional(),
 });
@@ -148,8 +178,26 @@ const domainRecord = z.unknown().transform((raw, ctx) => {
 });
 export type DomainRecord = z.output<typeof domainRecord>;
 
-/** `func=domain` (seed lines 8-32). A doc-form list with one row may send `elem` as an object. */
-export const domainList = z.preprocess(unwrapBillmgr, z.object({ elem: listOf(domainRecord) }));
+const pageNumber = z
+  .unknown()
+  .optional()
+  .transform((v): number | null => {
+    const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+    return typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : null;
+  });
 
-/** `domain.edit` / `domain.renew` with `sok=ok` (seed lines 52-58; renew's answer is not documented). */
-export const actionResult = z.preprocess(unwrapBillmgr, z.object({ result: z.literal("OK") }));
+/**
+ * `func=domain` (seed lines 8-32). A doc-form list with one row may send `elem` as an object, and an
+ * empty list has no `elem` at all. Lists are paged: `p_elems` (total), `p_num` (this page, from 1),
+ * `p_cnt` (rows per page) — the names ISPsystem's list documents carry (ispsystem MgrList parsers).
+ */
+export const domainList = z.preprocess(
+  unwrapBillmgr,
+  z.object({
+    // listOf reads a missing or null elem as the empty list; "" (an empty element) too.
+    elem: z.preprocess((v) => (v === "" ? undefined : v), listOf(domainRecord)),
+    p_elems: pageNumber,
+    p_num: pageNumber,
+    p_cnt: pageNumber,
+  }),
+);

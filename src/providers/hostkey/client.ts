@@ -23,24 +23,42 @@ import {
  */
 
 /** Why a body counts as a failure; the driver acts on the kind (re-login, PIN, not found). */
-export type EnvelopeKind = "auth" | "pin" | "not_found" | "funds" | "refused" | "error" | "malformed";
+export type EnvelopeKind =
+  | "auth"
+  | "pin"
+  | "not_found"
+  | "no_servers"
+  | "funds"
+  | "refused"
+  | "error"
+  | "malformed";
 
 /** An error HOSTKEY reported inside the body. `detail` is the provider's text, scrubbed. */
 export class HostkeyApiError extends ProviderError {
   readonly kind: EnvelopeKind;
   readonly detail: string;
   constructor(kind: EnvelopeKind, code: ProviderErrorCode, message: string, detail: string) {
-    super(code, message, { provider: "hostkey", retryable: false });
+    super(code, message, { provider: "hostkey", retryable: false, pinRejected: kind === "pin" });
     this.kind = kind;
     this.detail = detail;
   }
 }
 
-const PIN_FAILURE = /invalid pin|blocked/i;
-/** Result strings that are not failures; "Not ready" and "Stage" are async progress (line 3739). */
-const OK_RESULT = /^(ok|success|not ready|stage)$/i;
+/**
+ * A refusal because of the PIN: "Invalid pin code" / "Blocked For Security Purposes" (line 968), or a
+ * missing or empty PIN on an account that has one.
+ */
+const PIN_FAILURE =
+  /invalid pin|wrong pin|incorrect pin|pin (code )?(is )?(required|empty|missing|invalid|incorrect|wrong)|(empty|missing|no) pin|blocked/i;
+/**
+ * Result strings that are not failures: "Not ready" and "Stage" are async progress (line 3739), and
+ * HOSTKEY's own Terraform provider accepts an empty result too (internal/invapi/errors.go).
+ */
+const OK_RESULT = /^(ok|success|not ready|stage|)$/i;
+/** HOSTKEY's answer on auth/login for an account without servers (Terraform provider, errors.go). */
+const NO_SERVERS_TEXT = /no appropriate servers|NO_APPROPRIATE_SERVERS/i;
 const AUTH_TEXT =
-  /authenticat|unauthori[sz]ed|not authori[sz]ed|token|session|not logged|log ?in|(invalid|wrong|unknown|bad) (api )?key|api key|bound to/i;
+  /authenticat|unauthori[sz]ed|not authori[sz]ed|token|session|not logged|log ?in|invalid hash|(invalid|wrong|unknown|bad) (api )?key|api key|bound to/i;
 const NOT_FOUND_TEXT = /not found|no server|does not exist|doesn't exist|unknown (server|id)|no such/i;
 const FUNDS_TEXT = /insufficient|not enough (funds|credit|money|balance)|low balance|no funds/i;
 const REFUSED_TEXT =
@@ -50,13 +68,16 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === "object" && !Array.isArray(v);
 }
 
-function isMinusOne(v: unknown): boolean {
-  return v === -1 || v === "-1";
+/** `code` other than absent, null, "" or 0 is an error code: -1, -2 ("Invalid hash"), "NO_APPROPRIATE_SERVERS". */
+function isErrorCode(v: unknown): boolean {
+  if (v === undefined || v === null || v === "" || v === 0 || v === "0") return false;
+  return typeof v === "number" || typeof v === "string";
 }
 
-function isNegative(v: unknown): boolean {
-  const n = typeof v === "string" && /^-\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
-  return typeof n === "number" && n < 0;
+/** A numeric `result` is an error unless it is 0 or 1 (HOSTKEY's Terraform provider, errors.go). */
+function isErrorNumber(v: unknown): boolean {
+  const n = typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
+  return typeof n === "number" && n !== 0 && n !== 1;
 }
 
 function hasValue(v: unknown): boolean {
@@ -82,29 +103,45 @@ export function safeDetail(text: string | undefined): string {
 }
 
 /**
- * THE error predicate for HOSTKEY (PROVIDERS.md §1.4 "Driver rule"): a body is a failure when
- * `result` is a negative number, or it has an `error` key, or `code === -1` ([ext] newer docs:
- * `{"code": -1, "message": "authentication required"}`), or `scope`/`debug` says "Invalid pin code" /
- * "Blocked" (a PIN failure answers `"result": "OK"`, line 968), or `result` is neither "OK",
- * "success" nor an object. "Not ready" and "Stage" are async progress, not failures.
+ * THE error predicate for HOSTKEY (PROVIDERS.md §1.4 "Driver rule", checked against HOSTKEY's own
+ * Terraform provider, internal/invapi/errors.go): a body is a failure when `result` is a number
+ * other than 0 and 1 (`-1`, line 2722), or it has a non-empty `error`, or a `code` other than 0
+ * (`{"code": -1, "message": "…"}`, `{"code": 1, "error": "boom"}`, `"code":
+ * "NO_APPROPRIATE_SERVERS"`), or `scope`/`debug` says "Invalid pin code" / "Blocked" (a PIN failure
+ * answers `"result": "OK"`, line 968), or `result` is a string other than "OK", "success", "", "Not
+ * ready" or "Stage" (async progress), or a `message` comes without a successful `result`. A body
+ * without `result` is not a failure by itself (auth/login may answer `{"token": …}` at top level);
+ * the schema of each call decides what it must hold.
  */
 export function envelopeProblem(body: unknown): { kind: EnvelopeKind; detail: string } | undefined {
-  if (!isRecord(body)) return { kind: "malformed", detail: "" };
+  if (!isRecord(body) || Object.keys(body).length === 0) return { kind: "malformed", detail: "" };
   const { result, error, code, scope, debug, message } = body;
-  const text =
-    asText(error) ?? asText(message) ?? (typeof result === "string" ? result : undefined) ?? asText(scope);
+  // A failed async result says why in scope/debug ({"result":"Error","scope":"cancelled","debug":"order
+  // cancelled in panel"}, Terraform provider tests): keep them beside the result word.
+  const resultText =
+    typeof result === "string" && result.trim() !== ""
+      ? [result, asText(scope), asText(debug)].filter((t): t is string => !!t && t.trim() !== "").join(": ")
+      : undefined;
+  const text = asText(error) ?? asText(message) ?? resultText ?? asText(scope);
   const detail = safeDetail(text);
-  const pinText = [scope, debug, error, message].find((v) => typeof v === "string" && PIN_FAILURE.test(v));
-  if (pinText !== undefined) return { kind: "pin", detail: safeDetail(String(pinText)) };
-  if (hasValue(error) || isMinusOne(code) || isNegative(result)) return { kind: classify(text), detail };
-  if (isRecord(result)) return undefined;
+  const pinTexts = [scope, debug, error, message].filter(
+    (v): v is string => typeof v === "string" && PIN_FAILURE.test(v),
+  );
+  if (pinTexts.length) return { kind: "pin", detail: safeDetail(pinTexts.join("; ")) };
+  const codeText = typeof code === "string" ? code : "";
+  if (NO_SERVERS_TEXT.test(codeText) || (text && NO_SERVERS_TEXT.test(text)))
+    return { kind: "no_servers", detail };
+  if (hasValue(error) || isErrorCode(code) || isErrorNumber(result)) return { kind: classify(text), detail };
+  if (isRecord(result) || Array.isArray(result)) return undefined;
   if (typeof result === "string" && OK_RESULT.test(result.trim())) return undefined;
-  if (result === undefined) return { kind: "malformed", detail: "" };
+  if (result === undefined || result === null || typeof result === "number")
+    return hasValue(message) && result === undefined ? { kind: classify(text), detail } : undefined;
   return { kind: classify(text), detail };
 }
 
 function classify(text: string | undefined): EnvelopeKind {
   if (!text) return "error";
+  if (/invalid hash|invalid token|token (is )?(invalid|expired)/i.test(text)) return "auth";
   if (NOT_FOUND_TEXT.test(text)) return "not_found";
   if (AUTH_TEXT.test(text)) return "auth";
   if (FUNDS_TEXT.test(text)) return "funds";
@@ -130,11 +167,18 @@ export function envelopeError(kind: EnvelopeKind, detail: string): HostkeyApiErr
       return new HostkeyApiError(
         kind,
         "VALIDATION",
-        "HOSTKEY rejected the PIN, so nothing was done. Check the PIN before trying again: after several failures HOSTKEY blocks PIN checks for a while.",
+        `HOSTKEY rejected the PIN (missing or wrong${detail ? `: ${detail}` : ""}), so nothing was done. Check the PIN before trying again: after several failures HOSTKEY blocks PIN checks for a while.`,
         detail,
       );
     case "not_found":
       return new HostkeyApiError(kind, "NOT_FOUND", `HOSTKEY has no such server or item${why}`, detail);
+    case "no_servers":
+      return new HostkeyApiError(
+        kind,
+        "NOT_FOUND",
+        "HOSTKEY says this account has no servers (NO_APPROPRIATE_SERVERS). It opens no API session for an account without servers, so nothing else can be read until a server is ordered in the HOSTKEY panel.",
+        detail,
+      );
     case "funds":
       return new HostkeyApiError(
         kind,
@@ -186,11 +230,16 @@ function write(http: HttpClient, module: string, operation: string, form: Form):
   return http.post(`${module}.php`, { operation, form, idempotent: false });
 }
 
-/** auth/login (line 271): API key -> session token. */
+/**
+ * auth/login (line 271): API key -> session token. The token comes inside `result` (the seed) or at
+ * the top level (`{"token": …, "token_expire": …}`, HOSTKEY's Terraform provider, types.go).
+ */
 export async function login(http: HttpClient, apiKey: string) {
   const body = await read(http, "auth", "auth.login", { action: "login", key: apiKey });
-  return parseResponse("hostkey", loginResponse, body, "auth/login answer").result;
+  return parseResponse("hostkey", loginResponse, body, "auth/login answer");
 }
+
+export type LoginAnswer = Awaited<ReturnType<typeof login>>;
 
 /** auth/info (line 706): the token's server ids. */
 export async function authInfo(http: HttpClient, token: string) {
@@ -244,8 +293,9 @@ export async function power(
   token: string,
   action: "on" | "off" | "reboot",
   id: string,
-  pin: string,
+  pin: string | undefined,
 ) {
+  // HOSTKEY's own clients send no PIN; it goes only where the account asks for one.
   const body = await write(http, "eq", `eq.${action}`, { action, token, id, pin });
   return parseResponse("hostkey", asyncStartResponse, body, `eq/${action} answer`);
 }
@@ -254,7 +304,14 @@ export async function power(
 export async function reinstall(
   http: HttpClient,
   token: string,
-  params: { id: string; pin: string; osId: string; rootPass: string; hostname?: string; sshKey?: string },
+  params: {
+    id: string;
+    pin: string | undefined;
+    osId: string;
+    rootPass: string;
+    hostname?: string;
+    sshKey?: string;
+  },
 ) {
   const body = await write(http, "eq", "eq.order_instance", {
     action: "order_instance",

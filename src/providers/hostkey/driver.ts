@@ -30,6 +30,8 @@ import type { BillingData, EqShow, InvoiceRecord } from "./schemas.ts";
 
 export interface HostkeyCredentials {
   apiKey: string;
+  /** What the admin said about the account's PIN; absent = "auto" (learn from HOSTKEY). */
+  pinMode?: "auto" | "ask" | "never";
 }
 
 /** Renew the session this long before `token_expire`. */
@@ -67,6 +69,7 @@ interface Session {
 export class HostkeyDriver implements ProviderDriver {
   readonly kind = "hostkey" as const;
   readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(CAPABILITIES);
+  readonly pinMode: "auto" | "ask" | "never";
   private readonly http: HttpClient;
   private readonly apiKey: string;
   private readonly log: Logger;
@@ -78,6 +81,7 @@ export class HostkeyDriver implements ProviderDriver {
 
   constructor(ctx: DriverContext<HostkeyCredentials>) {
     this.apiKey = ctx.credentials.apiKey;
+    this.pinMode = ctx.credentials.pinMode ?? "auto";
     this.log = ctx.log ?? silentLogger;
     this.http = api.createHostkeyHttp({
       baseUrl: ctx.baseUrl,
@@ -89,7 +93,17 @@ export class HostkeyDriver implements ProviderDriver {
   }
 
   async verifyCredentials(): Promise<void> {
-    await this.login();
+    try {
+      await this.login();
+    } catch (err) {
+      // HOSTKEY knows the key but opens no session for an account without servers (its Terraform
+      // provider says the same): the account can be added; its lists stay empty until a server exists.
+      if (isNoServers(err)) {
+        this.log.info({ provider: "hostkey" }, "HOSTKEY account has no servers (NO_APPROPRIATE_SERVERS)");
+        return;
+      }
+      throw err;
+    }
   }
 
   async getBalance(): Promise<Money> {
@@ -107,7 +121,14 @@ export class HostkeyDriver implements ProviderDriver {
 
   async listServices(): Promise<Service[]> {
     // eq/list returns only ids (HK-22); the token's own server list is in auth/info (line 717).
-    const info = await this.withSession((t) => api.authInfo(this.http, t));
+    let info: Awaited<ReturnType<typeof api.authInfo>>;
+    try {
+      info = await this.withSession((t) => api.authInfo(this.http, t));
+    } catch (err) {
+      // An account without servers gets no session at all: that is an empty list, not an outage.
+      if (isNoServers(err)) return [];
+      throw err;
+    }
     const ids = [...new Set(info.servers ?? [])];
     const services = await mapLimit(ids, SHOW_CONCURRENCY, async (id) => {
       try {
@@ -182,16 +203,19 @@ export class HostkeyDriver implements ProviderDriver {
 
   async reinstall(id: string, opts: { osId: string; sshKey?: string; pin?: string }): Promise<ActionResult> {
     const sid = serverId(id);
-    const pin = requirePin(opts);
+    const pin = optionalPin(opts);
     if (!/^\d+$/.test(opts.osId.trim()))
       throw new ProviderError("VALIDATION", `HOSTKEY OS ids are numbers; "${opts.osId}" is not one.`, {
         provider: "hostkey",
         retryable: false,
+        notSent: true,
       });
     // order_instance's hostname "Defaults to the instance ID" (line 2742): keep the current one.
-    const show = await this.withSession((t) => api.eqShow(this.http, t, sid));
-    const hostname = show.data.tags.hostname;
-    // root_pass is required (line 2745); it is generated here, sent once, never returned or logged.
+    // This read comes before anything is sent: its failure proves the reinstall did not start.
+    const show = await notSent(this.withSession((t) => api.eqShow(this.http, t, sid)));
+    const hostname = show.data.tags.hostname ?? show.data.server_data.hostname ?? undefined;
+    // root_pass is required (line 2745) and must fit HOSTKEY's rules (generateRootPassword); it is
+    // generated here, sent once, never returned or logged.
     const rootPass = generateRootPassword();
     registerSecret(rootPass);
     const started = await withPinSecret(pin, () =>
@@ -206,7 +230,9 @@ export class HostkeyDriver implements ProviderDriver {
         }),
       ),
     );
-    const taskRef = started.callback ?? started.key ?? undefined;
+    const key = started.callback ?? started.key ?? undefined;
+    // A reinstall is a deploy: it ends only in the states HOSTKEY's Terraform provider treats as final.
+    const taskRef = key ? `${DEPLOY_PREFIX}${key}` : undefined;
     const name = hostname ? `server ${sid} (${hostname})` : `server ${sid}`;
     return {
       summary:
@@ -233,7 +259,9 @@ export class HostkeyDriver implements ProviderDriver {
   }
 
   async getTask(ref: string): Promise<TaskStatus> {
-    const key = ref.trim();
+    const trimmed = ref.trim();
+    const deploy = trimmed.startsWith(DEPLOY_PREFIX);
+    const key = deploy ? trimmed.slice(DEPLOY_PREFIX.length) : trimmed;
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(key))
       throw new ProviderError("VALIDATION", "That is not a HOSTKEY task key.", {
         provider: "hostkey",
@@ -260,16 +288,23 @@ export class HostkeyDriver implements ProviderDriver {
       }
       throw err;
     }
-    const result = typeof body.result === "string" ? body.result.trim() : "";
-    const detail = taskText(body.scope) || taskText(body.debug);
-    if (/^(ok|success)$/i.test(result)) {
+    const state = callbackState(body, deploy);
+    const detail = taskText(body.scope) || taskText(body.debug) || contextText(body.context);
+    if (state.kind === "failed")
+      return this.rememberTask(key, {
+        state: "failed",
+        summary: `HOSTKEY reports that ${describeContext(body.context)} ${state.reason}${detail ? `: ${detail}` : "."}`,
+      });
+    if (state.kind === "done") {
       const what = describeContext(body.context);
+      const ip = contextIp(body.context);
       return this.rememberTask(key, {
         state: "succeeded",
-        summary: `HOSTKEY finished ${what}${detail ? `: ${detail}` : "."}`,
+        summary: `HOSTKEY finished ${what}${ip ? ` (IP ${ip})` : ""}${detail ? `: ${detail}` : "."}`,
       });
     }
-    // "Not ready" while running; "Stage" with " (1/5) OS installation started" during a reinstall (line 3739).
+    // "Not ready" while running; "Stage" with " (1/5) OS installation started" during a reinstall
+    // (line 3739); "OK" with scope "pending" while a deploy runs.
     return { state: "running", summary: `HOSTKEY is still working on it${detail ? `: ${detail}` : "."}` };
   }
 
@@ -282,7 +317,7 @@ export class HostkeyDriver implements ProviderDriver {
     opts: PinOption | undefined,
   ): Promise<ActionResult> {
     const sid = serverId(id);
-    const pin = requirePin(opts);
+    const pin = optionalPin(opts);
     const started = await withPinSecret(pin, () =>
       this.withSession((t) => api.power(this.http, t, action, sid, pin)),
     );
@@ -301,7 +336,7 @@ export class HostkeyDriver implements ProviderDriver {
       this.withSession((t) => api.eqShow(this.http, t, id)),
       this.billingData(id),
     ]);
-    return toService(show.data, show.raw, billing);
+    return toService(id, show.data, show.raw, billing);
   }
 
   /** Price and cycle for the runway forecast; a failure only drops them (the service still lists). */
@@ -320,12 +355,11 @@ export class HostkeyDriver implements ProviderDriver {
   }
 
   private toInvoice(r: InvoiceRecord, now: number): Invoice {
-    let amount = r.total;
-    if (amount === null) {
-      // HOSTKEY sends invalid decimals such as "2.5.00" (line 1759, HK-14).
-      this.log.warn({ provider: "hostkey", invoiceId: r.id }, "invoice total is not a number; shown as 0.00");
-      amount = "0.00";
-    }
+    const amount = r.total;
+    if (amount === null)
+      // HOSTKEY sends invalid decimals such as "2.5.00" (line 1759, HK-14), or no total at all: the
+      // total is unknown, never a made-up 0.00.
+      this.log.warn({ provider: "hostkey", invoiceId: r.id }, "invoice total is missing or not a number");
     let currency = r.currencycode?.toUpperCase() ?? currencyFromAffixes(r.currencyprefix, r.currencysuffix);
     if (!currency) {
       this.log.warn({ provider: "hostkey", invoiceId: r.id }, "invoice has no currency; assuming EUR");
@@ -335,7 +369,7 @@ export class HostkeyDriver implements ProviderDriver {
       id: r.id,
       issuedAt: r.date,
       dueAt: r.duedate,
-      total: { amount, currency },
+      total: amount === null ? null : { amount, currency },
       status: invoiceStatus(r.status, r.duedate, now),
       raw: stripHostkeySecrets(r.raw),
     };
@@ -357,13 +391,14 @@ export class HostkeyDriver implements ProviderDriver {
    * nothing, so repeating it is safe even for a mutating action. A second rejection is final.
    */
   private async withSession<T>(call: (token: string) => Promise<T>): Promise<T> {
-    const token = await this.sessionToken();
+    // A failed login happens before the call is sent: nothing was done.
+    const token = await notSent(this.sessionToken());
     try {
       return await call(token);
     } catch (err) {
       if (!isSessionRejection(err)) throw err;
       this.log.info({ provider: "hostkey" }, "session token rejected; logging in again");
-      const fresh = await this.sessionToken(token);
+      const fresh = await notSent(this.sessionToken(token));
       try {
         return await call(fresh);
       } catch (again) {
@@ -393,7 +428,7 @@ export class HostkeyDriver implements ProviderDriver {
   }
 
   private async doLogin(): Promise<Session> {
-    let result: Awaited<ReturnType<typeof api.login>>;
+    let result: api.LoginAnswer;
     try {
       result = await api.login(this.http, this.apiKey);
     } catch (err) {
@@ -428,6 +463,83 @@ function isSessionRejection(err: unknown): boolean {
   return err instanceof ProviderError && err.code === "AUTH_FAILED";
 }
 
+function isNoServers(err: unknown): boolean {
+  return err instanceof HostkeyApiError && err.kind === "no_servers";
+}
+
+/** Marks a failure of a step that comes before the mutating call as "nothing was sent". */
+async function notSent<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (!(err instanceof ProviderError) || err.notSent) throw err;
+    if (err instanceof HostkeyApiError) {
+      const copy = new HostkeyApiError(err.kind, err.code, err.message, err.detail);
+      Object.defineProperty(copy, "notSent", { value: true });
+      throw copy;
+    }
+    throw new ProviderError(err.code, err.message, {
+      provider: "hostkey",
+      retryable: err.retryable,
+      status: err.status,
+      notSent: true,
+      pinRejected: err.pinRejected,
+    });
+  }
+}
+
+/** Task refs of deploys (reinstalls) carry this prefix, so getTask applies the deploy rules. */
+const DEPLOY_PREFIX = "deploy:";
+
+type CallbackState = { kind: "running" } | { kind: "done" } | { kind: "failed"; reason: string };
+
+function lowerJson(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  return (typeof v === "string" ? v : JSON.stringify(v)).toLowerCase();
+}
+
+function contextIp(context: unknown): string | undefined {
+  if (!context || typeof context !== "object") return undefined;
+  const c = context as Record<string, unknown>;
+  const ip = typeof c.ip === "string" ? c.ip.trim() : typeof c.IP === "string" ? c.IP.trim() : "";
+  return /^[0-9a-f.:]{3,45}$/i.test(ip) ? ip : undefined;
+}
+
+function contextHasServer(context: unknown): boolean {
+  if (!context || typeof context !== "object") return false;
+  const id = (context as Record<string, unknown>).id;
+  const hasId = (typeof id === "string" && id.trim() !== "") || (typeof id === "number" && id > 0);
+  return hasId && contextIp(context) !== undefined;
+}
+
+/**
+ * Where an eq_callback answer stands. For a deploy (reinstall) the rules of HOSTKEY's own Terraform
+ * provider (internal/invapi/callback.go, `callbackTerminal`): done only when `scope` says
+ * "deploy_done" or "autodeploy completed", or `context` carries the server id and its IP; failed
+ * when `result` is Error/Failed/Cancelled, or scope/context/debug says cancelled, aborted,
+ * rejected, failed or error; anything else (`"result":"OK","scope":"pending"`, "Not ready",
+ * "Stage") is still running. A power action is done on "OK"/"success" unless its scope says pending.
+ */
+export function callbackState(
+  body: { result?: unknown; scope?: unknown; context?: unknown; debug?: unknown },
+  deploy: boolean,
+): CallbackState {
+  const result = typeof body.result === "string" ? body.result.trim().toLowerCase() : "";
+  const scope = lowerJson(body.scope);
+  if (scope.includes("deploy_done") || scope.includes("autodeploy completed")) return { kind: "done" };
+  if (contextHasServer(body.context)) return { kind: "done" };
+  if (["error", "failed", "fail", "cancelled", "canceled"].includes(result))
+    return { kind: "failed", reason: /cancel/.test(result) ? "was cancelled" : "failed" };
+  const blob = `${scope} ${lowerJson(body.context)} ${lowerJson(body.debug)}`;
+  if (/cancelled|canceled|cancel_request|"status":"cancel"/.test(blob))
+    return { kind: "failed", reason: "was cancelled" };
+  if (/aborted|rejected|failure|failed|error/.test(blob)) return { kind: "failed", reason: "failed" };
+  if (deploy) return { kind: "running" };
+  if ((result === "ok" || result === "success") && scope.trim().replace(/"/g, "") !== "pending")
+    return { kind: "done" };
+  return { kind: "running" };
+}
+
 /**
  * The seed documents no failed auth/login (line 286 shows only the positive answer), so any refusal
  * that reads like one (auth text, "invalid"/"wrong", "not found", PIN-style "Blocked", or a bare -1)
@@ -459,19 +571,21 @@ function serverId(id: string): string {
   return v;
 }
 
-/** The PIN is typed by the approver for each action and never stored (line 938). */
-function requirePin(opts: PinOption | undefined): string {
+/**
+ * The PIN is optional: an account can switch it off, and HOSTKEY's own clients (Terraform provider,
+ * WHMCS module) never send one. When the approver typed one it is sent (never stored, line 938);
+ * when not, the call goes without it and a PIN refusal comes back as `pinRejected`.
+ */
+function optionalPin(opts: PinOption | undefined): string | undefined {
   const pin = opts?.pin?.trim();
-  if (!pin)
-    throw new ProviderError("VALIDATION", "HOSTKEY needs the account PIN for this action", {
-      provider: "hostkey",
-      retryable: false,
-    });
+  if (!pin) return undefined;
   // `pin | * | int`: a malformed PIN would still count as a failed attempt towards the lock-out.
   if (!/^\d{1,32}$/.test(pin))
     throw new ProviderError("VALIDATION", "A HOSTKEY PIN is made of digits only.", {
       provider: "hostkey",
       retryable: false,
+      notSent: true,
+      pinRejected: true,
     });
   return pin;
 }
@@ -479,7 +593,8 @@ function requirePin(opts: PinOption | undefined): string {
 const pinUses = new Map<string, number>();
 
 /** Treats the PIN as a secret (scrubbed from every message) only while a call that carries it runs. */
-async function withPinSecret<T>(pin: string, run: () => Promise<T>): Promise<T> {
+async function withPinSecret<T>(pin: string | undefined, run: () => Promise<T>): Promise<T> {
+  if (pin === undefined) return run();
   pinUses.set(pin, (pinUses.get(pin) ?? 0) + 1);
   registerSecret(pin);
   try {
@@ -533,13 +648,21 @@ function serverKind(show: EqShow): string | undefined {
   return hw.vm ? "vm" : "bm";
 }
 
-/** eq/show `status`: "rent" = active, "power_off" = "suspended for a reason" (line 3157, HK-23). */
+/**
+ * eq/show `status`: "rent" (and "Active") = active. "power_off" is a powered-off machine (HOSTKEY's
+ * Terraform provider maps power_off, poweroff, off and stopped to power state "off", eq_power.go),
+ * not a suspension, whatever the seed's wording (line 3157, HK-23): a suspension shows in billing.
+ */
 function serverStatus(status: string | null): ServiceStatus {
-  switch (status?.toLowerCase()) {
+  switch (status?.trim().toLowerCase()) {
     case "rent":
+    case "active":
       return "active";
     case "power_off":
-      return "suspended";
+    case "poweroff":
+    case "off":
+    case "stopped":
+      return "stopped";
     default:
       return "unknown";
   }
@@ -586,6 +709,7 @@ function currencyFromAffixes(prefix: string | null, suffix: string | null): stri
 }
 
 function toService(
+  requestedId: string,
   show: EqShow,
   raw: unknown,
   billing: { data: BillingData; raw: unknown } | undefined,
@@ -602,10 +726,11 @@ function toService(
         : fromBilling;
   const currency = b ? currencyFromAffixes(b.currencyprefix, b.currencysuffix) : undefined;
   const cycle = b?.billing_cycle ? CYCLE_MONTHS[b.billing_cycle.toLowerCase()] : undefined;
-  const hostname = show.tags.hostname;
+  const hostname = show.tags.hostname ?? sd.hostname ?? undefined;
+  const id = sd.id ?? requestedId;
   const service: Service = {
-    id: sd.id,
-    label: hostname ?? `Server ${sd.id}`,
+    id,
+    label: hostname ?? `Server ${id}`,
     product:
       show.preset_description ?? show.preset ?? sd.hwconfig ?? show.hardware?.config ?? sd.type ?? "Server",
     status,
@@ -616,8 +741,10 @@ function toService(
     raw: { server: stripHostkeySecrets(raw), billing: billing ? stripHostkeySecrets(billing.raw) : null },
   };
   if (hostname) service.hostname = hostname;
-  if (show.IP.ipv4) service.ipv4 = show.IP.ipv4;
-  if (show.IP.ipv6) service.ipv6 = show.IP.ipv6;
+  const ipv4 = show.IP.ipv4 ?? show.ip.ipv4;
+  const ipv6 = show.IP.ipv6 ?? show.ip.ipv6;
+  if (ipv4) service.ipv4 = ipv4;
+  if (ipv6) service.ipv6 = ipv6;
   if (b?.billing_reccuring && currency) service.renewalPrice = { amount: b.billing_reccuring, currency };
   if (cycle) service.billingCycleMonths = cycle;
   return service;
@@ -647,6 +774,13 @@ function taskText(v: unknown): string {
   return api.safeDetail(line.replace(/(pass(word)?|token|secret)\s*[=:]\s*\S+/gi, "$1=[redacted]"));
 }
 
+/** A reason carried inside `context` (`{"error":"deploy aborted by panel"}`, `{"status":"cancelled"}`). */
+function contextText(context: unknown): string {
+  if (!context || typeof context !== "object") return "";
+  const c = context as Record<string, unknown>;
+  return taskText(c.error) || taskText(c.message) || taskText(c.status);
+}
+
 function describeContext(context: unknown): string {
   if (!context || typeof context !== "object") return "the action";
   const c = context as Record<string, unknown>;
@@ -657,30 +791,44 @@ function describeContext(context: unknown): string {
   return action ? action : "the action";
 }
 
-/** Strong random root password: 24 characters with upper, lower, digits and specials (line 2745). */
+/** The four characters HOSTKEY accepts besides letters and digits in a root password. */
+export const ROOT_PASS_SPECIALS = "%-_+";
+
+/**
+ * HOSTKEY's root password rules (the `root_pass` validator of its Terraform provider,
+ * validators_root_pass.go): 8-30 characters of letters, digits and `%`, `-`, `_`, `+` only (so never
+ * `@` or `#`), with an upper and a lower case letter, a digit and at least one of the four
+ * specials, and not starting with a special.
+ */
+export function isValidRootPassword(pass: string): boolean {
+  return (
+    /^[A-Za-z0-9][A-Za-z0-9%_+-]{7,29}$/.test(pass) &&
+    /[A-Z]/.test(pass) &&
+    /[a-z]/.test(pass) &&
+    /[0-9]/.test(pass) &&
+    /[%_+-]/.test(pass)
+  );
+}
+
+/** A crypto-random root password that meets {@link isValidRootPassword}; 24 characters by default. */
 export function generateRootPassword(length = 24): string {
+  if (!Number.isInteger(length) || length < 8 || length > 30)
+    throw new RangeError("a HOSTKEY root password has 8 to 30 characters");
   const upper = "ABCDEFGHJKLMNPQRSTUVWXYZ";
   const lower = "abcdefghijkmnopqrstuvwxyz";
   const digits = "23456789";
-  const special = "-_.!@%+=^~";
-  const all = upper + lower + digits + special;
+  const alnum = upper + lower + digits;
+  const all = alnum + ROOT_PASS_SPECIALS;
   const pick = (set: string) => set.charAt(randomInt(set.length));
-  const chars = [
-    pick(upper),
-    pick(upper),
-    pick(lower),
-    pick(lower),
-    pick(digits),
-    pick(digits),
-    pick(special),
-    pick(special),
-  ];
-  while (chars.length < length) chars.push(pick(all));
-  for (let i = chars.length - 1; i > 0; i--) {
+  // The first character is never a special; the rest holds one of each class, then random fill.
+  const first = pick(alnum);
+  const rest = [pick(upper), pick(lower), pick(digits), pick(ROOT_PASS_SPECIALS)];
+  while (rest.length < length - 1) rest.push(pick(all));
+  for (let i = rest.length - 1; i > 0; i--) {
     const j = randomInt(i + 1);
-    [chars[i], chars[j]] = [chars[j] as string, chars[i] as string];
+    [rest[i], rest[j]] = [rest[j] as string, rest[i] as string];
   }
-  return chars.join("");
+  return first + rest.join("");
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; keeps the order. */

@@ -29,19 +29,49 @@ const unixSeconds = loose().transform((v): number | null => {
  * id -> id (`{"34533": "34533"}`, line 717). Empty values ("" / null) mean "no servers".
  */
 export const serverIds = z.preprocess(
-  (v) => (v === null || v === undefined || v === "" ? [] : v),
+  (v) => {
+    if (v === null || v === undefined || v === "") return [];
+    // Entries may also be server objects (`[{"id": 1, "status": …}]`), as HOSTKEY's Terraform
+    // provider reads them (types.go, parseServerIDs).
+    if (Array.isArray(v))
+      return v.map((e) => (e && typeof e === "object" && "id" in e ? (e as { id: unknown }).id : e));
+    return v;
+  },
   z.union([z.array(idString), z.record(z.string(), z.unknown()).transform((o) => Object.keys(o))]),
 );
 
-/** auth/login (line 287): `result` is the payload, not a status. */
-export const loginResponse = z.object({
-  result: z.object({
+/**
+ * auth/login: the seed nests the payload in `result` (line 287); HOSTKEY's Terraform provider also
+ * reads it at the top level (`{"token": "…", "token_expire": …, "servers": [1]}`, types.go). Either
+ * place is accepted, the nested one first, field by field.
+ */
+export const loginResponse = z.preprocess(
+  (v) => {
+    if (!v || typeof v !== "object" || Array.isArray(v)) return v;
+    const top = v as Record<string, unknown>;
+    const nested =
+      top.result && typeof top.result === "object" && !Array.isArray(top.result)
+        ? (top.result as Record<string, unknown>)
+        : {};
+    const pick = (k: string) => (nested[k] !== undefined && nested[k] !== "" ? nested[k] : top[k]);
+    // HOSTKEY's MCP server (src/client.ts) falls back to `scope` when no `token` is given; only a
+    // token-shaped scope is taken.
+    const scope = [nested.scope, top.scope].find(
+      (v) => typeof v === "string" && /^[A-Za-z0-9_-]{16,256}$/.test(v),
+    );
+    return {
+      token: pick("token") ?? scope,
+      token_expire: pick("token_expire"),
+      servers: pick("servers"),
+    };
+  },
+  z.object({
     token: z.string().min(1),
     token_expire: unixSeconds.optional(),
     servers: serverIds.optional(),
   }),
-});
-export type LoginResult = z.output<typeof loginResponse>["result"];
+);
+export type LoginResult = z.output<typeof loginResponse>;
 
 /** auth/info (line 715). */
 export const infoResponse = z.object({
@@ -51,15 +81,18 @@ export const infoResponse = z.object({
 const text = loose().transform((v) => (typeof v === "string" && v.trim() !== "" ? v.trim() : null));
 const flag = loose().transform((v) => v === 1 || v === "1" || v === true || v === "true");
 
-/** `eq/show` IP entries (line 3508): `IP` is an array of interfaces here (a hostname elsewhere, HK-18). */
+/**
+ * `eq/show` IP entries (line 3508): `IP` is an array of interfaces here (a hostname elsewhere, HK-18).
+ * The address is `IP` in the seed and `ip` as HOSTKEY's Terraform provider reads it (types.go).
+ */
 const ipAddresses = loose().transform((v) => {
   const list = Array.isArray(v) ? v : [];
   const entries = list
     .filter((e): e is Record<string, unknown> => !!e && typeof e === "object")
-    .map((e) => ({
-      ip: typeof e.IP === "string" ? e.IP.trim() : "",
-      main: e.main_ip === 1 || e.main_ip === "1",
-    }))
+    .map((e) => {
+      const raw = typeof e.IP === "string" ? e.IP : typeof e.ip === "string" ? e.ip : "";
+      return { ip: raw.trim(), main: e.main_ip === 1 || e.main_ip === "1" || e.main_ip === true };
+    })
     .filter((e) => e.ip !== "");
   const ordered = [...entries.filter((e) => e.main), ...entries.filter((e) => !e.main)];
   return {
@@ -80,13 +113,20 @@ const serverTags = loose().transform((v) => {
     }
     return undefined;
   };
-  return { hostname: find("hostname"), os: find("OS") };
+  return { hostname: find("hostname") ?? find("server_name"), os: find("OS") };
 });
 
-/** eq/show (line 3186). */
+/**
+ * eq/show (line 3186). Real answers can be sparse (`{"result":"OK","server_data":{}}` in HOSTKEY's
+ * Terraform provider tests): the id falls back to the one asked for, and the hostname may sit in
+ * `server_data.hostname` instead of the tags.
+ */
 export const eqShowResponse = z.object({
   server_data: z.object({
-    id: idString,
+    id: loose().transform((v) =>
+      (typeof v === "string" || typeof v === "number") && String(v).trim() !== "" ? String(v).trim() : null,
+    ),
+    hostname: text,
     status: text,
     Condition_Component: text,
     due_date: date,
@@ -96,6 +136,7 @@ export const eqShowResponse = z.object({
   }),
   hardware: z.object({ vm: flag, gpu: loose().transform((v) => Number(v) > 0), config: text }).nullish(),
   IP: ipAddresses,
+  ip: ipAddresses,
   tags: serverTags,
   preset: text,
   preset_description: text,
@@ -195,7 +236,12 @@ export const asyncStartResponse = z.object({
   key: text,
 });
 
-/** eq_callback.php action=check (line 3738): `result` "Not ready" / "Stage" / "OK". */
+/**
+ * eq_callback.php action=check (line 3738): `result` "Not ready" / "Stage" / "OK"; a deploy or
+ * reinstall answers `{"result":"OK","scope":"pending","context":{"id":"","ip":""}}` while it runs
+ * and `"scope":"deploy_done"` with the server's id and IP in `context` when done (HOSTKEY's
+ * Terraform provider, callback.go and its tests).
+ */
 export const callbackResponse = z.object({
   result: loose(),
   scope: loose(),

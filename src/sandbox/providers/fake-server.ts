@@ -40,6 +40,8 @@ interface ArmedFault {
   fault: Fault;
   times: number;
   match?: (req: FakeRequest) => boolean;
+  /** Run the fake's handler first (the request takes effect), then answer with the fault. */
+  afterHandler?: boolean;
 }
 
 export type Handler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>;
@@ -49,8 +51,15 @@ export interface FakeServer {
   origin: string;
   requests: FakeRequest[];
   count(pred?: (r: FakeRequest) => boolean): number;
-  /** Arms a fault for the next `times` matching requests (default: every request until cleared). */
-  fault(fault: Fault, opts?: { times?: number; match?: (r: FakeRequest) => boolean }): void;
+  /**
+   * Arms a fault for the next `times` matching requests (default: every request until cleared).
+   * With `afterHandler` the request is handled first (a mutation takes effect) and only its answer
+   * is replaced by the fault: a timeout, reset, 5xx or garbled body after the provider acted.
+   */
+  fault(
+    fault: Fault,
+    opts?: { times?: number; match?: (r: FakeRequest) => boolean; afterHandler?: boolean },
+  ): void;
   clearFaults(): void;
   /** Latency added to every answer (the sandbox and benchmarks use it). */
   setLatency(ms: number): void;
@@ -109,6 +118,11 @@ export async function startFakeServer(handler: Handler, opts: { port?: number } 
     if (armed) {
       armed.times -= 1;
       faults = faults.filter((f) => f.times > 0);
+      if (armed.afterHandler) {
+        const out = await handler(fr);
+        if (!(await applyFault(armed.fault, res))) send(res, out);
+        return;
+      }
       const done = await applyFault(armed.fault, res);
       if (done) return;
     }
@@ -175,7 +189,12 @@ export async function startFakeServer(handler: Handler, opts: { port?: number } 
     requests,
     count: (pred) => (pred ? requests.filter(pred).length : requests.length),
     fault: (fault, o = {}) =>
-      faults.push({ fault, times: o.times ?? Number.POSITIVE_INFINITY, match: o.match }),
+      faults.push({
+        fault,
+        times: o.times ?? Number.POSITIVE_INFINITY,
+        match: o.match,
+        afterHandler: o.afterHandler,
+      }),
     clearFaults: () => {
       faults = [];
     },

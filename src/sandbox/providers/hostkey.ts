@@ -44,8 +44,18 @@ export interface HostkeyFakeServer {
 
 export interface HostkeyFakeData {
   apiKey: string;
-  /** The account PIN (eq/set_pin); wrong PINs get the documented failure (line 968). */
-  pin: string;
+  /**
+   * The account PIN (eq/set_pin); a missing or wrong PIN gets the documented failure (line 968).
+   * null: the account switched its PIN off, and calls without one go through (HOSTKEY's own clients
+   * never send one).
+   */
+  pin: string | null;
+  /** Where auth/login puts the token: in `result` (the seed) or at the top level (Terraform provider). */
+  loginShape: "nested" | "top";
+  /** The answer to a rejected token; the default is the [ext] `{"code": -1, …}`. */
+  authFailure: Json;
+  /** An account without servers: auth/login answers NO_APPROPRIATE_SERVERS (Terraform provider). */
+  noServers: boolean;
   servers: HostkeyFakeServer[];
   /** Ids the token lists (`servers` of auth/login and auth/info); defaults to every server's id. */
   tokenServers?: string[];
@@ -304,6 +314,9 @@ export function hostkeyDemoData(now = Date.now()): HostkeyFakeData {
     taskPendingPolls: 0,
     tokenTtlSeconds: 7200,
     showDelayMs: 0,
+    loginShape: "nested",
+    authFailure: AUTH_REQUIRED,
+    noServers: false,
   };
 }
 
@@ -349,6 +362,9 @@ export async function startHostkeyFake(
     return { token, expire };
   }
 
+  /** True when the call may go on: the account has no PIN, or the right one was sent. */
+  const pinOk = (p: Record<string, string>) => data.pin === null || p.pin === data.pin;
+
   function pinFailure(action: string, id: unknown): FakeResponse {
     // A wrong PIN still says "result": "OK" (line 968).
     return {
@@ -359,6 +375,11 @@ export async function startHostkeyFake(
   function auth(p: Record<string, string>): FakeResponse {
     if (p.action === "login") {
       if (p.key !== data.apiKey) return { json: AUTH_REQUIRED };
+      // HOSTKEY's Terraform provider, internal/invapi/client_test.go.
+      if (data.noServers)
+        return {
+          json: { result: -1, error: "No appropriate servers found", code: "NO_APPROPRIATE_SERVERS" },
+        };
       const { token, expire } = issueToken();
       const result = {
         ...clone(loginFixture.result),
@@ -366,9 +387,11 @@ export async function startHostkeyFake(
         token_expire: expire,
         servers: serverIds().map(Number),
       };
+      if (data.loginShape === "top")
+        return { json: { token, token_expire: expire, servers: result.servers, role: result.role } };
       return { json: { result } };
     }
-    if (!validToken(p.token)) return { json: AUTH_REQUIRED };
+    if (!validToken(p.token)) return { json: clone(data.authFailure) };
     if (p.action === "info") {
       const result = {
         ...clone(infoFixture.result),
@@ -419,7 +442,7 @@ export async function startHostkeyFake(
   }
 
   async function eq(p: Record<string, string>): Promise<FakeResponse> {
-    if (!validToken(p.token)) return { json: AUTH_REQUIRED };
+    if (!validToken(p.token)) return { json: clone(data.authFailure) };
     switch (p.action) {
       case "show": {
         showsInFlight++;
@@ -437,7 +460,7 @@ export async function startHostkeyFake(
       case "reboot": {
         const server = findServer(p.id);
         if (!server) return notFound(p.id);
-        if (p.pin !== data.pin) return pinFailure(p.action, p.id);
+        if (!pinOk(p)) return pinFailure(p.action, p.id);
         return powerTask(p.action, server, String(p.id));
       }
       case "order_instance": {
@@ -445,7 +468,7 @@ export async function startHostkeyFake(
           return failure("order_instance: ordering new servers is not simulated by this fake");
         const server = findServer(p.id);
         if (!server) return notFound(p.id);
-        if (p.pin !== data.pin) return pinFailure("order_instance", p.id);
+        if (!pinOk(p)) return pinFailure("order_instance", p.id);
         const os = data.osList.find((o) => String(o.id) === p.os_id);
         const kind = (server.show.hardware as Json).vm === 1 ? "vm" : "bm";
         const fits = os && os.active === 1 && (os.tags as Json[]).some((t) => t.tag === kind);
@@ -459,10 +482,17 @@ export async function startHostkeyFake(
             text.replace("Ubuntu 22.04", `this ${kind === "vm" ? "virtual" : "bare-metal"} server`),
           );
         }
+        // HOSTKEY's root password rules (its Terraform provider's validators_root_pass.go).
         const pass = p.root_pass ?? "";
-        if (pass.length < 8 || !/[A-Z]/.test(pass) || !/[a-z]/.test(pass) || !/[^A-Za-z0-9]/.test(pass))
+        if (
+          !/^[A-Za-z0-9][A-Za-z0-9%_+-]{7,29}$/.test(pass) ||
+          !/[A-Z]/.test(pass) ||
+          !/[a-z]/.test(pass) ||
+          !/[0-9]/.test(pass) ||
+          !/[%_+-]/.test(pass)
+        )
           return failure(
-            "root_pass must be at least 8 characters with upper and lower case letters and a special character",
+            "root_pass must be 8-30 characters with upper, lower, digit, and one of % - _ + (no @ or #), not starting with a special character",
           );
         if (server.reinstalling)
           return failure("Reinstall is already in progress, wait until it is complete");
@@ -478,11 +508,12 @@ export async function startHostkeyFake(
             setTag(server.show, "OS", String(os.name));
             setTag(server.show, "password", pass);
             if (p.hostname) setTag(server.show, "hostname", p.hostname);
-            // "5th stage: The server is online" (line 3702).
+            // Done: "deploy_done" with the server's id and IP (HOSTKEY's Terraform provider tests).
+            const ip = String(((server.show.IP as Json[])[0] as Json | undefined)?.IP ?? "");
             return {
               result: "OK",
-              scope: " (5/5) The server is online",
-              context: { action: "reinstall", id, location: "NL" },
+              scope: "deploy_done",
+              context: { action: "reinstall", id, ip, location: "NL" },
             };
           },
         });
@@ -495,7 +526,7 @@ export async function startHostkeyFake(
   }
 
   function whmcs(p: Record<string, string>): FakeResponse {
-    if (!validToken(p.token)) return { json: AUTH_REQUIRED };
+    if (!validToken(p.token)) return { json: clone(data.authFailure) };
     switch (p.action) {
       case "get_client":
         return { json: clone(data.client) };
@@ -556,13 +587,17 @@ export async function startHostkeyFake(
     if (!task) return failure("Key not found");
     if (task.pendingPolls > 0) {
       task.pendingPolls--;
+      // A running deploy answers "OK" with scope "pending" (Terraform provider tests), or a stage.
       if (task.action === "reinstall")
         return {
-          json: {
-            ...clone(stageFixture),
-            context: { action: "reinstall", id: task.serverId, location: "NL" },
-            key,
-          },
+          json:
+            task.pendingPolls % 2 === 0
+              ? { result: "OK", scope: "pending", context: { id: "", ip: "" }, key }
+              : {
+                  ...clone(stageFixture),
+                  context: { action: "reinstall", id: task.serverId, location: "NL" },
+                  key,
+                },
         };
       return { json: { result: "Not ready", key } };
     }

@@ -33,6 +33,16 @@ export interface TheHostFakeOptions {
   data?: { domains?: TheHostFakeDomain[] };
   /** "flat" (the seed's shape, default) or "doc" (every value wrapped as {"$": value} under "doc"). */
   format?: "flat" | "doc";
+  /**
+   * Rows per page of `func=domain`; when set the list is paged as ISPsystem lists are (`p_elems`
+   * total, `p_num` page from 1, `p_cnt` rows per page; `p_num`/`p_cnt` may be asked for).
+   */
+  pageSize?: number;
+  /**
+   * The answer to a successful `sok=ok` submission: the seed's `{"result":"OK","ok":""}` (default),
+   * ISPsystem's `{"doc":{"ok":{}}}`, or an empty `{"doc":{}}` (both seen from real panels).
+   */
+  successShape?: "result" | "ok" | "empty";
 }
 
 export interface TheHostFake extends ProviderFake {
@@ -103,7 +113,16 @@ export async function startTheHostFake(opts: TheHostFakeOptions = {}): Promise<T
   const fail = (type: string, object: string, msg: string): FakeResponse => ({
     json: errorBody(type, object, msg),
   });
-  const done = () => ok(domainEditFixture);
+  const done = (): FakeResponse => {
+    switch (opts.successShape ?? "result") {
+      case "ok":
+        return { json: { doc: { $lang: "en", $func: "domain.edit", ok: {} } } };
+      case "empty":
+        return { json: { doc: {} } };
+      case "result":
+        return ok(domainEditFixture);
+    }
+  };
 
   function handle(req: FakeRequest): FakeResponse {
     if (req.path !== "/manager/billmgr")
@@ -133,15 +152,25 @@ export async function startTheHostFake(opts: TheHostFakeOptions = {}): Promise<T
 
     switch (func) {
       case "domain": {
-        const elem = domains.map(({ ns: _ns, ...row }) =>
+        const all = domains.map(({ ns: _ns, ...row }) =>
           renewing.has(row.id) ? { ...row, domainstatus: "7" } : row,
         );
-        for (const [id, before] of renewing) {
-          const d = domains.find((x) => x.id === id);
-          if (d) d.domainstatus = before;
+        const size = opts.pageSize;
+        const pageNum = Math.max(1, Number(q.get("p_num") ?? 1) || 1);
+        const perPage = size ? Math.max(1, Number(q.get("p_cnt") ?? size) || size) : all.length;
+        const elem = size ? all.slice((pageNum - 1) * perPage, pageNum * perPage) : all;
+        // The renewal marker is shown once, on the page that carries the domain.
+        for (const row of elem) {
+          const before = renewing.get(row.id);
+          const d = domains.find((x) => x.id === row.id);
+          if (before !== undefined && d) d.domainstatus = before;
+          renewing.delete(row.id);
         }
-        renewing.clear();
-        return ok({ elem });
+        const paging = size
+          ? { p_elems: String(all.length), p_num: String(pageNum), p_cnt: String(perPage) }
+          : {};
+        // An empty list has no elem key at all.
+        return ok(elem.length ? { elem, ...paging } : paging);
       }
 
       case "domain.edit": {
