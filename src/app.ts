@@ -13,10 +13,12 @@ import { expireStale, recoverInterrupted } from "./core/confirmations.ts";
 import { BackgroundWork, type Clock, type Core, systemClock } from "./core/context.ts";
 import { CredentialCipher, loadCredentialKey } from "./core/crypto.ts";
 import { Dispatcher } from "./core/dispatch.ts";
+import { TaskFollower } from "./core/task-follower.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import type { Platform } from "./db/schema.ts";
 import { type MetricsServer, startMetricsServer } from "./http/metrics-server.ts";
-import { exactRoutes, findRoute, operationalRoutes } from "./http/routes.ts";
+import { exactRoutes, findRoute, operationalRoutes, type Route } from "./http/routes.ts";
+import { verifyCredentialKey } from "./lifecycle/key-check.ts";
 import { type Logger, silentLogger } from "./observability/logger.ts";
 import { registerSecret } from "./observability/secrets.ts";
 import { setOutboundPolicy } from "./providers/_shared/outbound.ts";
@@ -42,7 +44,13 @@ export interface HostopsOptions {
     noHttpServer?: boolean;
     /** Interface the HTTP servers listen on (default: all); the benchmarks use 127.0.0.1. */
     listenHost?: string;
+    /** Backoff while a chat platform is unreachable at start (tests shorten it). */
+    platformRetry?: { firstDelayMs?: number; maxDelayMs?: number };
+    /** Lease owner name of this instance's task follower (tests name their replicas). */
+    followerId?: string;
   };
+  /** Aborting it cancels a start in progress (SIGTERM while a platform is unreachable). */
+  signal?: AbortSignal;
 }
 
 export interface Hostops {
@@ -53,11 +61,19 @@ export interface Hostops {
   discord?: DiscordHandle;
   /** The alert scan's cron task (absent with `noTimers`). */
   scheduler?: AlertScheduler;
+  /** Follows provider tasks (one poller per task across replicas). */
+  tasks: TaskFollower;
   /** Port of the HTTP server (Slack events, health, readiness), when one runs. */
   port?: number;
   /** The Prometheus listener (METRICS_PORT on METRICS_HOST), when one runs. */
   metrics?: { address: string; port: number };
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: no new requests; in-flight commands and clicks get `graceMs` (default
+   * HOSTOPS_SHUTDOWN_GRACE_MS) to finish; task followers stop at once and free their leases; the
+   * database pool closes. An action still executing at the deadline keeps its `executing` state
+   * for recovery ("outcome unknown"), never a re-run.
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
 }
 
 /** The composition root: config -> database -> core -> chat adapters. */
@@ -78,175 +94,269 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     setOutboundPolicy({ allowPrivate: config.HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS });
 
   const started = performance.now();
-  const db = await openDatabase({
-    databaseUrl: config.DATABASE_URL,
-    dataDir: opts.overrides?.memoryDb ? "memory://" : config.HOSTOPS_DATA_DIR,
-  });
-  let key: Buffer;
-  if (opts.overrides?.secretKey) key = opts.overrides.secretKey;
-  else if (opts.overrides?.memoryDb && !config.HOSTOPS_SECRET_KEY) key = randomBytes(32);
-  else {
-    const loaded = loadCredentialKey({
-      secretKey: config.HOSTOPS_SECRET_KEY,
-      dataDir: config.HOSTOPS_DATA_DIR,
-      allowGenerate: !config.DATABASE_URL,
+  // What to undo when the start fails half-way (a rejected token, a signal).
+  const undo: (() => Promise<unknown>)[] = [];
+  try {
+    const db = await openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: opts.overrides?.memoryDb ? "memory://" : config.HOSTOPS_DATA_DIR,
     });
-    if (loaded.generated)
-      log.warn(
-        { path: loaded.path },
-        "generated a credential encryption key in the data dir (mode 0600); back it up",
-      );
-    key = loaded.key;
-  }
-  const cipher = new CredentialCipher(key);
-  const accounts = new AccountService(db, cipher, {
-    log,
-    timeoutMs: config.HOSTOPS_PROVIDER_TIMEOUT_MS,
-    retries: opts.overrides?.providerRetries,
-    baseUrlOverrides: opts.overrides?.baseUrlOverrides,
-  });
-  const core: Core = {
-    db,
-    accounts,
-    log,
-    clock: opts.clock ?? systemClock,
-    settings: {
-      timeZone: config.HOSTOPS_TZ,
-      confirmTtlMinutes: config.HOSTOPS_CONFIRM_TTL_MINUTES,
-      defaultRole: config.HOSTOPS_DEFAULT_ROLE,
-      providerTimeoutMs: config.HOSTOPS_PROVIDER_TIMEOUT_MS,
-      providerConcurrency: config.HOSTOPS_PROVIDER_CONCURRENCY,
-      baseUrlOverrides: opts.overrides?.baseUrlOverrides,
-      taskPollMs: opts.overrides?.taskPollMs,
-    },
-    messengers: new Map(),
-    background: new BackgroundWork((err) => log.error({ err }, "background work failed")),
-  };
-  const dispatcher = new Dispatcher(core);
-  const connected: Partial<Record<Platform, boolean>> = {};
-  const routes = operationalRoutes({
-    db,
-    platforms: () => Object.fromEntries(Object.entries(connected)),
-  });
-
-  let slack: SlackHandle | undefined;
-  let ownServer: http.Server | undefined;
-  if (slackConfigured(config)) {
-    const { startSlack } = await import("./chat/slack/app.ts");
-    // Distribution mode: a token per workspace, from the installations in the database.
-    const oauth =
-      slackOAuthConfigured(config) &&
-      config.SLACK_CLIENT_ID &&
-      config.SLACK_CLIENT_SECRET &&
-      config.SLACK_STATE_SECRET
-        ? {
-            clientId: config.SLACK_CLIENT_ID,
-            clientSecret: config.SLACK_CLIENT_SECRET,
-            stateSecret: config.SLACK_STATE_SECRET,
-            installationStore: new DbInstallationStore(db, cipher),
-          }
-        : undefined;
-    slack = await startSlack({
-      core,
-      dispatcher,
-      log,
-      botToken: oauth ? undefined : config.SLACK_BOT_TOKEN,
-      oauth,
-      signingSecret: config.SLACK_SIGNING_SECRET,
-      appToken: config.SLACK_APP_TOKEN,
-      apiUrl: config.SLACK_API_URL,
-      port: config.PORT,
-      processBeforeResponse: opts.overrides?.slackProcessBeforeResponse,
-      listenHost: opts.overrides?.listenHost,
-      modalAckBudgetMs: opts.overrides?.slackModalAckBudgetMs,
-      customRoutes: exactRoutes(routes),
-    });
-    core.messengers.set("slack", slack.messenger);
-    connected.slack = true;
-  }
-  if (!slack?.server && !opts.overrides?.noHttpServer) {
-    // Socket Mode or no Slack: health and metrics get a server of their own on PORT.
-    ownServer = http.createServer(async (req, res) => {
-      const route = findRoute(routes, req.url, req.method);
-      if (route) await route.handler(req, res);
-      else {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-    const server = ownServer;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", (err: NodeJS.ErrnoException) =>
-        reject(
-          err.code === "EADDRINUSE"
-            ? new Error(`Port ${config.PORT} is already in use: set PORT to a free port.`)
-            : err,
-        ),
-      );
-      server.listen({ port: config.PORT, host: opts.overrides?.listenHost }, resolve);
-    });
-  }
-  // Prometheus on its own listener (loopback by default), never on the public port.
-  let metrics: MetricsServer | undefined;
-  if (config.METRICS_PORT !== undefined && !opts.overrides?.noHttpServer)
-    metrics = await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST });
-  let discord: DiscordHandle | undefined;
-  if (discordConfigured(config)) {
-    const { startDiscord } = await import("./chat/discord/index.ts");
-    discord = await startDiscord({ core, dispatcher, config, log });
-    connected.discord = true;
-    discord.client.on("shardDisconnect", () => {
-      connected.discord = false;
-    });
-    discord.client.on("shardReady", () => {
-      connected.discord = true;
-    });
-  }
-
-  // Confirmation housekeeping: requests left executing by a crash become "outcome unknown" (never
-  // re-run); expired ones lose their buttons. The grace leaves alone what a live replica is running.
-  const grace = 2 * config.HOSTOPS_PROVIDER_TIMEOUT_MS + 60_000;
-  const housekeeping = async () => {
-    try {
-      await recoverInterrupted(core, grace);
-      await expireStale(core);
-    } catch (err) {
-      log.warn({ err }, "confirmation housekeeping failed");
+    undo.push(() => db.close());
+    let key: Buffer;
+    let keySource = "HOSTOPS_SECRET_KEY";
+    if (opts.overrides?.secretKey) key = opts.overrides.secretKey;
+    else if (opts.overrides?.memoryDb && !config.HOSTOPS_SECRET_KEY) key = randomBytes(32);
+    else {
+      const loaded = loadCredentialKey({
+        secretKey: config.HOSTOPS_SECRET_KEY,
+        dataDir: config.HOSTOPS_DATA_DIR,
+        allowGenerate: !config.DATABASE_URL,
+      });
+      if (loaded.generated)
+        log.warn(
+          { path: loaded.path },
+          "generated a credential encryption key in the data dir (mode 0600); back it up",
+        );
+      if (loaded.path) keySource = `the key file ${loaded.path}, as HOSTOPS_SECRET_KEY is unset`;
+      key = loaded.key;
     }
-  };
-  await housekeeping();
-  const sweep = opts.overrides?.noTimers ? undefined : setInterval(() => void housekeeping(), 60_000);
-  sweep?.unref();
-  // Alerts start after the adapters, so the first scan has messengers to post with.
-  const scheduler = opts.overrides?.noTimers
-    ? undefined
-    : startAlertScheduler(core, { cron: config.HOSTOPS_ALERT_CRON, timeZone: config.HOSTOPS_TZ });
-  const reports = opts.overrides?.noTimers
-    ? undefined
-    : startReportScheduler(core, { timeZone: config.HOSTOPS_TZ });
-  const server = slack?.server ?? ownServer;
-  const port = server ? (server.address() as AddressInfo).port : undefined;
-  log.info({ driver: db.driver, port, ms: Math.round(performance.now() - started) }, "hostops is ready");
+    const cipher = new CredentialCipher(key);
+    await verifyCredentialKey(db, cipher, keySource);
+    const accounts = new AccountService(db, cipher, {
+      log,
+      timeoutMs: config.HOSTOPS_PROVIDER_TIMEOUT_MS,
+      retries: opts.overrides?.providerRetries,
+      baseUrlOverrides: opts.overrides?.baseUrlOverrides,
+    });
+    const core: Core = {
+      db,
+      accounts,
+      log,
+      clock: opts.clock ?? systemClock,
+      settings: {
+        timeZone: config.HOSTOPS_TZ,
+        confirmTtlMinutes: config.HOSTOPS_CONFIRM_TTL_MINUTES,
+        defaultRole: config.HOSTOPS_DEFAULT_ROLE,
+        providerTimeoutMs: config.HOSTOPS_PROVIDER_TIMEOUT_MS,
+        providerConcurrency: config.HOSTOPS_PROVIDER_CONCURRENCY,
+        baseUrlOverrides: opts.overrides?.baseUrlOverrides,
+        taskPollMs: opts.overrides?.taskPollMs,
+      },
+      messengers: new Map(),
+      background: new BackgroundWork((err) => log.error({ err }, "background work failed")),
+    };
+    const tasks = new TaskFollower(core, {
+      owner: opts.overrides?.followerId,
+      pollMs: core.settings.taskPollMs,
+      maxMs: core.settings.taskMaxMs,
+    });
+    core.tasks = tasks;
+    undo.push(() => tasks.stop(0));
+    const dispatcher = new Dispatcher(core);
 
-  return {
-    core,
-    db,
-    dispatcher,
-    slack,
-    scheduler,
-    discord,
-    port,
-    metrics: metrics && { address: metrics.address, port: metrics.port },
-    async stop() {
+    let slack: SlackHandle | undefined;
+    let discord: DiscordHandle | undefined;
+    // /readyz: the live state of each configured platform (false until it is up).
+    const platforms: Partial<Record<Platform, () => boolean>> = {};
+    if (slackConfigured(config)) platforms.slack = () => slack?.connected() ?? false;
+    if (discordConfigured(config)) platforms.discord = () => discord?.connected() ?? false;
+    const routes = operationalRoutes({
+      db,
+      platforms: () => Object.fromEntries(Object.entries(platforms).map(([k, up]) => [k, up()])),
+    });
+    const listen = (port: number) => listenHealth(routes, port, opts.overrides?.listenHost);
+    const slackHttp = slackConfigured(config) && !config.SLACK_APP_TOKEN;
+
+    let ownServer: http.Server | undefined;
+    if (!slackHttp && !opts.overrides?.noHttpServer) {
+      // Socket Mode or no Slack: health and readiness get a server of their own on PORT, up first so
+      // /readyz answers (503) while the platforms connect.
+      ownServer = await listen(config.PORT);
+      const server = ownServer;
+      undo.push(() => closeServer(server));
+    }
+    if (slackConfigured(config)) {
+      // Distribution mode: a token per workspace, from the installations in the database.
+      const oauth =
+        slackOAuthConfigured(config) &&
+        config.SLACK_CLIENT_ID &&
+        config.SLACK_CLIENT_SECRET &&
+        config.SLACK_STATE_SECRET
+          ? {
+              clientId: config.SLACK_CLIENT_ID,
+              clientSecret: config.SLACK_CLIENT_SECRET,
+              stateSecret: config.SLACK_STATE_SECRET,
+              installationStore: new DbInstallationStore(db, cipher),
+            }
+          : undefined;
+      // HTTP mode: Bolt serves PORT once Slack answered; until then a stand-in serves /readyz (503).
+      let standIn: Promise<http.Server | undefined> | undefined;
+      const { startSlack } = await import("./chat/slack/app.ts");
+      slack = await startSlack({
+        core,
+        dispatcher,
+        log,
+        botToken: oauth ? undefined : config.SLACK_BOT_TOKEN,
+        oauth,
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        appToken: config.SLACK_APP_TOKEN,
+        apiUrl: config.SLACK_API_URL,
+        port: config.PORT,
+        processBeforeResponse: opts.overrides?.slackProcessBeforeResponse,
+        listenHost: opts.overrides?.listenHost,
+        modalAckBudgetMs: opts.overrides?.slackModalAckBudgetMs,
+        customRoutes: exactRoutes(routes),
+        signal: opts.signal,
+        retry: opts.overrides?.platformRetry,
+        onUnreachable: () => {
+          if (!slackHttp || opts.overrides?.noHttpServer) return;
+          standIn = listen(config.PORT).catch((err: unknown) => {
+            log.warn({ err }, "could not serve /readyz while Slack is unreachable");
+            return undefined;
+          });
+          undo.push(async () => closeServer(await standIn));
+        },
+        beforeListen: async () => closeServer(await standIn),
+      });
+      const handle = slack;
+      undo.push(() => handle.stop());
+      core.messengers.set("slack", slack.messenger);
+    }
+    // Prometheus on its own listener (loopback by default), never on the public port.
+    let metrics: MetricsServer | undefined;
+    if (config.METRICS_PORT !== undefined && !opts.overrides?.noHttpServer) {
+      metrics = await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST });
+      const m = metrics;
+      undo.push(() => m.close());
+    }
+    if (discordConfigured(config)) {
+      const { startDiscord } = await import("./chat/discord/index.ts");
+      discord = await startDiscord({
+        core,
+        dispatcher,
+        config,
+        log,
+        signal: opts.signal,
+        retry: opts.overrides?.platformRetry,
+      });
+    }
+
+    // Confirmation housekeeping: requests left executing by a crash become "outcome unknown"
+    // (never re-run); tasks nobody follows are taken on; expired requests lose their buttons.
+    // The grace leaves alone what a live replica is running.
+    const grace = 2 * config.HOSTOPS_PROVIDER_TIMEOUT_MS + 60_000;
+    const housekeeping = async () => {
+      try {
+        await recoverInterrupted(core, grace);
+        await expireStale(core);
+      } catch (err) {
+        log.warn({ err }, "confirmation housekeeping failed");
+      }
+    };
+    await housekeeping();
+    const sweep = opts.overrides?.noTimers ? undefined : setInterval(() => void housekeeping(), 60_000);
+    sweep?.unref();
+    // Alerts start after the adapters, so the first scan has messengers to post with.
+    const scheduler = opts.overrides?.noTimers
+      ? undefined
+      : startAlertScheduler(core, { cron: config.HOSTOPS_ALERT_CRON, timeZone: config.HOSTOPS_TZ });
+    const reports = opts.overrides?.noTimers
+      ? undefined
+      : startReportScheduler(core, { timeZone: config.HOSTOPS_TZ });
+    const server = slack?.server ?? ownServer;
+    const port = server ? (server.address() as AddressInfo).port : undefined;
+    log.info({ driver: db.driver, port, ms: Math.round(performance.now() - started) }, "hostops is ready");
+
+    let stopped: Promise<void> | undefined;
+    const stop = async (graceMs: number) => {
+      const t0 = performance.now();
+      log.info({ graceMs, inFlight: core.background.size, following: tasks.active }, "stopping");
       if (sweep) clearInterval(sweep);
-      await scheduler?.stop();
-      await reports?.stop();
-      await slack?.stop();
+      // 1. No new requests: Slack's server or socket closes, Discord answers no new interaction.
+      discord?.stopIntake();
+      const intakeClosed = slack?.stop();
+      // No new alert scan or report; one running gets the grace like any in-flight work.
+      const scanDone = Promise.all([scheduler?.stop(), reports?.stop()]);
+      // 2. Followers stop at once (their leases go to the other replicas); in-flight work gets the grace.
+      const followersStopped = tasks.stop(Math.min(graceMs, 2_000));
+      const drained = await within(Promise.all([core.background.idle(), scanDone]), graceMs);
+      if (!drained)
+        log.warn(
+          { inFlight: core.background.size },
+          "shutdown grace is over with work in flight; an action still executing stays 'executing' and is recovered as 'outcome unknown'",
+        );
+      await followersStopped;
+      // A keep-alive or unanswered connection must not hold the exit.
+      slack?.server?.closeAllConnections();
+      await within(intakeClosed ?? Promise.resolve(), 1_000);
       await discord?.stop();
-      await core.background.idle();
-      if (ownServer) await new Promise((r) => ownServer?.close(r));
+      await closeServer(ownServer);
       await metrics?.close();
       await db.close();
-    },
-  };
+      log.info({ ms: Math.round(performance.now() - t0), drained }, "stopped");
+    };
+    return {
+      core,
+      db,
+      dispatcher,
+      slack,
+      scheduler,
+      discord,
+      tasks,
+      port,
+      metrics: metrics && { address: metrics.address, port: metrics.port },
+      stop(o = {}) {
+        stopped ??= stop(o.graceMs ?? config.HOSTOPS_SHUTDOWN_GRACE_MS);
+        return stopped;
+      },
+    };
+  } catch (err) {
+    for (const u of undo.reverse()) await u().catch(() => {});
+    throw err;
+  }
+}
+
+/** The health/readiness/metrics server (Socket Mode, no Slack, or while Slack is unreachable). */
+function listenHealth(routes: Route[], port: number, host: string | undefined): Promise<http.Server> {
+  const server = http.createServer(async (req, res) => {
+    const route = findRoute(routes, req.url, req.method);
+    if (route) await route.handler(req, res);
+    else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  return new Promise<http.Server>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "EADDRINUSE"
+          ? new Error(`Port ${port} is already in use: set PORT to a free port.`)
+          : err,
+      ),
+    );
+    server.listen({ port, host }, () => resolve(server));
+  });
+}
+
+async function closeServer(server: http.Server | undefined): Promise<void> {
+  if (!server?.listening) return;
+  const closed = new Promise<void>((r) => server.close(() => r()));
+  server.closeAllConnections();
+  await closed;
+}
+
+/** Whether `p` settled within `ms`. */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return done;
 }

@@ -133,6 +133,10 @@ const VARS = {
     schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(120_000).default(15_000)),
     doc: "timeout of one provider API call",
   },
+  HOSTOPS_SHUTDOWN_GRACE_MS: {
+    schema: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(8_000)),
+    doc: "on SIGTERM/SIGINT, how long in-flight commands and clicks may take to finish (keep it under the orchestrator's kill timeout, Docker's is 10 s)",
+  },
   HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: {
     schema: z
       .string()

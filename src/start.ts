@@ -7,6 +7,8 @@ import { consoleLog } from "./chat/console/log-file.ts";
 import { parseArgsMessage, peek } from "./cli-args.ts";
 import { type Config, ConfigError, discordConfigured, loadConfig, slackConfigured } from "./config.ts";
 import type { Platform } from "./db/schema.ts";
+import { installProcessLifecycle, type ProcessLifecycle } from "./lifecycle/process.ts";
+import { StartAborted, StartError } from "./lifecycle/retry.ts";
 import { createLogger } from "./observability/logger.ts";
 
 /**
@@ -25,6 +27,8 @@ export interface StartOptions {
   stderr?: NodeJS.WritableStream;
   /** Test hooks passed to startHostops. */
   overrides?: HostopsOptions["overrides"];
+  /** Signals and crash handling, installed by main; start() makes its own when absent. */
+  lifecycle?: ProcessLifecycle;
 }
 
 export const START_USAGE = `Usage: npm start [-- options]
@@ -104,91 +108,132 @@ export async function start(opts: StartOptions): Promise<number> {
     return 2;
   }
 
-  const interactive = Boolean((stdin as { isTTY?: boolean }).isTTY);
-  // The console owns the terminal: its logs go to a file unless LOG_LEVEL asks for them (stderr).
-  const consoleLogs = chat
-    ? undefined
-    : consoleLog({
-        envLevel: env.LOG_LEVEL,
-        level: config.LOG_LEVEL,
-        dataDir: config.HOSTOPS_DATA_DIR,
-        sandbox: Boolean(flags.sandbox),
-        stderr,
-      });
-  const log =
-    consoleLogs?.log ??
-    createLogger({ level: config.LOG_LEVEL, pretty: Boolean((stdout as { isTTY?: boolean }).isTTY) });
-  // Say what the start is doing before the database opens, and where the data lives.
-  if (!chat) say(preparing(config, Boolean(flags.sandbox)));
-
-  // Only the --sandbox entry point loads the simulators: product code does not depend on them.
-  const sandbox = flags.sandbox ? await import("./sandbox/index.ts") : undefined;
-  const providers = sandbox ? await sandbox.startSandboxProviders() : undefined;
-  let app: Hostops | undefined;
+  const lifecycle = opts.lifecycle ?? installProcessLifecycle();
   try {
-    app = await startHostops({
-      // The sandbox never touches a real database: its data lives in memory. Its simulators listen
-      // on loopback, which provider URLs may not reach otherwise.
-      config: {
-        ...(chat ? config : withoutChat(config)),
-        ...(sandbox ? { DATABASE_URL: undefined, HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: true as const } : {}),
-      },
-      log,
-      overrides: {
-        ...opts.overrides,
-        // New accounts added in the sandbox talk to the simulators too (any provider URL they were not given).
-        ...(providers
-          ? {
-              memoryDb: true,
-              baseUrlOverrides: Object.fromEntries([...providers.fakes].map(([k, f]) => [k, f.baseUrl])),
-            }
-          : {}),
-        // The console serves health and metrics only when PORT is set explicitly (no clash on 3000).
-        ...(!chat && !env.PORT ? { noHttpServer: true } : {}),
-      },
-    });
-    const targets: Target[] = chat
-      ? binds
-      : [{ platform: "console", workspaceId: CONSOLE_WORKSPACE, channelId: CONSOLE_CHANNEL }];
-    if (sandbox && providers) await sandbox.seedSandbox(app.core, providers, targets);
-
-    if (chat) {
-      if (sandbox) say(sandbox.sandboxBanner(targets));
-      const signal = await new Promise<string>((resolve) => {
-        process.once("SIGINT", () => resolve("SIGINT"));
-        process.once("SIGTERM", () => resolve("SIGTERM"));
-      });
-      log.info({ signal }, "shutting down");
-      return 0;
-    }
-
-    const banner = [
-      sandbox
-        ? sandbox.sandboxBanner(targets)
-        : `hostops console: no Slack or Discord is configured, so /hosting commands run here as a local admin (database: ${app.db.driver === "pglite" ? `embedded, in ${resolve(config.HOSTOPS_DATA_DIR)}` : "Postgres"}).\nTo connect Slack or Discord see the README ("Create the Slack app"); \`npm start -- --sandbox\` tries every command on simulated providers.`,
-      consoleLogs?.file ? `Logs go to ${consoleLogs.file} (LOG_LEVEL=info shows them here instead).` : "",
-      "Type `help` for the commands, `.help` for the console, `.quit` (or Ctrl-D) to leave.",
-    ]
-      .filter(Boolean)
-      .join("\n");
-    if (!interactive)
-      say(
-        `hostops: ${sandbox ? "sandbox, " : ""}no chat platform in use; running the /hosting commands read from stdin.`,
-      );
-    return await runConsole({
-      core: app.core,
-      dispatcher: app.dispatcher,
-      input: stdin,
-      output: stdout,
-      interactive,
-      banner: interactive ? banner : undefined,
-      volatile: Boolean(sandbox),
-      status: stderr,
-    });
+    return await run();
   } finally {
-    await app?.stop();
-    await providers?.close();
-    await consoleLogs?.close();
+    if (!opts.lifecycle) lifecycle.dispose();
+  }
+
+  async function run(): Promise<number> {
+    lifecycle.setGrace(config.HOSTOPS_SHUTDOWN_GRACE_MS);
+    const interactive = Boolean((stdin as { isTTY?: boolean }).isTTY);
+    // The console owns the terminal: its logs go to a file unless LOG_LEVEL asks for them (stderr).
+    const consoleLogs = chat
+      ? undefined
+      : consoleLog({
+          envLevel: env.LOG_LEVEL,
+          level: config.LOG_LEVEL,
+          dataDir: config.HOSTOPS_DATA_DIR,
+          sandbox: Boolean(flags.sandbox),
+          stderr,
+        });
+    const log =
+      consoleLogs?.log ??
+      createLogger({ level: config.LOG_LEVEL, pretty: Boolean((stdout as { isTTY?: boolean }).isTTY) });
+    lifecycle.useLogger(log);
+    // Say what the start is doing before the database opens, and where the data lives.
+    if (!chat) say(preparing(config, Boolean(flags.sandbox)));
+
+    // Only the --sandbox entry point loads the simulators: product code does not depend on them.
+    const sandbox = flags.sandbox ? await import("./sandbox/index.ts") : undefined;
+    const providers = sandbox ? await sandbox.startSandboxProviders() : undefined;
+    let app: Hostops | undefined;
+    try {
+      try {
+        const starting = startHostops({
+          signal: lifecycle.signal,
+          // The sandbox never touches a real database: its data lives in memory. Its simulators
+          // listen on loopback, which provider URLs may not reach otherwise.
+          config: {
+            ...(chat ? config : withoutChat(config)),
+            ...(sandbox
+              ? { DATABASE_URL: undefined, HOSTOPS_ALLOW_PRIVATE_PROVIDER_URLS: true as const }
+              : {}),
+          },
+          log,
+          overrides: {
+            ...opts.overrides,
+            // New accounts added in the sandbox talk to the simulators too (any provider URL they were not given).
+            ...(providers
+              ? {
+                  memoryDb: true,
+                  baseUrlOverrides: Object.fromEntries([...providers.fakes].map(([k, f]) => [k, f.baseUrl])),
+                }
+              : {}),
+            // The console serves health and metrics only when PORT is set explicitly (no clash on 3000).
+            ...(!chat && !env.PORT ? { noHttpServer: true } : {}),
+          },
+        });
+        // A signal while the database connects or migrates: the start gets the grace to finish (and
+        // is then stopped); one that hangs is left to the process exit.
+        const first = await Promise.race([starting, lifecycle.signalled.then(() => undefined)]);
+        if (!first) {
+          const late = await Promise.race([
+            starting.catch(() => undefined),
+            new Promise<undefined>((r) =>
+              setTimeout(() => r(undefined), config.HOSTOPS_SHUTDOWN_GRACE_MS).unref(),
+            ),
+          ]);
+          await late?.stop({ graceMs: 0 });
+          return 0;
+        }
+        app = first;
+      } catch (err) {
+        // A rejected token or a wrong key: one line naming the variable, exit 1, never "ready".
+        if (err instanceof StartError) {
+          say(`hostops cannot start: ${err.message}`);
+          return 1;
+        }
+        if (err instanceof StartAborted) return 0;
+        throw err;
+      }
+      // A signal that came while the database was connecting: stop before serving anything.
+      if (lifecycle.signal.aborted) return 0;
+      const targets: Target[] = chat
+        ? binds
+        : [{ platform: "console", workspaceId: CONSOLE_WORKSPACE, channelId: CONSOLE_CHANNEL }];
+      if (sandbox && providers) await sandbox.seedSandbox(app.core, providers, targets);
+
+      if (chat) {
+        if (sandbox) say(sandbox.sandboxBanner(targets));
+        const signal = await lifecycle.signalled;
+        log.info({ signal }, "shutting down");
+        return 0;
+      }
+
+      const banner = [
+        sandbox
+          ? sandbox.sandboxBanner(targets)
+          : `hostops console: no Slack or Discord is configured, so /hosting commands run here as a local admin (database: ${app.db.driver === "pglite" ? `embedded, in ${resolve(config.HOSTOPS_DATA_DIR)}` : "Postgres"}).\nTo connect Slack or Discord see the README ("Create the Slack app"); \`npm start -- --sandbox\` tries every command on simulated providers.`,
+        consoleLogs?.file ? `Logs go to ${consoleLogs.file} (LOG_LEVEL=info shows them here instead).` : "",
+        "Type `help` for the commands, `.help` for the console, `.quit` (or Ctrl-D) to leave.",
+      ]
+        .filter(Boolean)
+        .join("\n");
+      if (!interactive)
+        say(
+          `hostops: ${sandbox ? "sandbox, " : ""}no chat platform in use; running the /hosting commands read from stdin.`,
+        );
+      // The console ends at the end of its input, or at a signal.
+      return await Promise.race([
+        runConsole({
+          core: app.core,
+          dispatcher: app.dispatcher,
+          input: stdin,
+          output: stdout,
+          interactive,
+          banner: interactive ? banner : undefined,
+          volatile: Boolean(sandbox),
+          status: stderr,
+        }),
+        lifecycle.signalled.then(() => 0),
+      ]);
+    } finally {
+      await app?.stop();
+      await providers?.close();
+      await consoleLogs?.close();
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import { type ConfirmationStatus, confirmationRequests, type MessageRef } from "../db/schema.ts";
 import { confirmationsByState } from "../observability/metrics.ts";
 import { forgetSecret, registerSecret, scrub } from "../observability/secrets.ts";
@@ -585,52 +585,29 @@ async function execute(
   const learned = spec.pin && !pin && r.needsPin ? { needsPin: false } : {};
   if (result.taskRef) {
     const running = await finish("executing", result.summary, result.taskRef, learned);
-    if (running) core.background.run(() => followTask(core, running));
+    if (running) core.tasks?.follow(running.id);
     return `Approved. ${result.summary} I will post the outcome in the card's thread.`;
   }
   await finish("succeeded", result.summary, undefined, learned);
   return `Approved. ${result.summary}`;
 }
 
-/** Polls the provider's task until it ends, then updates the card and posts the outcome in its thread. */
-export async function followTask(core: Core, r: Request): Promise<void> {
-  const account = r.accountId ? await core.accounts.getById(r.accountId) : undefined;
-  const driver = account ? core.accounts.driverFor(account) : undefined;
-  if (!account || !driver?.getTask || !r.taskRef) {
-    await settle(core, r, "succeeded", r.resultSummary ?? "Started at the provider.");
-    return;
-  }
-  const pollMs = core.settings.taskPollMs ?? 10_000;
-  const deadline = Date.now() + (core.settings.taskMaxMs ?? 30 * 60_000);
-  let failures = 0;
-  for (;;) {
-    try {
-      const t = await driver.getTask(r.taskRef);
-      failures = 0;
-      if (t.state !== "running") {
-        await settle(core, r, t.state, t.summary);
-        return;
-      }
-    } catch (err) {
-      failures += 1;
-      core.log.warn({ err, requestId: r.id }, "task poll failed");
-      if (failures >= 5) {
-        await settle(core, r, "unknown", "Could not follow the provider's task; check the provider.");
-        return;
-      }
-    }
-    if (Date.now() > deadline) {
-      await settle(core, r, "unknown", "The provider's task did not finish in time; check the provider.");
-      return;
-    }
-    await new Promise((res) => setTimeout(res, pollMs));
-  }
-}
-
-async function settle(core: Core, r: Request, status: ConfirmationStatus, summary: string): Promise<void> {
+/** Records a followed task's end (task-follower.ts): the card, the audit log and a line in its thread. */
+export async function settle(
+  core: Core,
+  r: Request,
+  status: ConfirmationStatus,
+  summary: string,
+): Promise<void> {
   const [done] = await core.db.db
     .update(confirmationRequests)
-    .set({ status, resultSummary: scrub(summary).slice(0, 500), finishedAt: core.clock.now() })
+    .set({
+      status,
+      resultSummary: scrub(summary).slice(0, 500),
+      finishedAt: core.clock.now(),
+      followOwner: null,
+      followUntil: null,
+    })
     .where(and(eq(confirmationRequests.id, r.id), eq(confirmationRequests.status, "executing")))
     .returning();
   if (!done) return;
@@ -716,7 +693,8 @@ export async function expireStale(core: Core): Promise<number> {
 
 /**
  * After a restart: a request left executing without a provider task is never re-run — it is
- * marked "outcome unknown". One with a task reference is followed again (reading a task is safe).
+ * marked "outcome unknown". One with a task reference is followed again (reading a task is safe)
+ * when no live follower holds its lease (task-follower.ts).
  * `olderThanMs` leaves alone requests another replica may be executing right now.
  */
 export async function recoverInterrupted(
@@ -744,18 +722,8 @@ export async function recoverInterrupted(
     const actor = requestActor(r);
     await audit(core.db, actor, { command: r.action, outcome: "unknown", requestId: r.id });
   }
-  const following = await core.db.db
-    .select()
-    .from(confirmationRequests)
-    .where(
-      and(
-        eq(confirmationRequests.status, "executing"),
-        isNotNull(confirmationRequests.taskRef),
-        lte(confirmationRequests.executedAt, cutoff),
-      ),
-    );
-  for (const r of following) core.background.run(() => followTask(core, r));
-  return { unknown: rows.length, resumed: following.length };
+  const resumed = (await core.tasks?.resume()) ?? 0;
+  return { unknown: rows.length, resumed };
 }
 
 /**

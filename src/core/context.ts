@@ -14,6 +14,8 @@ export interface Actor {
   /** Slack workspace admin/owner, Discord Administrator/Manage Server. */
   userIsPlatformAdmin: boolean;
   userName?: string;
+  /** The platform's id of the request (Slack trigger id, Discord interaction id), for logs. */
+  requestId?: string;
 }
 
 /** One command from chat: the path in the command tree and its raw arguments. */
@@ -73,10 +75,32 @@ export class BackgroundWork {
     this.#running.add(p);
     void p.finally(() => this.#running.delete(p));
   }
+  /** Runs `fn` as in-flight work (a command being answered): shutdown waits for it; errors reach the caller. */
+  track<T>(fn: () => Promise<T>): Promise<T> {
+    const p = fn();
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#running.add(settled);
+    void settled.finally(() => this.#running.delete(settled));
+    return p;
+  }
+  /** How much work is running now. */
+  get size(): number {
+    return this.#running.size;
+  }
   /** Resolves when every piece of background work (including work it started) has finished. */
   async idle(): Promise<void> {
     while (this.#running.size) await Promise.allSettled([...this.#running]);
   }
+}
+
+/** Follows asynchronous provider tasks (task-follower.ts): one poller per task across replicas. */
+export interface TaskFollowing {
+  follow(requestId: string): void;
+  /** Takes on every task nobody follows (housekeeping); returns how many. */
+  resume(): Promise<number>;
 }
 
 export interface Core {
@@ -87,6 +111,8 @@ export interface Core {
   settings: CoreSettings;
   messengers: Map<Platform, Messenger>;
   background: BackgroundWork;
+  /** Set by the composition root; absent where no task is ever followed. */
+  tasks?: TaskFollowing;
 }
 
 /** What a handler receives. */

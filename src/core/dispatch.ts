@@ -51,6 +51,7 @@ export class Dispatcher {
    * audited like any other command. Never throws.
    */
   async text(actor: Actor, text: string): Promise<Outcome> {
+    const t0 = performance.now();
     let parsed: ParsedCommand;
     try {
       const bound = await this.core.accounts.channelAccounts(
@@ -60,7 +61,7 @@ export class Dispatcher {
       );
       parsed = parseCommandText(text, { accountLabels: bound.map((b) => b.account.label.toLowerCase()) });
     } catch (err) {
-      if (!(err instanceof UserError)) return this.fail(actor, "(unparsed)", {}, err, this.core.log);
+      if (!(err instanceof UserError)) return this.fail(actor, "(unparsed)", {}, err, this.core.log, t0);
       const char = controlCharIn(text);
       return this.finish(
         actor,
@@ -68,6 +69,7 @@ export class Dispatcher {
         unparsedSummary(text, char),
         "invalid",
         reply(errorReply(char ? controlMessage("The command", char) : err.message)),
+        t0,
       );
     }
     const out = await this.command({ ...actor, path: parsed.path, args: parsed.args });
@@ -182,7 +184,13 @@ export class Dispatcher {
       ctx: CommandContext,
     ) => Promise<{ outcome: string; out: Outcome; args?: Record<string, unknown>; audited?: boolean }>,
   ): Promise<Outcome> {
-    const log = this.core.log.child({ command: name, platform: actor.platform, channel: actor.channelId });
+    const log = this.core.log.child({
+      command: name,
+      platform: actor.platform,
+      channel: actor.channelId,
+      requestId: actor.requestId,
+    });
+    const t0 = performance.now();
     try {
       const role = await roleOf(this.core.db, actor, this.core.settings.defaultRole);
       if (!atLeast(role, need))
@@ -192,12 +200,12 @@ export class Dispatcher {
           args,
           "denied",
           reply(errorReply(deniedMessage(need, role, actor.platform))),
+          t0,
         );
       const r = await run({ core: this.core, actor, role, log });
-      if (r.audited) return r.out;
-      return this.finish(actor, name, r.args ?? args, r.outcome, r.out);
+      return this.finish(actor, name, r.args ?? args, r.outcome, r.out, t0, !r.audited);
     } catch (err) {
-      return this.fail(actor, name, args, err, log);
+      return this.fail(actor, name, args, err, log, t0);
     }
   }
 
@@ -207,8 +215,11 @@ export class Dispatcher {
     args: Record<string, unknown>,
     outcome: string,
     out: Outcome,
+    t0 = performance.now(),
+    writeAudit = true,
   ): Promise<Outcome> {
     commandsTotal.inc({ command: name, outcome, platform: actor.platform });
+    // One line per command, click and form: the platform's request id and how long it took.
     this.core.log.info(
       {
         command: name,
@@ -217,9 +228,13 @@ export class Dispatcher {
         workspace: actor.workspaceId,
         channel: actor.channelId,
         user: actor.userId,
+        requestId: actor.requestId,
+        ms: Math.round(performance.now() - t0),
       },
       "command handled",
     );
+    // Form submits are audited by their handler, with the fields that are safe to keep.
+    if (!writeAudit) return out;
     try {
       await audit(this.core.db, actor, { command: name, args, outcome });
     } catch (err) {
@@ -234,6 +249,7 @@ export class Dispatcher {
     args: Record<string, unknown>,
     err: unknown,
     log: CommandContext["log"],
+    t0: number,
   ): Promise<Outcome> {
     if (err instanceof UserError)
       return this.finish(
@@ -242,12 +258,13 @@ export class Dispatcher {
         args,
         err.kind === "denied" ? "denied" : "invalid",
         reply(errorReply(err.message)),
+        t0,
       );
     if (err instanceof ProviderError) {
       const who = err.displayName ?? (err.provider ? PROVIDER_NAMES[err.provider] : "The provider");
-      return this.finish(actor, name, args, "error", reply(errorReply(`${who}: ${scrub(err.message)}`)));
+      return this.finish(actor, name, args, "error", reply(errorReply(`${who}: ${scrub(err.message)}`)), t0);
     }
-    log.error({ err }, "command failed");
+    log.error({ err, ms: Math.round(performance.now() - t0) }, "command failed");
     const text = isDatabaseDown(err)
       ? "hostops cannot reach its database right now; nothing was changed. Try again in a moment."
       : "Something went wrong on our side; nothing was changed. The error has been logged.";

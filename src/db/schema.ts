@@ -162,6 +162,9 @@ export const confirmationRequests = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true }),
     resultSummary: text("result_summary"),
     taskRef: text("task_ref"),
+    /** Who follows the provider task now (one poller across replicas) and until when (lease). */
+    followOwner: text("follow_owner"),
+    followUntil: timestamp("follow_until", { withTimezone: true }),
     messageRef: jsonb("message_ref").$type<MessageRef>(),
     createdAt: createdAt(),
   },
@@ -218,6 +221,16 @@ export const cronRuns = pgTable("cron_runs", {
   key: text("key").primaryKey(),
   claimedBy: text("claimed_by").notNull(),
   claimedAt: timestamp("claimed_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Values stored once with the data. `credential_key_check` is a value encrypted with the
+ * credential key: a start with another HOSTOPS_SECRET_KEY cannot decrypt it and refuses to run.
+ */
+export const hostopsMeta = pgTable("hostops_meta", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  createdAt: createdAt(),
 });
 
 /**

@@ -35,8 +35,21 @@ export function operationalRoutes(r: Readiness): Route[] {
           database = false;
         }
         const platforms = r.platforms();
-        const ready = database && Object.values(platforms).every(Boolean);
-        json(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", database, platforms });
+        // The failing parts by name: "database", "slack" (Socket Mode down), "discord" (gateway down).
+        const failing = [
+          ...(database ? [] : ["database"]),
+          ...Object.entries(platforms)
+            .filter(([, up]) => !up)
+            .map(([name]) => name),
+        ];
+        const ready = failing.length === 0;
+        json(
+          res,
+          ready ? 200 : 503,
+          ready
+            ? { status: "ready", database, platforms }
+            : { status: "not ready", failing, database, platforms },
+        );
       },
     },
   ];

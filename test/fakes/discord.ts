@@ -171,6 +171,11 @@ export interface FakeDiscord {
   original(i: SentInteraction): WireMessage | undefined;
   /** Number of gateway connections made so far (a second bot start makes a second one). */
   connections(): number;
+  /** Lifecycle tests: GET /gateway/bot answers 401 (a revoked token). */
+  rejectToken: boolean;
+  /** Lifecycle tests: the gateway closes every connection and, while down, refuses new ones. */
+  gatewayDown: boolean;
+  dropGateway(): void;
   /** Threads started from messages: thread id (= the message's id) -> its channel and name. */
   threads: Map<string, { parentId: string; name: string }>;
   /** Answer thread creation with 403 Missing Permissions (a bot invited without thread rights). */
@@ -313,6 +318,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   };
 
   function route(method: string, path: string, body: WireBody, raw: unknown): Answer {
+    if (method === "GET" && path === "/gateway/bot" && fake.rejectToken)
+      return json({ message: "401: Unauthorized", code: 0 }, 401);
     if (method === "GET" && path === "/gateway/bot")
       return json({
         url: `ws://127.0.0.1:${port}`,
@@ -476,6 +483,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 
   const wss = new WebSocketServer({ server });
   wss.on("connection", (ws) => {
+    if (fake.gatewayDown) return void ws.close(1012, "down");
     connectionCount++;
     sockets.push(ws);
     ws.on("close", () => sockets.splice(sockets.indexOf(ws), 1));
@@ -483,6 +491,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     ws.on("message", (raw) => {
       const msg = JSON.parse(raw.toString()) as { op: number };
       if (msg.op === 1) send(ws, { op: 11, d: null, s: null, t: null });
+      // RESUME after a dropped connection: the session goes on.
+      if (msg.op === 6) dispatch("RESUMED", {});
       if (msg.op === 2) {
         dispatch("READY", {
           v: 10,
@@ -672,7 +682,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as AddressInfo).port;
 
-  return {
+  const fake: FakeDiscord = {
     port,
     restBase: `http://127.0.0.1:${port}/api`,
     appId,
@@ -739,6 +749,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     },
     original: (i) => interactions.get(i.id)?.original,
     connections: () => connectionCount,
+    rejectToken: false,
+    gatewayDown: false,
+    dropGateway() {
+      for (const c of wss.clients) c.close(4000, "dropped");
+    },
     threads,
     refuseThreads(refuse) {
       threadsRefused = refuse;
@@ -750,4 +765,5 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return fake;
 }

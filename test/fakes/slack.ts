@@ -30,6 +30,14 @@ export interface FakeSlack {
   calls: SlackCall[];
   /** Users the fake reports as workspace admins (users.info). */
   admins: Set<string>;
+  /** Lifecycle tests: auth.test fails with this error (e.g. "invalid_auth": a revoked token). */
+  authError?: string;
+  /** Lifecycle tests: apps.connections.open fails with this error (a revoked app token). */
+  appTokenError?: string;
+  /** Lifecycle tests: every Web API call answers 503 (Slack unreachable). */
+  down: boolean;
+  /** Socket Mode: the WebSocket URL apps.connections.open hands out. */
+  socketUrl?: string;
   /** The app's OAuth credentials the fake accepts at oauth.v2.access. */
   clientId: string;
   clientSecret: string;
@@ -105,6 +113,11 @@ export async function startFakeSlack(
       if (url.pathname.startsWith("/api/")) {
         const method = url.pathname.slice(5);
         record({ method, body, auth: req.headers.authorization, at: Date.now() });
+        if (fake.down) {
+          res.statusCode = 503;
+          res.end("upstream unavailable");
+          return;
+        }
         const out: Record<string, unknown> = { ok: true };
         const token = (req.headers.authorization ?? "").replace(/^Bearer /, "") || String(body.token ?? "");
         const answer = (o: Record<string, unknown>) => {
@@ -143,6 +156,13 @@ export async function startFakeSlack(
               : { user_id: "UBOT", bot_id: "BBOT", team_id: "T1" },
           );
         }
+        if (method === "auth.test" && fake.authError)
+          Object.assign(out, { ok: false, error: fake.authError });
+        if (method === "apps.connections.open")
+          Object.assign(
+            out,
+            fake.appTokenError ? { ok: false, error: fake.appTokenError } : { url: fake.socketUrl },
+          );
         if (method === "users.info") {
           const id = String(body.user);
           Object.assign(out, { user: { id, is_admin: admins.has(id), is_owner: false } });
@@ -178,11 +198,12 @@ export async function startFakeSlack(
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let n = 0;
-  return {
+  const fake: FakeSlack = {
     apiUrl: `${origin}/api/`,
     origin,
     calls,
     admins,
+    down: false,
     clientId,
     clientSecret,
     issueCode: (ws) => {
@@ -209,8 +230,13 @@ export async function startFakeSlack(
         });
       }),
     responses: () => calls.filter((c) => c.method.startsWith("response:")),
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
+  return fake;
 }
 
 /** Sends a request to the bot signed the way Slack signs it (v0 HMAC-SHA256 over ts:body). */

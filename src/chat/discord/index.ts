@@ -1,9 +1,10 @@
-import { type Client, Events } from "discord.js";
+import { type Client, Events, MessageFlags, Status } from "discord.js";
 import type { Config } from "../../config.ts";
 import { commandTree } from "../../core/commands/index.ts";
 import type { Core } from "../../core/context.ts";
 import type { Dispatcher } from "../../core/dispatch.ts";
 import type { Modal } from "../../core/reply.ts";
+import { retryUntilUp, StartError } from "../../lifecycle/retry.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { gatedDispatcher } from "./ack-gate.ts";
 import { AutocompleteCache } from "./autocomplete.ts";
@@ -19,6 +20,8 @@ export { buildCommandSet } from "./commands-json.ts";
 export { DiscordMessenger } from "./messenger.ts";
 export { syncCommands } from "./register.ts";
 
+const RESTARTING = "hostops is restarting; try again in a few seconds.";
+
 export interface DiscordOptions {
   core: Core;
   dispatcher: Dispatcher;
@@ -28,11 +31,20 @@ export interface DiscordOptions {
   ackBudgetMs?: number;
   /** Skip command registration (the `discord:register` script does it). */
   register?: boolean;
+  /** Cancels the start (a signal while Discord is unreachable). */
+  signal?: AbortSignal;
+  /** Backoff while Discord is unreachable at start. */
+  retry?: { firstDelayMs?: number; maxDelayMs?: number };
 }
 
 export interface DiscordHandle {
   client: Client;
   messenger: DiscordMessenger;
+  /** The gateway session is ready now. */
+  connected(): boolean;
+  /** Answers no new interaction (in-flight ones go on answering). */
+  stopIntake(): void;
+  /** Closes the gateway. */
   stop(): Promise<void>;
 }
 
@@ -49,7 +61,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordHandle>
   const log = opts.log.child({ platform: "discord" });
   const commands = buildCommandSet(commandTree);
   const store = new MemoryPayloadStore();
-  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL });
+  let client = createDiscordClient({ apiUrl: config.DISCORD_API_URL });
 
   const handle = createInteractionHandler({
     core,
@@ -65,19 +77,56 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordHandle>
     applicationId,
     guildId: config.DISCORD_GUILD_ID,
   });
-  client.on(Events.InteractionCreate, (i) => void handle(i));
-  client.on(Events.Error, (err) => log.error({ err }, "discord client error"));
-  client.on(Events.Warn, (message) => log.warn({ message }, "discord client warning"));
-  client.on(Events.ShardDisconnect, (ev, shard) =>
-    log.warn({ code: ev.code, shard }, "discord gateway disconnected"),
-  );
+  let accepting = true;
+  const wire = (c: Client) => {
+    // Each interaction is in-flight work: a shutdown lets it finish within the grace.
+    c.on(Events.InteractionCreate, (i) => {
+      if (accepting) void core.background.track(() => handle(i));
+      // Shutting down: say so rather than leave "The application did not respond".
+      else if (i.isRepliable())
+        void i
+          .reply({ content: RESTARTING, flags: MessageFlags.Ephemeral })
+          .catch((err: unknown) => log.debug({ err }, "could not answer an interaction while stopping"));
+    });
+    c.on(Events.Error, (err) => log.error({ err }, "discord client error"));
+    c.on(Events.Warn, (message) => log.warn({ message }, "discord client warning"));
+    c.on(Events.Debug, (message) => log.debug({ message }, "discord debug"));
+    c.on(Events.ShardDisconnect, (ev, shard) =>
+      log.warn({ code: ev.code, shard }, "discord gateway disconnected"),
+    );
+    c.on(Events.ShardReconnecting, (shard) => log.warn({ shard }, "discord gateway reconnecting"));
+    c.on(Events.ShardResume, (shard) => log.info({ shard }, "discord gateway resumed"));
+  };
+  wire(client);
 
-  try {
-    await loginAndWait(client, token);
-  } catch (err) {
+  // A rejected token stops the start with one clear line; an unreachable Discord is retried.
+  await retryUntilUp(
+    async () => {
+      try {
+        await loginAndWait(client, token);
+      } catch (err) {
+        await client.destroy();
+        if ((err as { code?: string }).code === "TokenInvalid")
+          throw new StartError(
+            "DISCORD_TOKEN was rejected by Discord (invalid token): copy the bot token from the Developer Portal (Bot > Reset Token) into DISCORD_TOKEN.",
+          );
+        // A destroyed client does not log in again: the next attempt gets a fresh one.
+        client = createDiscordClient({ apiUrl: config.DISCORD_API_URL });
+        wire(client);
+        throw err;
+      }
+    },
+    {
+      what: "Discord",
+      signal: opts.signal,
+      ...opts.retry,
+      onRetry: (err, attempt, delayMs) =>
+        log.warn({ err, attempt, delayMs }, "Discord does not answer; retrying"),
+    },
+  ).catch(async (err: unknown) => {
     await client.destroy();
     throw err;
-  }
+  });
   log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "discord connected");
 
   if (opts.register !== false) {
@@ -104,7 +153,17 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordHandle>
   return {
     client,
     messenger,
+    // The gateway as it is now: every shard's session ready (a dropped one is reconnecting).
+    connected: () =>
+      accepting &&
+      client.isReady() &&
+      client.ws.shards.size > 0 &&
+      client.ws.shards.every((shard) => shard.status === Status.Ready),
+    stopIntake() {
+      accepting = false;
+    },
     async stop() {
+      accepting = false;
       if (core.messengers.get("discord") === messenger) core.messengers.delete("discord");
       await client.destroy();
     },

@@ -113,6 +113,7 @@ export function actorOf(i: Interaction): Actor | undefined {
     channelId: channelId ?? "",
     userId: i.user.id,
     userName: i.user.username,
+    requestId: i.id,
     // Administrator or Manage Server: the Discord equivalent of a Slack workspace admin.
     userIsPlatformAdmin: Boolean(
       perms?.has(PermissionFlagsBits.Administrator) || perms?.has(PermissionFlagsBits.ManageGuild),

@@ -1,11 +1,20 @@
 import type http from "node:http";
-import { App, type CustomRoute, HTTPReceiver, type Installation, LogLevel, webApi } from "@slack/bolt";
+import {
+  App,
+  type CustomRoute,
+  HTTPReceiver,
+  type Installation,
+  SocketModeReceiver,
+  webApi,
+} from "@slack/bolt";
 import { audit } from "../../core/audit.ts";
 import type { Actor, Core, Messenger } from "../../core/context.ts";
 import type { Dispatcher } from "../../core/dispatch.ts";
 import { buildOverview } from "../../core/overview.ts";
 import { errorReply, type Outcome, type Reply } from "../../core/reply.ts";
+import { retryUntilUp, StartError } from "../../lifecycle/retry.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { slackLogger } from "../../observability/platform-logs.ts";
 import { splitImages, uploadImages } from "./files.ts";
 import { type DbInstallationStore, installKeyOf } from "./installation-store.ts";
 import { createSlackMessenger, type SlackClientFor } from "./messenger.ts";
@@ -45,6 +54,14 @@ export interface SlackOptions {
   adminCacheMs?: number;
   /** Interface the HTTP receiver listens on (default: all). */
   listenHost?: string;
+  /** Cancels the start (a signal while Slack is unreachable). */
+  signal?: AbortSignal;
+  /** Backoff while Slack is unreachable at start. */
+  retry?: { firstDelayMs?: number; maxDelayMs?: number };
+  /** Called once when Slack does not answer at start (the caller serves /readyz meanwhile). */
+  onUnreachable?: () => void;
+  /** Called before the HTTP receiver listens (the caller frees the port). */
+  beforeListen?: () => Promise<void>;
 }
 
 export interface SlackHandle {
@@ -54,7 +71,32 @@ export interface SlackHandle {
   server?: http.Server;
   /** Distribution mode: the workspaces' installations. */
   installations?: DbInstallationStore;
+  /** Socket Mode: the WebSocket is connected now. HTTP mode: the token was verified. */
+  connected(): boolean;
+  /** Takes no new requests (closes the HTTP server or the Socket Mode connection). */
   stop(): Promise<void>;
+}
+
+/** Slack's answers to auth.test that no retry will fix. */
+const REJECTED = new Set([
+  "invalid_auth",
+  "not_authed",
+  "account_inactive",
+  "token_revoked",
+  "token_expired",
+  "not_allowed_token_type",
+  "missing_scope",
+  "team_access_not_granted",
+]);
+
+/** auth.test (bot token) and, in Socket Mode, the app token: a rejected one is a StartError. */
+function rejectedToken(err: unknown, variable: string): StartError | undefined {
+  const e = err as { code?: string; data?: { error?: string } };
+  const code = e?.code === webApi.ErrorCode.PlatformError ? e.data?.error : undefined;
+  if (!code || !REJECTED.has(code)) return undefined;
+  return new StartError(
+    `${variable} was rejected by Slack (${code}): copy a valid token from the Slack app's settings into ${variable}.`,
+  );
 }
 
 interface ModalMeta {
@@ -71,72 +113,107 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   const clientOptions = opts.apiUrl
     ? { slackApiUrl: opts.apiUrl.endsWith("/") ? opts.apiUrl : `${opts.apiUrl}/` }
     : {};
-  const boltLogLevel = LogLevel.ERROR;
+  const logger = slackLogger(log);
   const { oauth } = opts;
   if (Boolean(oauth) === Boolean(opts.botToken))
     throw new Error("Slack needs either a bot token or the OAuth install settings, not both.");
   if (oauth && opts.appToken)
     throw new Error("The OAuth install flow needs the HTTP receiver, not Socket Mode.");
-  const receiver = opts.appToken
-    ? undefined
-    : new HTTPReceiver({
-        signingSecret: opts.signingSecret ?? "",
-        processBeforeResponse: opts.processBeforeResponse ?? false,
-        customRoutes: opts.customRoutes ?? [],
-        logLevel: boltLogLevel,
-        ...(oauth
-          ? {
-              clientId: oauth.clientId,
-              clientSecret: oauth.clientSecret,
-              stateSecret: oauth.stateSecret,
-              scopes: SLACK_BOT_SCOPES,
-              installationStore: oauth.installationStore,
-              installerOptions: {
-                // /slack/install shows an "Add to Slack" page; the state is signed with
-                // SLACK_STATE_SECRET and tied to the browser by a cookie, checked at the redirect.
-                directInstall: false,
-                stateVerification: true,
-                installPath: "/slack/install",
-                redirectUriPath: "/slack/oauth_redirect",
-                clientOptions,
-                callbackOptions: {
-                  success: (
-                    installation: Installation,
-                    _o: unknown,
-                    _req: unknown,
-                    res: http.ServerResponse,
-                  ) => installPage(res, 200, installedText(installation)),
-                  failure: (
-                    error: { code?: string },
-                    _o: unknown,
-                    _req: unknown,
-                    res: http.ServerResponse,
-                  ) => {
-                    log.warn({ code: error.code }, "a Slack installation did not complete");
-                    installPage(
-                      res,
-                      400,
-                      `The installation did not complete (${plainCode(error.code)}). Start again from /slack/install.`,
-                    );
-                  },
+
+  // The token first (one workspace): a revoked one stops the start with one clear line; an
+  // unreachable Slack is retried with backoff (the caller's /readyz says 503 meanwhile).
+  // Distribution mode has no token of its own: each workspace's comes from its installation.
+  let warned = false;
+  const botToken = opts.botToken;
+  const identity = botToken
+    ? await retryUntilUp(
+        async () => {
+          const verifier = new webApi.WebClient(botToken, {
+            ...clientOptions,
+            logger,
+            retryConfig: { retries: 0 },
+          });
+          try {
+            return await verifier.auth.test();
+          } catch (err) {
+            throw rejectedToken(err, "SLACK_BOT_TOKEN") ?? err;
+          }
+        },
+        {
+          what: "Slack",
+          signal: opts.signal,
+          ...opts.retry,
+          onRetry: (err, attempt, delayMs) => {
+            log.warn({ err, attempt, delayMs }, "Slack does not answer (auth.test); retrying");
+            if (!warned) opts.onUnreachable?.();
+            warned = true;
+          },
+        },
+      )
+    : undefined;
+
+  const socket = opts.appToken
+    ? new SocketModeReceiver({ appToken: opts.appToken, logger, installerOptions: { clientOptions } })
+    : undefined;
+  let socketUp = false;
+  socket?.client.on("connected", () => {
+    socketUp = true;
+    log.info("Slack Socket Mode connected");
+  });
+  for (const state of ["close", "disconnected", "reconnecting", "connecting"])
+    socket?.client.on(state, () => {
+      if (socketUp) log.warn({ state }, "Slack Socket Mode connection lost");
+      socketUp = false;
+    });
+  const receiver =
+    socket ??
+    new HTTPReceiver({
+      signingSecret: opts.signingSecret ?? "",
+      processBeforeResponse: opts.processBeforeResponse ?? false,
+      customRoutes: opts.customRoutes ?? [],
+      logger,
+      ...(oauth
+        ? {
+            clientId: oauth.clientId,
+            clientSecret: oauth.clientSecret,
+            stateSecret: oauth.stateSecret,
+            scopes: SLACK_BOT_SCOPES,
+            installationStore: oauth.installationStore,
+            installerOptions: {
+              // /slack/install shows an "Add to Slack" page; the state is signed with
+              // SLACK_STATE_SECRET and tied to the browser by a cookie, checked at the redirect.
+              directInstall: false,
+              stateVerification: true,
+              installPath: "/slack/install",
+              redirectUriPath: "/slack/oauth_redirect",
+              clientOptions,
+              callbackOptions: {
+                success: (installation: Installation, _o: unknown, _req: unknown, res: http.ServerResponse) =>
+                  installPage(res, 200, installedText(installation)),
+                failure: (error: { code?: string }, _o: unknown, _req: unknown, res: http.ServerResponse) => {
+                  log.warn({ code: error.code }, "a Slack installation did not complete");
+                  installPage(
+                    res,
+                    400,
+                    `The installation did not complete (${plainCode(error.code)}). Start again from /slack/install.`,
+                  );
                 },
               },
-            }
-          : {}),
-      });
-  const app = opts.appToken
-    ? new App({
-        token: opts.botToken,
-        appToken: opts.appToken,
-        socketMode: true,
+            },
+          }
+        : {}),
+    });
+  const app = oauth
+    ? // No token: Bolt authorizes every request from the installation store (its workspace's token).
+      new App({ receiver, clientOptions, logger })
+    : new App({
+        token: botToken,
+        botId: identity?.bot_id,
+        botUserId: identity?.user_id,
+        receiver,
         clientOptions,
-        logLevel: boltLogLevel,
-        installerOptions: { clientOptions },
-      })
-    : oauth
-      ? // No token: Bolt authorizes every request from the installation store (its workspace's token).
-        new App({ receiver, clientOptions, logLevel: boltLogLevel })
-      : new App({ token: opts.botToken, receiver, clientOptions, logLevel: boltLogLevel });
+        logger,
+      });
 
   // HTTP in production acks before the work: keep a burst's acks ahead of its work (createAckFirst).
   const ackFirst = createAckFirst(opts.appToken || opts.processBeforeResponse ? 0 : 20);
@@ -153,7 +230,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     const token = await oauth.installationStore.botTokenFor(teamId);
     const hit = clients.get(teamId);
     if (hit && hit.token === token) return hit.client;
-    const client = new webApi.WebClient(token, { ...clientOptions, logLevel: boltLogLevel });
+    const client = new webApi.WebClient(token, { ...clientOptions, logger });
     clients.set(teamId, { token, client });
     return client;
   };
@@ -182,6 +259,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     channelId: string,
     userId: string,
     userName?: string,
+    requestId?: string,
   ): Promise<Actor> {
     return {
       platform: "slack",
@@ -189,6 +267,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       channelId,
       userId,
       userName,
+      requestId,
       userIsPlatformAdmin: await isWorkspaceAdmin(client, teamId, userId),
     };
   }
@@ -283,7 +362,15 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   const WHO_WHERE =
     "hostops could not tell which workspace, user or channel this came from, so nothing was done. Try again from a channel.";
 
-  app.command(/^\/hosting/, async ({ command, ack, respond, client }) => {
+  // Every listener is in-flight work: a shutdown lets it finish (within the grace) before it exits.
+  const inFlight = opts.core.background;
+  app.command(/^\/hosting/, async (args) => inFlight.track(() => onCommand(args)));
+  async function onCommand({
+    command,
+    ack,
+    respond,
+    client,
+  }: Parameters<Parameters<typeof app.command>[1]>[0]): Promise<void> {
     await ack();
     await ackFirst.wait();
     if (
@@ -304,6 +391,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       command.channel_id,
       command.user_id,
       command.user_name,
+      command.trigger_id,
     );
     const out = await dispatcher.text(actor, command.text ?? "");
     await deliver(out, {
@@ -311,10 +399,19 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       client,
       triggerId: command.trigger_id,
       channelId: command.channel_id,
-    }).catch((err: unknown) => log.error({ err }, "could not deliver the command's reply to Slack"));
-  });
+    }).catch((err: unknown) =>
+      log.error({ err, requestId: command.trigger_id }, "could not deliver the command's reply to Slack"),
+    );
+  }
 
-  app.action(/.+/, async ({ ack, body, action, respond, client }) => {
+  app.action(/.+/, async (args) => inFlight.track(() => onAction(args)));
+  async function onAction({
+    ack,
+    body,
+    action,
+    respond,
+    client,
+  }: Parameters<Parameters<typeof app.action>[1]>[0]): Promise<void> {
     await ack();
     await ackFirst.wait();
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
@@ -336,7 +433,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       }).catch(() => undefined);
       return;
     }
-    const actor = await actorOf(client, teamId, channelId, body.user.id, body.user.name);
+    const actor = await actorOf(client, teamId, channelId, body.user.id, body.user.name, body.trigger_id);
     const out = await dispatcher.action(actor, actionIdOf(action.action_id), action.value ?? "");
     if (body.view?.type === "home") {
       // A click in the App Home: no response_url there; the answer goes on top of a fresh overview.
@@ -351,12 +448,19 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       return;
     }
     await deliver(out, { respond: (m) => respond(m), client, triggerId: body.trigger_id, channelId }).catch(
-      (err: unknown) => log.error({ err }, "could not deliver the button's outcome to Slack"),
+      (err: unknown) =>
+        log.error({ err, requestId: body.trigger_id }, "could not deliver the button's outcome to Slack"),
     );
-  });
+  }
 
   const budget = opts.modalAckBudgetMs ?? 2_000;
-  app.view(/.+/, async ({ ack, body, view, client }) => {
+  app.view(/.+/, async (args) => inFlight.track(() => onView(args)));
+  async function onView({
+    ack,
+    body,
+    view,
+    client,
+  }: Parameters<Parameters<typeof app.view>[1]>[0]): Promise<void> {
     let meta: ModalMeta;
     const teamId = body.team?.id ?? body.user?.team_id ?? "";
     try {
@@ -373,7 +477,8 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       return;
     }
     const values = readViewValues(view.state);
-    const actor = await actorOf(client, teamId, meta.c, body.user.id, body.user.name);
+    const triggerId = "trigger_id" in body ? String(body.trigger_id) : undefined;
+    const actor = await actorOf(client, teamId, meta.c, body.user.id, body.user.name, triggerId);
     const pending = dispatcher.modal(actor, view.callback_id, meta.s, values);
     const quick = budget > 0 ? await Promise.race([pending, delay(budget)]) : undefined;
     if (quick) {
@@ -450,7 +555,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
           return;
       }
     }
-  });
+  }
 
   // Uninstalled, or the bot token revoked: the workspace's tokens are forgotten (distribution
   // mode) and nothing more is posted there; its accounts, bindings and grants stay until an admin
@@ -518,25 +623,48 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     });
   }
 
-  app.event("app_home_opened", async ({ event, body, client }) => {
-    if (event.tab !== "home") return;
-    const teamId = body.team_id ?? "";
-    if (missingIds("home", { team_id: teamId, user_id: event.user })) return;
-    const actor = await actorOf(client, teamId, "", event.user);
-    await publishHome(client, actor).catch((err: unknown) =>
-      log.error({ err }, "could not publish the App Home"),
-    );
-  });
+  app.event("app_home_opened", async ({ event, body, client }) =>
+    inFlight.track(async () => {
+      if (event.tab !== "home") return;
+      const teamId = body.team_id ?? "";
+      if (missingIds("home", { team_id: teamId, user_id: event.user })) return;
+      const actor = await actorOf(client, teamId, "", event.user);
+      await publishHome(client, actor).catch((err: unknown) =>
+        log.error({ err }, "could not publish the App Home"),
+      );
+    }),
+  );
 
   app.error(async (err) => {
     log.error({ err }, "Slack listener failed");
   });
 
-  const started = (await app.start(
-    opts.listenHost ? { port: opts.port, host: opts.listenHost } : opts.port,
+  // Socket Mode: apps.connections.open and the WebSocket; a rejected app token stops the start.
+  const started = (await retryUntilUp(
+    async () => {
+      try {
+        if (!socket) await opts.beforeListen?.();
+        return await app.start(opts.listenHost ? { port: opts.port, host: opts.listenHost } : opts.port);
+      } catch (err) {
+        throw rejectedToken(err, "SLACK_APP_TOKEN") ?? err;
+      }
+    },
+    {
+      what: "Slack Socket Mode",
+      signal: opts.signal,
+      ...opts.retry,
+      onRetry: (err, attempt, delayMs) => {
+        // Only Socket Mode gets here: an HTTP listen error (port in use) is not retried.
+        if (!socket) throw err;
+        log.warn({ err, attempt, delayMs }, "Slack Socket Mode does not connect; retrying");
+        if (!warned) opts.onUnreachable?.();
+        warned = true;
+      },
+    },
   )) as unknown;
   const server = opts.appToken ? undefined : (started as http.Server);
   ackFirst.watch(server);
+  let stopping: Promise<void> | undefined;
   return {
     app,
     messenger: oauth
@@ -544,7 +672,13 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       : createSlackMessenger(async () => app.client),
     server,
     installations: oauth?.installationStore,
-    stop: () => app.stop() as Promise<void>,
+    connected: () => (socket ? socketUp : !stopping),
+    stop() {
+      stopping ??= (app.stop() as Promise<void>).catch((err: unknown) =>
+        log.warn({ err }, "Slack receiver did not stop cleanly"),
+      );
+      return stopping;
+    },
   };
 }
 
