@@ -223,6 +223,22 @@ export async function requestConfirmation(
 }
 
 /** The card: who asks, what will happen, cost, expiry, and the buttons while it is pending. */
+/** Approve / Deny for a pending request (the card, the App Home and the overview use the same ids). */
+export function decisionButtons(r: Pick<Request, "id" | "needsPin">): Block {
+  return {
+    kind: "actions",
+    buttons: [
+      {
+        id: "confirm:approve",
+        label: r.needsPin ? "Approve (PIN)" : "Approve",
+        style: "primary",
+        value: r.id,
+      },
+      { id: "confirm:deny", label: "Deny", style: "danger", value: r.id },
+    ],
+  };
+}
+
 export function renderCard(r: Request, account: Account | undefined, core: Core): Reply {
   const spec = ACTIONS[r.action as ActionName];
   const tz = core.settings.timeZone;
@@ -262,19 +278,7 @@ export function renderCard(r: Request, account: Account | undefined, core: Core)
   if (warning && (r.status === "pending" || r.status === "executing"))
     blocks.push({ kind: "context", text: `⚠ ${warning}` });
   blocks.push({ kind: "fields", fields });
-  if (r.status === "pending")
-    blocks.push({
-      kind: "actions",
-      buttons: [
-        {
-          id: "confirm:approve",
-          label: r.needsPin ? "Approve (PIN)" : "Approve",
-          style: "primary",
-          value: r.id,
-        },
-        { id: "confirm:deny", label: "Deny", style: "danger", value: r.id },
-      ],
-    });
+  if (r.status === "pending") blocks.push(decisionButtons(r));
   return blocksReply(blocks, {
     severity:
       r.status === "failed" || r.status === "unknown"

@@ -6,6 +6,7 @@ import { localDay, runwayForecast } from "./alerts/rules.ts";
 import { fetchFacts } from "./alerts/scan.ts";
 import { providerDay } from "./calendar.ts";
 import { COMMAND_FAN_OUT } from "./commands/shared.ts";
+import { decisionButtons } from "./confirmations.ts";
 import type { Actor, Core } from "./context.ts";
 import { upcomingExpiries } from "./forecast/plan.ts";
 import { plain, relativeDays } from "./format.ts";
@@ -161,19 +162,7 @@ export async function buildOverview(core: Core, actor: Actor, opts: { note?: str
     });
     if (r.twoPerson && r.requesterId === actor.userId)
       blocks.push({ kind: "context", text: "Your own request: another admin must approve it." });
-    else
-      blocks.push({
-        kind: "actions",
-        buttons: [
-          {
-            id: "confirm:approve",
-            label: r.needsPin ? "Approve (PIN)" : "Approve",
-            style: "primary",
-            value: r.id,
-          },
-          { id: "confirm:deny", label: "Deny", style: "danger", value: r.id },
-        ],
-      });
+    else blocks.push(decisionButtons(r));
   }
   const failures = facts.filter((f) => f.failure).map((f) => f.failure ?? "");
   if (failures.length) blocks.push({ kind: "context", text: `Incomplete: ${failures.join(" ")}` });
