@@ -1,6 +1,6 @@
 import dns, { type LookupAddress } from "node:dns";
 import net from "node:net";
-import { Agent, buildConnector, fetch as undiciFetch } from "undici";
+import type { Agent, buildConnector } from "undici";
 import { type PrivateAllowance, parsePrivateAllowance, refusedKind } from "./address-guard.ts";
 
 /**
@@ -76,7 +76,22 @@ function guardedLookup(allow: readonly string[], lookup: typeof dns.lookup) {
   };
 }
 
-function guardedAgent(allow: readonly string[], lookup: typeof dns.lookup): Agent {
+/**
+ * undici, loaded on the first provider call rather than at start (~40 ms of the start-up time;
+ * bench/startup.ts), and never before something needs it.
+ */
+type Undici = typeof import("undici");
+let undiciModule: Promise<Undici> | undefined;
+const undici = (): Promise<Undici> => {
+  undiciModule ??= import("undici");
+  return undiciModule;
+};
+
+function guardedAgent(
+  { Agent, buildConnector }: Undici,
+  allow: readonly string[],
+  lookup: typeof dns.lookup,
+): Agent {
   const base = buildConnector({ lookup: guardedLookup(allow, lookup) } as buildConnector.BuildOptions);
   return new Agent({
     connect: (opts, callback) => {
@@ -93,9 +108,10 @@ function guardedAgent(allow: readonly string[], lookup: typeof dns.lookup): Agen
 
 let cached: { policy: OutboundPolicy; agent: Agent } | undefined;
 
-function agentFor(p: OutboundPolicy): Agent {
+function agentFor(u: Undici, p: OutboundPolicy): Agent {
   if (cached?.policy === p) return cached.agent;
-  const agent = p.allowPrivate === true ? new Agent() : guardedAgent(p.allowPrivate, p.lookup ?? dns.lookup);
+  const agent =
+    p.allowPrivate === true ? new u.Agent() : guardedAgent(u, p.allowPrivate, p.lookup ?? dns.lookup);
   cached = { policy: p, agent };
   return agent;
 }
@@ -108,13 +124,14 @@ function agentFor(p: OutboundPolicy): Agent {
 export async function providerFetch(request: Request | string | URL, init?: RequestInit): Promise<Response> {
   const input = request instanceof Request ? request : new Request(request, init);
   const body = input.body ? await input.arrayBuffer() : undefined;
-  const response = await undiciFetch(input.url, {
+  const u = await undici();
+  const response = await u.fetch(input.url, {
     method: input.method,
     headers: [...input.headers],
     body,
     signal: input.signal,
     redirect: "manual",
-    dispatcher: agentFor(policy),
+    dispatcher: agentFor(u, policy),
   });
   // undici's Response implements the same interface as the global one ky and http.ts use.
   return response as unknown as Response;
