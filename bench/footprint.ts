@@ -1,14 +1,3 @@
-/**
- * 6. Footprint: resident memory idle after start and while 10,000 commands go through the real
- * HTTP path (signed slash commands -> Bolt -> dispatcher -> provider -> response_url), and
- * start-to-ready time of cold processes (`tsx bench/lib/cold-start.ts`: the start path run from the
- * TypeScript sources; compiled `npm start` is measured by bench/startup.ts), on
- * loopback) on PGlite and
- * on Postgres.
- *
- * `npx tsx bench/footprint.ts [--commands N] [--starts N]`
- */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +18,7 @@ import {
 } from "./lib/env.ts";
 import { postTimed, slackHeaders, sleep } from "./lib/load.ts";
 import { type BenchResult, benchMain, dist, measure, single } from "./lib/report.ts";
+import { spawnUntilReady } from "./lib/spawn-ready.ts";
 import { summarize } from "./lib/stats.ts";
 import type { MemInfo } from "./lib/target.ts";
 
@@ -214,54 +204,21 @@ export async function run(opts: { commands?: number; starts?: number } = {}) {
 
 /** Spawns `tsx bench/lib/cold-start.ts` (src/main.ts's start path, on loopback) and resolves at its "hostops is ready" log line, then stops it. */
 async function coldStart(env: Record<string, string>): Promise<{ wallMs: number; readyMs: number }> {
-  const t0 = performance.now();
-  const child = spawn(join(ROOT, "node_modules/.bin/tsx"), ["bench/lib/cold-start.ts"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      HOSTOPS_SECRET_KEY: SECRET_KEY,
-      PORT: "0",
-      LOG_LEVEL: "info",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (c: Buffer) => {
-    err += c.toString();
+  const p = await spawnUntilReady(join(ROOT, "node_modules/.bin/tsx"), ["bench/lib/cold-start.ts"], {
+    env: { HOSTOPS_SECRET_KEY: SECRET_KEY, ...env },
+    readyText: "hostops is ready",
+    timeoutMs: 60_000,
   });
   try {
-    return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready in 60 s: ${err.slice(-300)}`)), 60_000);
-      child.stdout.on("data", (c: Buffer) => {
-        out += c.toString();
-        const line = out.split("\n").find((l) => l.includes("hostops is ready"));
-        if (!line) return;
-        clearTimeout(timer);
-        const wallMs = performance.now() - t0;
-        let readyMs = Number.NaN;
-        try {
-          readyMs = Number((JSON.parse(line) as { ms?: number }).ms);
-        } catch {
-          // not JSON: keep NaN
-        }
-        resolve({ wallMs, readyMs });
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`hostops exited (${code}) before it was ready: ${err.slice(-300)}`));
-      });
-    });
+    let readyMs = Number.NaN;
+    try {
+      readyMs = Number((JSON.parse(p.line) as { ms?: number }).ms);
+    } catch {
+      // not JSON: keep NaN
+    }
+    return { wallMs: p.wallMs, readyMs };
   } finally {
-    const exited = new Promise<void>((res) => child.once("exit", () => res()));
-    if (child.exitCode === null) child.kill("SIGTERM");
-    const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(t);
+    await p.stop();
   }
 }
 

@@ -1,15 +1,3 @@
-/**
- * 8. Start-up: what `npm start` (node dist/main.js, compiled) costs next to a bare Bolt app, and
- * what the embedded database's first start costs next to a restart.
- * - Slack HTTP mode on Postgres (a migrated database): spawn to the ready log line, then RSS of the
- *   idle process 2 s later; the same for bench/lib/bare-bolt.mjs (a Bolt app that only acks).
- * - Embedded database (no DATABASE_URL): first start on an empty data dir (loaded from the build's
- *   template) vs a restart on the same dir.
- * Rounds are interleaved so that load from other work spreads over both sides of each ratio.
- *
- * `npx tsx bench/startup.ts [--rounds N]` (needs `npm run build` first)
- */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,9 +5,10 @@ import { fileURLToPath } from "node:url";
 import { startFakeSlack } from "../test/fakes/slack.ts";
 import { freshPostgres } from "../test/helpers/db.ts";
 import { arg } from "./lib/args.ts";
-import { BOT_TOKEN, postgresAvailable, SECRET_KEY, SIGNING_SECRET } from "./lib/env.ts";
+import { postgresAvailable, SECRET_KEY } from "./lib/env.ts";
 import { sleep } from "./lib/load.ts";
 import { type BenchResult, benchMain, dist, measure, single } from "./lib/report.ts";
+import { spawnUntilReady } from "./lib/spawn-ready.ts";
 import { ratio, summarize } from "./lib/stats.ts";
 
 export const meta = {
@@ -42,53 +31,22 @@ async function coldStart(
   env: Record<string, string>,
   rss: boolean,
 ): Promise<Started> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [script], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      PORT: "0",
-      LOG_LEVEL: "info",
-      NODE_ENV: "production",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (c: Buffer) => {
-    err += c.toString();
+  const p = await spawnUntilReady(process.execPath, [script], {
+    env: { NODE_ENV: "production", ...env },
+    readyText,
+    timeoutMs: 90_000,
+    killAfterMs: 15_000,
   });
   try {
-    const readyMs = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready in 90 s: ${err.slice(-300)}`)), 90_000);
-      child.stdout.on("data", (c: Buffer) => {
-        out += c.toString();
-        if (!out.includes(readyText)) return;
-        clearTimeout(timer);
-        resolve(performance.now() - t0);
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${script} exited (${code}) before it was ready: ${err.slice(-300)}`));
-      });
-    });
     let rssMb = Number.NaN;
     if (rss) {
       await sleep(2_000);
-      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      const status = readFileSync(`/proc/${p.child.pid}/status`, "utf8");
       rssMb = (Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024) / MB;
     }
-    return { readyMs, rssMb };
+    return { readyMs: p.wallMs, rssMb };
   } finally {
-    const exited = new Promise<void>((res) => child.once("exit", () => res()));
-    if (child.exitCode === null) child.kill("SIGTERM");
-    const t = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(t);
+    await p.stop();
   }
 }
 

@@ -10,7 +10,7 @@ import { decisionButtons } from "./confirmations.ts";
 import type { Actor, Core } from "./context.ts";
 import { upcomingExpiries } from "./forecast/plan.ts";
 import { plain, relativeDays } from "./format.ts";
-import { atLeast, roleOf } from "./permissions.ts";
+import { atLeast, rolesIn } from "./permissions.ts";
 import { type Block, blocksReply, type Reply } from "./reply.ts";
 import { REPORT_KEY_PREFIX } from "./reports.ts";
 
@@ -33,9 +33,8 @@ interface Visible {
 /** The bindings of the workspace in channels where the person is at least a viewer. */
 async function visibleBindings(core: Core, actor: Actor): Promise<Visible[]> {
   const all = await core.accounts.workspaceBindings(actor.platform, actor.workspaceId);
-  const roles = new Map<string, Awaited<ReturnType<typeof roleOf>>>();
-  for (const channelId of new Set(all.map((b) => b.binding.channelId)))
-    roles.set(channelId, await roleOf(core.db, { ...actor, channelId }, core.settings.defaultRole));
+  const channels = [...new Set(all.map((b) => b.binding.channelId))];
+  const roles = await rolesIn(core.db, actor, channels, core.settings.defaultRole);
   return all.flatMap(({ account, binding }) => {
     const role = roles.get(binding.channelId) ?? "none";
     return atLeast(role, "viewer") ? [{ account, binding, admin: atLeast(role, "admin") }] : [];

@@ -19,7 +19,20 @@ export async function roleOf(
   actor: Actor,
   defaultRole: Role | "none",
 ): Promise<Role | "none"> {
-  if (actor.userIsPlatformAdmin) return "admin";
+  return (await rolesIn(database, actor, [actor.channelId], defaultRole)).get(actor.channelId) ?? defaultRole;
+}
+
+/** The actor's role in each of `channelIds`, from one query (the overview spans many channels). */
+export async function rolesIn(
+  database: Database,
+  actor: Omit<Actor, "channelId">,
+  channelIds: readonly string[],
+  defaultRole: Role | "none",
+): Promise<Map<string, Role | "none">> {
+  const roles = new Map<string, Role | "none">(
+    channelIds.map((c) => [c, actor.userIsPlatformAdmin ? "admin" : defaultRole]),
+  );
+  if (actor.userIsPlatformAdmin || channelIds.length === 0) return roles;
   const grants = await database.db
     .select({ role: roleGrants.role, scope: roleGrants.scope, channelId: roleGrants.channelId })
     .from(roleGrants)
@@ -28,15 +41,18 @@ export async function roleOf(
         eq(roleGrants.platform, actor.platform),
         eq(roleGrants.workspaceId, actor.workspaceId),
         eq(roleGrants.subject, actor.userId),
-        inArray(roleGrants.channelId, ["", actor.channelId]),
+        inArray(roleGrants.channelId, ["", ...channelIds]),
       ),
     );
-  let best: Role | "none" = defaultRole;
-  for (const g of grants) {
-    const applies = g.scope === "workspace" || g.channelId === actor.channelId;
-    if (applies && RANK[g.role] > RANK[best]) best = g.role;
+  for (const channelId of channelIds) {
+    let best = roles.get(channelId) ?? defaultRole;
+    for (const g of grants) {
+      const applies = g.scope === "workspace" || g.channelId === channelId;
+      if (applies && RANK[g.role] > RANK[best]) best = g.role;
+    }
+    roles.set(channelId, best);
   }
-  return best;
+  return roles;
 }
 
 export async function grantRole(

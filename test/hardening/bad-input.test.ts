@@ -199,36 +199,20 @@ describe("Slack: control characters and payloads without ids", () => {
   });
 
   const withoutIds: [string, () => string][] = [
-    [
-      "slash command without team_id",
+    ...(["team_id", "user_id", "channel_id"] as const).map((field): [string, () => string] => [
+      `slash command without ${field}`,
       () => {
         const p = new URLSearchParams(
-          slashCommand("help", { user: "UADMIN", channel: "C1", responseUrl: slack.responseUrl("no-team") }),
+          slashCommand("help", {
+            user: "UADMIN",
+            channel: "C1",
+            responseUrl: slack.responseUrl(`no-${field}`),
+          }),
         );
-        p.delete("team_id");
+        p.delete(field);
         return p.toString();
       },
-    ],
-    [
-      "slash command without user_id",
-      () => {
-        const p = new URLSearchParams(
-          slashCommand("help", { user: "UADMIN", channel: "C1", responseUrl: slack.responseUrl("no-user") }),
-        );
-        p.delete("user_id");
-        return p.toString();
-      },
-    ],
-    [
-      "slash command without channel_id",
-      () => {
-        const p = new URLSearchParams(
-          slashCommand("help", { user: "UADMIN", channel: "C1", responseUrl: slack.responseUrl("no-chan") }),
-        );
-        p.delete("channel_id");
-        return p.toString();
-      },
-    ],
+    ]),
     [
       "button click without team and user team",
       () => {
