@@ -12,6 +12,7 @@ import {
   slashCommand,
   startFakeSlack,
 } from "../fakes/slack.ts";
+import { addBoundAccount } from "../helpers/accounts.ts";
 import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
 import { freshPostgres } from "../helpers/db.ts";
 
@@ -48,16 +49,7 @@ describe("Slack App Home on Postgres (real Bolt app, fake Web API)", () => {
       overrides: { providerRetries: 0, slackProcessBeforeResponse: true },
     });
     events = `http://127.0.0.1:${app.port}/slack/events`;
-    const account = await app.core.accounts.add({
-      platform: "slack",
-      workspaceId: "T1",
-      label: "prod",
-      kind: "hostens",
-      baseUrl: provider.baseUrl,
-      credentials: provider.credentials,
-      createdBy: ADMIN,
-    });
-    await app.core.accounts.bind(account, CHANNEL, ADMIN);
+    await addBoundAccount(app.core, { label: "prod", fake: provider, channel: CHANNEL, by: ADMIN });
   });
 
   afterAll(async () => {

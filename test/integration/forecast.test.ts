@@ -6,6 +6,7 @@ import { createLogger } from "../../src/observability/logger.ts";
 import { type FakeDiscord, startFakeDiscord } from "../fakes/discord.ts";
 import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
 import { type FakeSlack, signedPost, slashCommand, startFakeSlack } from "../fakes/slack.ts";
+import { addBoundAccount } from "../helpers/accounts.ts";
 import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
 
 const ADMIN = "UADMIN1";
@@ -26,16 +27,7 @@ describe("/hosting forecast on Slack (real Bolt app, fake Web API, PGlite)", () 
       overrides: { memoryDb: true, providerRetries: 0, slackProcessBeforeResponse: true },
     });
     events = `http://127.0.0.1:${app.port}/slack/events`;
-    const account = await app.core.accounts.add({
-      platform: "slack",
-      workspaceId: "T1",
-      label: "prod",
-      kind: "hostens",
-      baseUrl: provider.baseUrl,
-      credentials: provider.credentials,
-      createdBy: ADMIN,
-    });
-    await app.core.accounts.bind(account, CHANNEL, ADMIN);
+    await addBoundAccount(app.core, { label: "prod", fake: provider, channel: CHANNEL, by: ADMIN });
   });
 
   afterAll(async () => {
@@ -101,16 +93,14 @@ describe("/hosting forecast on Discord (real discord.js client, fake REST and ga
       },
       log: app.core.log,
     });
-    const account = await app.core.accounts.add({
+    await addBoundAccount(app.core, {
       platform: "discord",
       workspaceId: fake.guildId,
       label: "prod",
-      kind: "time4vps",
-      baseUrl: provider.baseUrl,
-      credentials: provider.credentials,
-      createdBy: "admin",
+      fake: provider,
+      channel: fake.channelId,
+      by: "admin",
     });
-    await app.core.accounts.bind(account, fake.channelId, "admin");
   });
 
   afterAll(async () => {

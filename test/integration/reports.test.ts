@@ -5,6 +5,7 @@ import { runReports } from "../../src/core/reports.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
 import { type FakeSlack, signedPost, slashCommand, startFakeSlack } from "../fakes/slack.ts";
+import { addBoundAccount } from "../helpers/accounts.ts";
 import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
 import { freshPostgres } from "../helpers/db.ts";
 
@@ -50,21 +51,8 @@ describe("scheduled reports with three replicas on Postgres", () => {
       );
     const core = apps[0]?.core;
     if (!core) throw new Error("no replica");
-    for (const [label, fake, channel] of [
-      ["prod", provider, CHANNEL],
-      ["lab", down, BROKEN],
-    ] as const) {
-      const account = await core.accounts.add({
-        platform: "slack",
-        workspaceId: "T1",
-        label,
-        kind: fake.kind,
-        baseUrl: fake.baseUrl,
-        credentials: fake.credentials,
-        createdBy: ADMIN,
-      });
-      await core.accounts.bind(account, channel, ADMIN);
-    }
+    await addBoundAccount(core, { label: "prod", fake: provider, channel: CHANNEL, by: ADMIN });
+    await addBoundAccount(core, { label: "lab", fake: down, channel: BROKEN, by: ADMIN });
     // The second account's provider goes away after it was added: its channel cannot be checked.
     await down.close();
   });
