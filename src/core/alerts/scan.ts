@@ -563,7 +563,10 @@ export async function fetchFacts(
   ]);
   if (!errors.length) return { facts };
   for (const err of errors)
-    core.log.warn({ err, accountId: account.id, provider: account.kind }, "alert scan: account check failed");
+    core.log.warn(
+      { err, accountId: account.id, provider: account.kind },
+      "account check failed (alert scan, forecast, overview or report)",
+    );
   return { facts, failure: describe(core, errors[0], account) };
 }
 
