@@ -3,7 +3,7 @@ import pLimit from "p-limit";
 import { Temporal } from "temporal-polyfill";
 import { alertDeliveries, type Platform, type ReportSchedule } from "../db/schema.ts";
 import type { Account, Binding } from "./accounts.ts";
-import { fetchFacts } from "./alerts/scan.ts";
+import { fetchFacts } from "./alerts/facts.ts";
 import { providerDay } from "./calendar.ts";
 import type { Core } from "./context.ts";
 import { buildForecast, forecastAccount, forecastSummary, upcomingExpiries } from "./forecast/plan.ts";

@@ -3,13 +3,12 @@ import pLimit, { type LimitFunction } from "p-limit";
 import { alertDeliveries, type MessageRef, type Platform } from "../../db/schema.ts";
 import { alertsPosted } from "../../observability/metrics.ts";
 import { scrub } from "../../observability/secrets.ts";
-import { ProviderError, type ProviderKind, providerName } from "../../providers/types.ts";
+import { type ProviderKind, providerName } from "../../providers/types.ts";
 import type { Account, Binding } from "../accounts.ts";
 import type { Core } from "../context.ts";
-import { describeProviderError, UserError } from "../errors.ts";
+import { type Fetched, fetchFacts } from "./facts.ts";
 import { type DigestItem, renderDigest } from "./render.ts";
 import {
-  type AccountFacts,
   type Alert,
   evaluateAlerts,
   evaluatedFamilies,
@@ -96,12 +95,6 @@ export interface ScanSummary {
 export const STALE_CLAIM_MS = 15 * 60_000;
 
 type Row = typeof alertDeliveries.$inferSelect;
-
-export interface Fetched {
-  facts: AccountFacts;
-  /** Set when any call for the account failed: a sentence a person can act on. */
-  failure?: string;
-}
 
 export async function runAlertScan(core: Core, opts: ScanOptions = {}): Promise<ScanSummary> {
   const started = performance.now();
@@ -498,81 +491,4 @@ function heldNote(row: Row, tz: string): string | undefined {
   if (held === "snooze") return `Found at ${at}, while alerts were snoozed.`;
   if (held === "retry") return "Posting this failed earlier; this is the retry.";
   return undefined;
-}
-
-/** Fetches what the rules need from one account; each call goes through the provider kind's limiter. */
-export async function fetchFacts(
-  core: Core,
-  account: Account,
-  needs: { invoices: boolean },
-  limit: LimitFunction,
-): Promise<Fetched> {
-  const facts: AccountFacts = {
-    account: { id: account.id, label: account.label, kind: account.kind, displayName: account.displayName },
-    canRenewService: false,
-    canRenewDomain: false,
-  };
-  let driver: ReturnType<Core["accounts"]["driverFor"]>;
-  try {
-    driver = core.accounts.driverFor(account);
-  } catch (err) {
-    return { facts, failure: describe(core, err, account) };
-  }
-  const caps = driver.capabilities;
-  facts.canRenewService = caps.has("renewService") && typeof driver.renewService === "function";
-  facts.canRenewDomain = caps.has("renewDomain") && typeof driver.renewDomain === "function";
-  const errors: unknown[] = [];
-  const call = async <T>(present: boolean, fn: () => Promise<T>, set: (v: T) => void) => {
-    if (!present) return;
-    try {
-      set(await limit(fn));
-    } catch (err) {
-      errors.push(err);
-    }
-  };
-  const d = driver;
-  await Promise.all([
-    call(
-      caps.has("getBalance") && Boolean(d.getBalance),
-      () => d.getBalance!(),
-      (v) => {
-        facts.balance = v;
-      },
-    ),
-    call(
-      caps.has("listServices") && Boolean(d.listServices),
-      () => d.listServices!(),
-      (v) => {
-        facts.services = v;
-      },
-    ),
-    call(
-      caps.has("listDomains") && Boolean(d.listDomains),
-      () => d.listDomains!(),
-      (v) => {
-        facts.domains = v;
-      },
-    ),
-    call(
-      needs.invoices && caps.has("listInvoices") && Boolean(d.listInvoices),
-      () => d.listInvoices!(),
-      (v) => {
-        facts.invoices = v;
-      },
-    ),
-  ]);
-  if (!errors.length) return { facts };
-  for (const err of errors)
-    core.log.warn(
-      { err, accountId: account.id, provider: account.kind },
-      "account check failed (alert scan, forecast, overview or report)",
-    );
-  return { facts, failure: describe(core, errors[0], account) };
-}
-
-function describe(core: Core, err: unknown, account: Account): string {
-  if (err instanceof ProviderError) return describeProviderError(err, account).replace(/\*/g, "");
-  if (err instanceof UserError) return err.message;
-  core.log.error({ err, accountId: account.id }, "unexpected error in an alert scan");
-  return `Something went wrong while asking ${providerName(account)}; the error has been logged.`;
 }

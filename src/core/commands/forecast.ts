@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import { z } from "zod";
-import { fetchFacts } from "../alerts/scan.ts";
+import { fetchFacts } from "../alerts/facts.ts";
 import { defineCommand } from "../context.ts";
 import { buildForecast, FORECAST_DAYS, forecastAccount, forecastSummary } from "../forecast/plan.ts";
 import { type Block, blocksReply, reply } from "../reply.ts";
