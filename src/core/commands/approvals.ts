@@ -1,18 +1,17 @@
 import { z } from "zod";
 import { providerName } from "../../providers/types.ts";
 import { DEFAULT_APPROVAL_POLICY } from "../accounts.ts";
-import { ACTIONS, type ActionName } from "../confirmations.ts";
+import { ACTION_NAMES } from "../actions/catalog.ts";
 import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { blocksReply, reply, textReply } from "../reply.ts";
+import { command, option, rich, strong, usage } from "../rich.ts";
 import { accountParam, labelParam, labelSchema } from "./shared.ts";
 
 /**
  * Per binding: how many admins must approve, and for which actions the requester may not approve
  * their own request (the two-person rule).
  */
-
-const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
 
 const twoPersonSchema = z
   .string()
@@ -64,7 +63,7 @@ export const approvalsShow = defineCommand({
           },
           {
             kind: "context",
-            text: "Admins change them with `/hosting approvals set <account> --quorum N --two-person reinstall,cancel`.",
+            text: rich`Admins change them with ${command(["approvals", "set"], { label: "<account>", quorum: "N", "two-person": "reinstall,cancel" })}.`,
           },
         ],
         { ephemeral: true },
@@ -94,18 +93,20 @@ export const approvalsSet = defineCommand({
       flag: true,
     },
   ],
-  schema: z
-    .object({
-      label: labelSchema,
-      quorum: z.number().int().min(1, "must be between 1 and 5").max(5, "must be between 1 and 5").optional(),
-      "two-person": twoPersonSchema.optional(),
-    })
-    .refine((a) => a.quorum !== undefined || a["two-person"] !== undefined, {
-      message: "Give --quorum, --two-person or both.",
-      path: ["quorum"],
-    }),
+  schema: z.object({
+    label: labelSchema,
+    quorum: z.number().int().min(1, "must be between 1 and 5").max(5, "must be between 1 and 5").optional(),
+    "two-person": twoPersonSchema.optional(),
+  }),
   role: "admin",
   async run(ctx, args) {
+    // Checked here rather than in the schema: a schema's message is a plain string, and this one
+    // names two options, which each platform spells its own way.
+    if (args.quorum === undefined && args["two-person"] === undefined)
+      throw new UserError(
+        "invalid",
+        rich`Give ${option("quorum", "")}, ${option("two-person", "")} or both. Usage: ${usage(["approvals", "set"])}`,
+      );
     const { core, actor } = ctx;
     const [target] = await core.accounts.resolve(
       actor.platform,
@@ -113,7 +114,8 @@ export const approvalsSet = defineCommand({
       actor.channelId,
       args.label,
     );
-    if (!target) throw new UserError("not_found", `Account *${args.label}* is not bound to this channel.`);
+    if (!target)
+      throw new UserError("not_found", rich`Account ${strong(args.label)} is not bound to this channel.`);
     const policy = {
       quorum: args.quorum ?? target.binding.approvalPolicy.quorum,
       twoPersonActions: args["two-person"] ?? target.binding.approvalPolicy.twoPersonActions,
@@ -121,7 +123,7 @@ export const approvalsSet = defineCommand({
     await core.accounts.updateBinding(target.binding.id, { approvalPolicy: policy });
     return reply(
       textReply(
-        `Actions on *${target.account.label}* in this channel now need ${policy.quorum} admin approval(s); the requester may not approve: ${policy.twoPersonActions.join(", ") || "no action"}. Requests already posted keep their rules.`,
+        rich`Actions on ${strong(target.account.label)} in this channel now need ${policy.quorum} admin approval(s); the requester may not approve: ${policy.twoPersonActions.join(", ") || "no action"}. Requests already posted keep their rules.`,
       ),
     );
   },
