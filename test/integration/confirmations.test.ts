@@ -419,6 +419,31 @@ for (const dbKind of ["pglite", "postgres"] as const) {
       expect(JSON.stringify(none.body)).toContain("Give `--quorum`, `--two-person` or both.");
     });
 
+    it("a request whose stored params no longer fit its action fails on approval, clearly, and sends nothing", async () => {
+      const before = env.hostens.count(isReboot);
+      await command("reboot 302", OPERATOR);
+      const { requestId } = lastCard();
+      // A row written by another version, or edited by hand.
+      await env.app.db.db
+        .update(confirmationRequests)
+        .set({ params: { serviceId: 302 } })
+        .where(eq(confirmationRequests.id, requestId));
+      const answer = await click("confirm:approve#0", requestId, ADMIN1);
+      expect(JSON.stringify(answer.body)).toMatch(
+        /Failed: hostops cannot run this request: its stored parameters are no longer valid \(serviceId: .*\); nothing was done/,
+      );
+      const after = await status(requestId);
+      expect(after.status).toBe("failed");
+      expect(after.resultSummary).toMatch(/no longer valid.*nothing was done/);
+      expect(env.hostens.count(isReboot)).toBe(before);
+      // The card is drawn from the text stored with the row, without buttons.
+      const card = env.slack.calls.filter((c) => c.method === "chat.update").at(-1)!;
+      expect(JSON.stringify(card.body)).toContain("Reboot");
+      expect(JSON.stringify(card.body)).not.toContain("confirm:approve");
+      const pending = await command("pending", OPERATOR);
+      expect(pending.body.response_type).toBe("ephemeral");
+    });
+
     it("lists open requests and shows the audit trail of a decision", async () => {
       await command("reboot 302", OPERATOR);
       const pending = await command("pending", OPERATOR);

@@ -249,7 +249,6 @@ describe("validation messages are sentences", () => {
     ["audit", { n: 0 }, "`n` must be between 1 and 50."],
     ["grant", { user: "alice!", role: "admin" }, "`user` must be a user mention such as @alice."],
     ["grant", { user: "U1234", role: "boss" }, "`role` must be one of viewer, operator, admin."],
-    ["approvals set", { label: "prod" }, "Give --quorum, --two-person or both."],
   ])("%s %j -> %s", (path, args, sentence) => {
     expect(message(path, args)).toBe(`${sentence} Usage: \`${usageOf(path)}\``);
   });
