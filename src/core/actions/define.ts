@@ -188,12 +188,12 @@ export type ServiceParams = z.output<typeof serviceParams>;
 /** The params of every action on one domain. */
 export const domainParams = z.object({ domainId: storedId, domainName: z.string().min(1).max(253) });
 
-/** "*web* (302)", or "service 302" when the provider gave no name. */
+/** "web (302)" with the name in strong, or "service 302" when the provider gave no name. */
 export function serviceText(p: ServiceParams): Rich {
   return p.serviceName ? rich`${strong(p.serviceName)} (${p.serviceId})` : rich`service ${p.serviceId}`;
 }
 
-/** "on account *prod* (HOSTKEY)". */
+/** "on account prod (HOSTKEY)", the label in strong. */
 export function onAccount(a: AccountRef): Rich {
   return rich`on account ${strong(a.label)} (${providerName(a)})`;
 }

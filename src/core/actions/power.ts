@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { accountParam, labelSchema, serviceIdSchema } from "../commands/shared.ts";
+import type { CommandContext } from "../context.ts";
 import { rich } from "../rich.ts";
 import {
   type ActionName,
@@ -23,7 +24,7 @@ function powerCommand(name: ActionName, capability: "reboot" | "powerOn" | "powe
     summary,
     params: [serviceParam, accountParam],
     schema: serviceArgs,
-    async target(ctx: Parameters<typeof findService>[0], args: z.output<typeof serviceArgs>) {
+    async target(ctx: CommandContext, args: z.output<typeof serviceArgs>) {
       const { account, service } = await findService(ctx, args.service, args.account, capability);
       return { account, params: { serviceId: args.service, serviceName: serviceName(service) } };
     },
