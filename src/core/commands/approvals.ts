@@ -105,7 +105,7 @@ export const approvalsSet = defineCommand({
     if (args.quorum === undefined && args["two-person"] === undefined)
       throw new UserError(
         "invalid",
-        rich`Give ${option("quorum", "")}, ${option("two-person", "")} or both. Usage: ${usage(["approvals", "set"])}`,
+        rich`Give ${option("quorum", "")}, ${option("two-person", "")} or both. ${usage(["approvals", "set"])}`,
       );
     const { core, actor } = ctx;
     const [target] = await core.accounts.resolve(

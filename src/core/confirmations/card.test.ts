@@ -87,7 +87,7 @@ describe("the confirmation card", () => {
     });
     const card = renderCard(done, account, core);
     expect(card.blocks.some((b) => b.kind === "actions")).toBe(false);
-    expect(blocksToText(card.blocks)).toContain("Approved by: UADM");
+    expect(blocksToText(card.blocks)).toContain("Approved by: @UADM");
     expect(card.text).toContain("outcome unknown — check the provider");
     expect(card.text).toContain("Result: The action may have been applied.");
     expect(card.severity).toBe("critical");
@@ -100,19 +100,21 @@ describe("the confirmation card", () => {
   });
 
   it.each([
-    [request({ status: "denied", decidedBy: "UADM" }), "Already denied by UADM."],
-    [request({ status: "denied" }), "Already denied by an admin."],
-    [request({ status: "expired" }), "This request expired before it was approved."],
+    ["denied", request({ status: "denied", decidedBy: "UADM" }), "Already denied by @UADM."],
+    ["denied by nobody recorded", request({ status: "denied" }), "Already denied by an admin."],
+    ["expired", request({ status: "expired" }), "This request expired before it was approved."],
     [
+      "pending with its quorum (starting)",
       request({ approvals: [{ userId: "UADM", at: NOW.toISOString() }] }),
-      "Already approved by UADM (starting).",
+      "Already approved by @UADM (starting).",
     ],
-    [request(), "This request is still pending."],
+    ["pending short of its quorum", request(), "This request is still pending."],
     [
+      "succeeded",
       request({ status: "succeeded", approvals: [{ userId: "UADM", at: NOW.toISOString() }] }),
-      "Already approved by UADM (done).",
+      "Already approved by @UADM (done).",
     ],
-  ])("a late click on %#: %s", (r, text) => {
+  ])("a late click on a request %s: %s", (_state, r, text) => {
     expect(plainText(alreadyDecided(r))).toContain(text);
   });
 });
