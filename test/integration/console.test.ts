@@ -172,7 +172,7 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
       "hosting> 1\n⚠ Two-person rule: someone other than the requester must approve this.\nhosting> .as BOB",
     );
     expect(renew).toContain("Now acting as BOB");
-    expect(renew).toMatch(/Approved by:\s+BOB/);
+    expect(renew).toMatch(/Approved by:\s+@BOB/);
     expect(renew).toContain("Host4Coins accepted the renewal");
   });
 
