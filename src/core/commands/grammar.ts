@@ -1,4 +1,3 @@
-import type { Platform } from "../../db/schema.ts";
 import { LABEL_PATTERN } from "../accounts.ts";
 import type { CommandDef, Param } from "../context.ts";
 import { UserError } from "../errors.ts";
