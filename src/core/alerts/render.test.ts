@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { day, facts, run, service } from "./__fixtures__/facts.ts";
-import { renderDigest } from "./render.ts";
+import { recoveryLine, renderDigest } from "./render.ts";
 
 /** The digest: one message per binding, buttons per alert, a long digest kept within Slack's limits. */
 
@@ -68,5 +68,31 @@ describe("digest", () => {
     expect(reply.blocks.filter((b) => b.kind === "actions")).toHaveLength(13);
     expect(reply.text).toContain("60 alerts for big");
     expect(reply.text).toContain("…and 23 more.");
+  });
+
+  it("speaks rich text: a severity icon, the title strong, commands as spans; names stay words", () => {
+    const [alert] = run(facts({ services: [service({ label: "*web* <!channel>", expiresAt: day(0) })] }));
+    if (!alert) throw new Error("no alert");
+    const reply = renderDigest({
+      account: { label: "prod", kind: "time4vps" },
+      bindingId: "b-1",
+      items: [{ alert, deliveryId: "d-0" }],
+      recoveries: [
+        recoveryLine({ label: "prod", kind: "time4vps" }, new Date("2026-03-09T08:00:00Z"), "UTC"),
+      ],
+    });
+    const spans = reply.blocks.flatMap((b) =>
+      b.kind === "text" || b.kind === "context" ? (typeof b.text === "string" ? [b.text] : b.text) : [],
+    );
+    expect(spans).toContainEqual({ kind: "icon", name: "alert-critical" });
+    expect(spans).toContainEqual({ kind: "strong", text: alert.title });
+    expect(spans).toContainEqual({ kind: "icon", name: "success" });
+    expect(spans).toContainEqual({ kind: "command", path: ["alerts", "show"], args: [] });
+    // The plain reading (fallback text, the terminal): the picture and the words as they are.
+    expect(reply.text).toContain("🔴 Service *web* <!channel> (Linux 4) expires today");
+    expect(reply.text).toContain(
+      "✅ Account prod (Time4VPS) answers again; it could not be checked since 2026-03-09 08:00 UTC.",
+    );
+    expect(reply.text).toContain("/hosting alerts show shows the open alerts");
   });
 });
