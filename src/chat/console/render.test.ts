@@ -10,7 +10,7 @@ describe("console rendering", () => {
     [rich`${strong("prod")} is bound`, "prod is bound"],
     ["*prod* typed as text stays", "*prod* typed as text stays"],
     [[icon("warning"), " careful"], "⚠ careful"],
-    [rich`by ${mention("U123")} in ${channel("C9")}`, "by U123 in C9"],
+    [rich`by ${mention("U123")} in ${channel("C9")}`, "by @U123 in #C9"],
     [rich`see ${link("https://example.com", "the docs")}`, "see the docs (https://example.com)"],
     [rich`run ${command(["bind"], { label: "prod" })}`, "run /hosting bind prod"],
     ["evil\u001b[2Jlabel\u0007\u009b31m", "evil[2Jlabel31m"],

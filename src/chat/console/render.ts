@@ -26,8 +26,8 @@ export function terminalText(text: Text, s: TerminalStyle): string {
     strong: (x) => bold(inert(x)),
     code: inert,
     link: (url, label) => inert(plainWriter.link(url, label)),
-    mention: inert,
-    channel: inert,
+    mention: (x) => inert(plainWriter.mention(x)),
+    channel: (x) => inert(plainWriter.channel(x)),
   };
   return renderText(text, w);
 }
