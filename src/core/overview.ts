@@ -147,7 +147,7 @@ export async function buildOverview(core: Core, actor: Actor, opts: { note?: Tex
     blocks.push({ kind: "text", text: r.description });
     blocks.push({
       kind: "context",
-      text: rich`Requested by ${mention(r.requesterId)} in channel ${channel(r.channelId)}; ${r.approvals.length} of ${r.requiredApprovals} approval(s).`,
+      text: rich`Requested by ${mention(r.requesterId)} in ${channel(r.channelId)}; ${r.approvals.length} of ${r.requiredApprovals} approval(s).`,
     });
     if (r.twoPerson && r.requesterId === actor.userId)
       blocks.push({ kind: "context", text: "Your own request: another admin must approve it." });
