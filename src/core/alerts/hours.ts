@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { AlertSettings } from "../../db/schema.ts";
 import { dayIn } from "../calendar.ts";
 import type { AlertSeverity } from "./model.ts";
@@ -7,8 +8,8 @@ import type { AlertSeverity } from "./model.ts";
  * alerts print. Days (expiry counts) are calendar.ts's; this file is about the clock on the wall.
  */
 
-// One formatter per zone: in practice one zone (HOSTOPS_TZ), so the map stays as small as the config.
-const timeFormatters = new Map<string, Intl.DateTimeFormat>();
+// One formatter per zone: in practice one zone (HOSTOPS_TZ); bounded all the same, like format.ts's.
+const timeFormatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 1_000 });
 function timeFormatter(timeZone: string): Intl.DateTimeFormat {
   let f = timeFormatters.get(timeZone);
   if (!f) {
