@@ -9,6 +9,7 @@ export const balance = defineCommand({
   params: [accountParam],
   schema: z.object({ account: labelSchema.optional() }),
   role: "viewer",
+  mayCallProvider: true,
   async run(ctx, args) {
     const results = await forEachAccount(ctx, args.account, "getBalance", (d) => d.getBalance!());
     return accountsReply("Balance", results, (value, r) => [

@@ -16,6 +16,7 @@ export const domains = defineCommand({
   params: [accountParam],
   schema: z.object({ account: labelSchema.optional() }),
   role: "viewer",
+  mayCallProvider: true,
   async run(ctx, args) {
     const results = await forEachAccount(ctx, args.account, "listDomains", (d) => d.listDomains!());
     const tz = ctx.core.settings.timeZone;

@@ -23,6 +23,7 @@ export const invoices = defineCommand({
   ],
   schema: z.object({ account: labelSchema.optional(), unpaid: z.boolean().optional() }),
   role: "viewer",
+  mayCallProvider: true,
   async run(ctx, args) {
     const results = await forEachAccount(ctx, args.account, "listInvoices", (d) => d.listInvoices!());
     const tz = ctx.core.settings.timeZone;

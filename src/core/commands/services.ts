@@ -40,6 +40,7 @@ export const services = defineCommand({
   params: [accountParam],
   schema: z.object({ account: labelSchema.optional() }),
   role: "viewer",
+  mayCallProvider: true,
   async run(ctx, args) {
     const results = await forEachAccount(ctx, args.account, "listServices", (d) => d.listServices!());
     const now = ctx.core.clock.now();
@@ -88,6 +89,7 @@ export const service = defineCommand({
   ],
   schema: z.object({ id: serviceIdSchema, account: labelSchema.optional() }),
   role: "viewer",
+  mayCallProvider: true,
   async run(ctx, args) {
     const results = await forEachAccount(ctx, args.account, "getService", async (d) => {
       try {
