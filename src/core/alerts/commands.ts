@@ -50,6 +50,7 @@ export const alertsShow = defineCommand({
   schema: z.object({ account: labelSchema.optional() }),
   role: "viewer",
   ephemeral: true,
+  mayCallProvider: true,
   async run(ctx, args) {
     const { core, actor } = ctx;
     const tz = core.settings.timeZone;
@@ -139,6 +140,7 @@ export const alertsRun = defineCommand({
   schema: z.object({ preview: z.boolean().optional(), account: labelSchema.optional() }),
   role: "operator",
   ephemeral: true,
+  mayCallProvider: true,
   async run(ctx, args) {
     const { core, actor } = ctx;
     const bound = await core.accounts.resolve(
@@ -205,6 +207,7 @@ export const alertsConfig = defineCommand({
   schema: z.object({ account: labelSchema.optional() }),
   role: "admin",
   ephemeral: true,
+  mayOpenForm: true,
   async run(ctx, args) {
     const { account, binding } = await oneBinding(ctx, args.account, "/hosting alerts config");
     return {

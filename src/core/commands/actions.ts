@@ -166,6 +166,7 @@ function powerCommand(path: string, action: ActionName, summary: string) {
     role: "operator",
     // The request's card is posted in the channel; the answer to the requester is theirs alone.
     ephemeral: true,
+    mayCallProvider: true,
     async run(ctx, args) {
       const { account, service } = await findService(
         ctx,
@@ -207,6 +208,7 @@ async function operatingSystems(
   const driver = ctx.core.accounts.driverFor(account);
   if (!driver.listOperatingSystems)
     throw new UserError("unsupported", cannotMessage(account, "listOperatingSystems"));
+  await ctx.acknowledge();
   const list = await driver.listOperatingSystems(serviceId);
   osCache.set(key, list);
   return list;
@@ -228,6 +230,7 @@ export const reinstall = defineCommand({
   }),
   role: "operator",
   ephemeral: true,
+  mayCallProvider: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "reinstall");
     let list: OperatingSystem[];
@@ -280,6 +283,9 @@ const chooseState = z.object({ a: z.uuid(), s: serviceIdSchema });
 
 export const reinstallChoose: ActionHandlerDef = {
   id: "reinstall:choose",
+  // The OS list comes from the provider (acknowledged in operatingSystems) and fills a form.
+  mayOpenForm: true,
+  mayCallProvider: true,
   role: "operator",
   async run(ctx, value) {
     const st = chooseState.safeParse(safeJson(value));
@@ -349,6 +355,7 @@ export const renew = defineCommand({
   }),
   role: "operator",
   ephemeral: true,
+  mayCallProvider: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "renewService");
     const options = service?.renewOptions ?? [];
@@ -391,6 +398,7 @@ export const autorenew = defineCommand({
   }),
   role: "operator",
   ephemeral: true,
+  mayCallProvider: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "setAutorenew");
     return requestConfirmation(ctx, {
@@ -425,6 +433,7 @@ export const cancel = defineCommand({
   }),
   role: "operator",
   ephemeral: true,
+  mayCallProvider: true,
   async run(ctx, args) {
     const { account, service } = await findService(ctx, args.service, args.account, "cancelService");
     return requestConfirmation(ctx, {
@@ -455,6 +464,7 @@ export const domainRenew = defineCommand({
   }),
   role: "operator",
   ephemeral: true,
+  mayCallProvider: true,
   async run(ctx, args) {
     const { account, domain } = await findDomain(ctx, args.domain, args.account, "renewDomain");
     return requestConfirmation(ctx, {
@@ -494,6 +504,7 @@ export const domainNs = defineCommand({
   schema: z.object({ domain: domainNameSchema, account: labelSchema.optional(), nameservers: nsSchema }),
   role: "operator",
   ephemeral: true,
+  mayCallProvider: true,
   async run(ctx, args) {
     const { account, domain } = await findDomain(ctx, args.domain, args.account, "setNameservers");
     return requestConfirmation(ctx, {
@@ -586,6 +597,9 @@ export const approveButton: ActionHandlerDef = {
   id: "confirm:approve",
   // Approval itself checks for admin in the request's channel; viewers get a clear refusal there.
   role: "viewer",
+  // The PIN form when HOSTKEY wants one; otherwise the action runs (approve() acknowledges first).
+  mayOpenForm: true,
+  mayCallProvider: true,
   run: (ctx, value) => approve(ctx, value),
 };
 
