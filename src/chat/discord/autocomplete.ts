@@ -1,5 +1,5 @@
 import type { Suggestion } from "../../core/autocomplete.ts";
-import { clip } from "./markdown.ts";
+import { clip } from "./text.ts";
 
 /**
  * Core's suggestions (src/core/autocomplete.ts) as Discord autocomplete choices: at most 25, names
