@@ -173,7 +173,10 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
             retry: opts.overrides?.platformRetry,
             listenHost: opts.overrides?.listenHost,
             noHttpServer: opts.overrides?.noHttpServer,
-            testHooks: opts.overrides,
+            testHooks: {
+              slackProcessBeforeResponse: opts.overrides?.slackProcessBeforeResponse,
+              slackModalAckBudgetMs: opts.overrides?.slackModalAckBudgetMs,
+            },
           }),
         );
 

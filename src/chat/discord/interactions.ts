@@ -230,15 +230,10 @@ async function onAutocomplete(deps: InteractionDeps, i: AutocompleteInteraction)
   if (!actor || !param) return void (await i.respond([]));
   const typed = String(focused.value ?? "");
   // More than 25 fixed choices are offered through autocomplete from the same list.
-  if (param.choices?.length)
-    return void (await i.respond(
-      toChoices(
-        rank(
-          param.choices.map((c) => ({ label: c, value: c })),
-          typed,
-        ),
-      ),
-    ));
+  if (param.choices?.length) {
+    const fixed = param.choices.map((c) => ({ label: c, value: c }));
+    return void (await i.respond(toChoices(rank(fixed, typed))));
+  }
   const kind = param.autocomplete;
   if (!kind) return void (await i.respond([]));
   const serviceParam = route?.def.params.find((p) => p.autocomplete === "service");
