@@ -221,4 +221,26 @@ describe("what commands and buttons declare they may do", () => {
     const undeclared = runs.filter((r) => r.out.kind === "modal" && !r.def.mayOpenForm);
     expect(undeclared.map((r) => r.name)).toEqual([]);
   });
+
+  it("asks the adapter for its ack once per request, and not for a refusal or bad input", async () => {
+    let acks = 0;
+    const hooks = {
+      acknowledge: async () => {
+        acks++;
+      },
+    };
+    const run = async (who: Actor, path: string[], args: Record<string, unknown>) => {
+      acks = 0;
+      await app.dispatcher.command({ ...who, path, args }, hooks);
+      return acks;
+    };
+    // services asks two accounts' providers: one ack.
+    expect(await run(actor, ["services"], {})).toBe(1);
+    // A form only: answered as the first response.
+    expect(await run(actor, ["accounts", "add"], { provider: "hostens" })).toBe(0);
+    // Refused and invalid requests are answered at once, without a provider.
+    const viewer = { ...actor, userId: "VIEWER", userIsPlatformAdmin: false };
+    expect(await run(viewer, ["reboot"], { service: "302", account: "prod" })).toBe(0);
+    expect(await run(actor, ["audit"], { n: 99 })).toBe(0);
+  });
 });
