@@ -241,19 +241,23 @@ async function withCore<T>(ctx: CliIo, fn: (app: Hostops) => Promise<T>): Promis
 const plain = (text: string) => terminalText(text, { color: false });
 
 /**
- * Prints a command's outcome; a warning (refused, invalid, failed) is an exit status 1. Core
- * words its refusals for chat: the chat usage they end with is replaced by the CLI's.
+ * Prints a command's outcome; a warning (refused, invalid, failed) is an exit status 1. The CLI
+ * speaks its own language: a command's parameter is an option (`--provider`), and a usage line
+ * is the CLI's.
  */
 function printOutcome(ctx: CliIo, out: Outcome, command?: string): number {
   if (out.kind === "reply" || out.kind === "update") {
-    const r = renderReply(out.reply, { color: false });
+    const cliUsage = command ? cliUsageOf(command) : "";
+    const r = renderReply(
+      out.reply,
+      { color: false },
+      {
+        param: (name) => `--${name}`,
+        ...(cliUsage ? { usage: () => `\n${cliUsage}` } : {}),
+      },
+    );
     const failed = out.reply.severity === "warning" || out.reply.severity === "critical";
-    let text = r.text;
-    if (failed && command && /Usage: `\/hosting [^`]*`/.test(text))
-      text = text
-        .replace(/\s*Usage: `\/hosting [^`]*`/, `\n${cliUsageOf(command)}`)
-        // Chat names an argument `provider`; here it is the option --provider.
-        .replace(/^(⚠ )?`([a-z][\w-]*)` /, "$1--$2 ");
+    const text = r.text.replace(/ +\n/g, "\n");
     (failed ? ctx.stderr : ctx.stdout).write(`${text}\n`);
     return failed ? 1 : 0;
   }

@@ -25,7 +25,18 @@ import { controlCharIn, escapeControlChars, findControlChar } from "./control-ch
 import { UserError } from "./errors.ts";
 import { atLeast, roleOf } from "./permissions.ts";
 import { errorReply, type Outcome, reply } from "./reply.ts";
-import { code, command, plainText, type Rich, rich, strong, type Text, toRich, usage } from "./rich.ts";
+import {
+  code,
+  command,
+  param,
+  plainText,
+  type Rich,
+  rich,
+  strong,
+  type Text,
+  toRich,
+  usage,
+} from "./rich.ts";
 
 export interface ParsedCommand {
   path: string[];
@@ -99,7 +110,7 @@ export class Dispatcher {
         "invalid",
         reply(
           errorReply(
-            controlMessage(control.where === "path" ? "The command" : [code(control.where)], control.char),
+            controlMessage(control.where === "path" ? "The command" : [param(control.where)], control.char),
           ),
         ),
       );
@@ -356,17 +367,16 @@ function deniedMessage(need: string, have: string): Rich {
 export function invalidMessage(def: CommandDef, error: z.ZodError): Rich {
   const issue = error.issues[0];
   const field = issue?.path[0];
-  const param = def.params.find((p) => p.name === field);
+  const p = def.params.find((p) => p.name === field);
   const message = issue?.message ?? "";
   let sentence: Rich;
-  const name: Rich = typeof field === "string" ? [code(field)] : ["The command"];
+  const name: Rich = typeof field === "string" ? [param(field)] : ["The command"];
   if (!issue) sentence = ["The command is not valid."];
   else if (issue.code === "custom" && /^[A-Z]/.test(message)) sentence = [message.replace(/([^.])$/, "$1.")];
   else {
     let what: string;
     if (issue.code === "invalid_type" && issue.input === undefined) what = "is required";
-    else if (param?.choices && issue.code !== "invalid_type")
-      what = `must be one of ${param.choices.join(", ")}`;
+    else if (p?.choices && issue.code !== "invalid_type") what = `must be one of ${p.choices.join(", ")}`;
     else if (/^(must|is|has) /.test(message)) what = message;
     else if (issue.code === "too_small")
       what = issue.origin === "number" ? `must be at least ${issue.minimum}` : "is too short";
@@ -375,7 +385,7 @@ export function invalidMessage(def: CommandDef, error: z.ZodError): Rich {
     else what = "is not valid";
     sentence = rich`${name} ${what}.`;
   }
-  return rich`${sentence} Usage: ${usage(def.path)}`;
+  return rich`${sentence} ${usage(def.path)}`;
 }
 
 function isDatabaseDown(err: unknown): boolean {

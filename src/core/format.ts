@@ -1,11 +1,13 @@
+import { LRUCache } from "lru-cache";
 import type { Money } from "../providers/types.ts";
 import { daysUntil, providerDay, relativeDayCount } from "./calendar.ts";
 
 /**
  * One Intl.DateTimeFormat per zone and style, reused: building one costs far more than formatting
- * (it was the top item of a /hosting services CPU profile: one per service shown; bench/).
+ * (it was the top item of a /hosting services CPU profile: one per service shown; bench/). Keys are
+ * valid zones only (an unknown zone throws before it is stored), bounded all the same.
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 1_000 });
 function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
   const key = `${withTime ? "t" : "d"}:${timeZone}`;
   let f = formatters.get(key);

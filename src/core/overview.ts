@@ -1,10 +1,12 @@
-import { and, eq, gt, inArray, notLike } from "drizzle-orm";
+import { and, eq, gt, inArray } from "drizzle-orm";
 import pLimit from "p-limit";
-import { alertDeliveries, confirmationRequests } from "../db/schema.ts";
+import { confirmationRequests } from "../db/schema.ts";
 import type { Account, Binding } from "./accounts.ts";
 import { fetchFacts } from "./alerts/facts.ts";
-import { localDay, runwayForecast } from "./alerts/rules.ts";
-import { providerDay } from "./calendar.ts";
+import { count } from "./alerts/model.ts";
+import { runwayForecast } from "./alerts/runway.ts";
+import { DeliveryStore } from "./alerts/store.ts";
+import { dayIn, providerDay } from "./calendar.ts";
 import { COMMAND_FAN_OUT } from "./commands/shared.ts";
 import { decisionButtons } from "./confirmations.ts";
 import type { Actor, Core } from "./context.ts";
@@ -12,7 +14,7 @@ import { upcomingExpiries } from "./forecast/plan.ts";
 import { plain, relativeDays } from "./format.ts";
 import { atLeast, rolesIn } from "./permissions.ts";
 import { type Block, blocksReply, type Reply } from "./reply.ts";
-import { REPORT_KEY_PREFIX } from "./reports.ts";
+import { channel, command, join, mention, rich, type Text } from "./rich.ts";
 
 /**
  * One person's overview across every channel of the workspace they may read: what expires next,
@@ -41,7 +43,7 @@ async function visibleBindings(core: Core, actor: Actor): Promise<Visible[]> {
   });
 }
 
-export async function buildOverview(core: Core, actor: Actor, opts: { note?: string } = {}): Promise<Reply> {
+export async function buildOverview(core: Core, actor: Actor, opts: { note?: Text } = {}): Promise<Reply> {
   const now = core.clock.now();
   const tz = core.settings.timeZone;
   const visible = await visibleBindings(core, actor);
@@ -50,7 +52,7 @@ export async function buildOverview(core: Core, actor: Actor, opts: { note?: str
   if (!visible.length) {
     blocks.push({
       kind: "text",
-      text: "No account is bound to a channel you can read yet. An admin adds one with `/hosting accounts add` and binds it in a channel with `/hosting bind <label>`.",
+      text: rich`No account is bound to a channel you can read yet. An admin adds one with ${command(["accounts", "add"])} and binds it in a channel with ${command(["bind"], { label: "<label>" })}.`,
     });
     return blocksReply(blocks, { ephemeral: true });
   }
@@ -82,19 +84,7 @@ export async function buildOverview(core: Core, actor: Actor, opts: { note?: str
     ]),
   });
 
-  const alerting = await core.db.db
-    .select({ bindingId: alertDeliveries.bindingId, severity: alertDeliveries.severity })
-    .from(alertDeliveries)
-    .where(
-      and(
-        inArray(
-          alertDeliveries.bindingId,
-          visible.map((v) => v.binding.id),
-        ),
-        inArray(alertDeliveries.status, ["sent", "deferred"]),
-        notLike(alertDeliveries.alertKey, `${REPORT_KEY_PREFIX}%`),
-      ),
-    );
+  const alerting = await new DeliveryStore(core.db.db).alerting(visible.map((v) => v.binding.id));
   const byAccount = new Map<string, { count: number; critical: number }>();
   for (const row of alerting) {
     const v = visible.find((x) => x.binding.id === row.bindingId);
@@ -113,20 +103,20 @@ export async function buildOverview(core: Core, actor: Actor, opts: { note?: str
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([label, e]) => [
               label,
-              `${e.count} alert${e.count === 1 ? "" : "s"}${e.critical ? `, ${e.critical} critical` : ""}`,
+              `${count(e.count, "alert")}${e.critical ? `, ${e.critical} critical` : ""}`,
             ]),
         }
       : { kind: "text", text: "No account is alerting." },
   );
 
-  const today = localDay(now, tz);
+  const today = dayIn(now, tz);
   const balances: [string, string][] = facts.flatMap(({ a, facts: f, failure }) => {
     if (!f.balance) return failure ? [[a.label, "could not be checked"] as [string, string]] : [];
     const runway = runwayForecast(f.balance, f.services ?? [], today);
     const lasts =
       runway?.daysLeft === null || runway === null
         ? ""
-        : `, lasts about ${runway.daysLeft} day${runway.daysLeft === 1 ? "" : "s"} (until ${runway.lastsUntil})`;
+        : `, lasts about ${count(runway.daysLeft, "day")} (until ${runway.lastsUntil})`;
     const uncovered = runway?.uncovered.length ? `; ${runway.uncovered.length} renewal(s) not covered` : "";
     return [[a.label, `${f.balance.amount} ${f.balance.currency}${lasts}${uncovered}`]];
   });
@@ -157,13 +147,13 @@ export async function buildOverview(core: Core, actor: Actor, opts: { note?: str
     blocks.push({ kind: "text", text: r.description });
     blocks.push({
       kind: "context",
-      text: `Requested by ${r.requesterId} in channel ${r.channelId}; ${r.approvals.length} of ${r.requiredApprovals} approval(s).`,
+      text: rich`Requested by ${mention(r.requesterId)} in ${channel(r.channelId)}; ${r.approvals.length} of ${r.requiredApprovals} approval(s).`,
     });
     if (r.twoPerson && r.requesterId === actor.userId)
       blocks.push({ kind: "context", text: "Your own request: another admin must approve it." });
     else blocks.push(decisionButtons(r));
   }
-  const failures = facts.filter((f) => f.failure).map((f) => f.failure ?? "");
-  if (failures.length) blocks.push({ kind: "context", text: `Incomplete: ${failures.join(" ")}` });
+  const failures = facts.flatMap((f) => (f.failure ? [f.failure] : []));
+  if (failures.length) blocks.push({ kind: "context", text: rich`Incomplete: ${join(failures, " ")}` });
   return blocksReply(blocks, { ephemeral: true });
 }

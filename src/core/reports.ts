@@ -1,24 +1,24 @@
-import { and, eq } from "drizzle-orm";
 import pLimit from "p-limit";
 import { Temporal } from "temporal-polyfill";
-import { alertDeliveries, type Platform, type ReportSchedule } from "../db/schema.ts";
+import type { Platform, ReportSchedule } from "../db/schema.ts";
 import type { Account, Binding } from "./accounts.ts";
 import { fetchFacts } from "./alerts/facts.ts";
+import { DeliveryStore, REPORT_KEY_PREFIX } from "./alerts/store.ts";
 import { providerDay } from "./calendar.ts";
 import type { Core } from "./context.ts";
 import { buildForecast, forecastAccount, forecastSummary, upcomingExpiries } from "./forecast/plan.ts";
 import { plain, relativeDays } from "./format.ts";
 import { type Block, blocksReply } from "./reply.ts";
+import { join, rich } from "./rich.ts";
 
 /**
  * Scheduled reports (`/hosting report weekly|monthly|off`): once per period, a channel gets the
  * forecast chart with its upcoming renewals and unpaid invoices. Exactly once across replicas:
- * the period's key is claimed in alert_deliveries (unique per binding and key) before posting,
- * like an alert. While an account cannot be checked the report waits, with one notice per period,
- * and is posted as soon as every account answers again within the period.
+ * the period's key is claimed in alert_deliveries (unique per binding and key; the delivery store,
+ * alerts/store.ts) before posting, like an alert. While an account cannot be checked the report
+ * waits, with one notice per period, and is posted as soon as every account answers again within
+ * the period.
  */
-
-export const REPORT_KEY_PREFIX = "report:";
 const UPCOMING_DAYS = 30;
 
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
@@ -71,6 +71,7 @@ export async function runReports(core: Core): Promise<{ posted: number; waiting:
     g.bindings.push(b);
     groups.set(k, g);
   }
+  const store = new DeliveryStore(core.db.db);
   let posted = 0;
   let waiting = 0;
   for (const g of groups.values()) {
@@ -82,9 +83,9 @@ export async function runReports(core: Core): Promise<{ posted: number; waiting:
     // The channel's claims live on one of its bindings: the first by id, the same on every replica.
     const holder = [...g.bindings].sort((a, b) => a.binding.id.localeCompare(b.binding.id))[0];
     if (!holder) continue;
-    if (await claimed(core, holder.binding.id, period.key)) continue;
+    if (await store.hasClaim(holder.binding.id, period.key)) continue;
     try {
-      const outcome = await postReport(core, g, holder.binding.id, period.key, now);
+      const outcome = await postReport(core, store, g, holder.binding.id, period.key, now);
       if (outcome === "posted") posted++;
       else waiting++;
     } catch (err) {
@@ -94,41 +95,9 @@ export async function runReports(core: Core): Promise<{ posted: number; waiting:
   return { posted, waiting };
 }
 
-async function claimed(core: Core, bindingId: string, key: string): Promise<boolean> {
-  const rows = await core.db.db
-    .select({ id: alertDeliveries.id })
-    .from(alertDeliveries)
-    .where(and(eq(alertDeliveries.bindingId, bindingId), eq(alertDeliveries.alertKey, key)));
-  return rows.length > 0;
-}
-
-/** Claims `key` for the binding; true for exactly one caller across replicas. */
-async function claim(core: Core, bindingId: string, key: string, now: Date): Promise<boolean> {
-  const rows = await core.db.db
-    .insert(alertDeliveries)
-    .values({
-      bindingId,
-      alertKey: key,
-      kind: "report",
-      severity: "info",
-      payload: {},
-      status: "pending",
-      createdAt: now,
-    })
-    .onConflictDoNothing({ target: [alertDeliveries.bindingId, alertDeliveries.alertKey] })
-    .returning({ id: alertDeliveries.id });
-  return rows.length > 0;
-}
-
-async function markSent(core: Core, bindingId: string, key: string, now: Date): Promise<void> {
-  await core.db.db
-    .update(alertDeliveries)
-    .set({ status: "sent", sentAt: now })
-    .where(and(eq(alertDeliveries.bindingId, bindingId), eq(alertDeliveries.alertKey, key)));
-}
-
 async function postReport(
   core: Core,
+  store: DeliveryStore,
   g: ChannelGroup,
   holderId: string,
   key: string,
@@ -143,11 +112,11 @@ async function postReport(
       fetchFacts(core, account, { invoices: true }, limit).then((r) => ({ ...r, account, binding })),
     ),
   );
-  const failures = fetched.filter((f) => f.failure);
+  const failures = fetched.flatMap((f) => (f.failure ? [f.failure] : []));
   const title = `${g.schedule.every === "weekly" ? "Weekly" : "Monthly"} report`;
   if (failures.length) {
     // One notice per period; the report itself waits until every account answers.
-    if (await claim(core, holderId, `${key}:waiting`, now)) {
+    if (await store.claimOnce(holderId, `${key}:waiting`, now)) {
       await messenger.post(
         g.workspaceId,
         g.channelId,
@@ -155,17 +124,17 @@ async function postReport(
           [
             {
               kind: "text",
-              text: `${title} is waiting: ${failures.map((f) => f.failure).join(" ")} It is posted as soon as every account answers again.`,
+              text: rich`${title} is waiting: ${join(failures, " ")} It is posted as soon as every account answers again.`,
             },
           ],
           { severity: "warning" },
         ),
       );
-      await markSent(core, holderId, `${key}:waiting`, now);
+      await store.markClaimSent(holderId, `${key}:waiting`, now);
     }
     return "waiting";
   }
-  if (!(await claim(core, holderId, key, now))) return "posted";
+  if (!(await store.claimOnce(holderId, key, now))) return "posted";
   const accounts = fetched.map(({ facts, account, binding }) =>
     forecastAccount(account, binding.alertSettings.minBalance, facts),
   );
@@ -217,11 +186,9 @@ async function postReport(
     await messenger.postPictures(g.workspaceId, g.channelId, blocksReply(blocks));
   } catch (err) {
     // Posting failed: free the claim so that the next run tries again (nothing was shown).
-    await core.db.db
-      .delete(alertDeliveries)
-      .where(and(eq(alertDeliveries.bindingId, holderId), eq(alertDeliveries.alertKey, key)));
+    await store.dropClaim(holderId, key);
     throw err;
   }
-  await markSent(core, holderId, key, now);
+  await store.markClaimSent(holderId, key, now);
   return "posted";
 }

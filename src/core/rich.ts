@@ -43,8 +43,10 @@ export type Span =
     }
   /** One option of a command as typed (`--account prod` in text, `account:prod` on Discord). */
   | { readonly kind: "option"; readonly name: string; readonly value: string }
-  /** The usage line of a command (its path and parameters). */
-  | { readonly kind: "usage"; readonly path: readonly string[] };
+  /** "Usage: <the usage line of a command>" (the CLI swaps in its own). */
+  | { readonly kind: "usage"; readonly path: readonly string[] }
+  /** The name of a command's parameter (`account`; the CLI calls it `--account`). */
+  | { readonly kind: "param"; readonly name: string };
 
 export type Rich = readonly Span[];
 /** Plain text or rich text: what blocks, errors and replies accept. */
@@ -58,6 +60,7 @@ export const link = (url: string, label: string): Span => ({ kind: "link", url, 
 export const icon = (name: IconName): Span => ({ kind: "icon", name });
 export const option = (name: string, value: string): Span => ({ kind: "option", name, value });
 export const usage = (path: readonly string[]): Span => ({ kind: "usage", path });
+export const param = (name: string): Span => ({ kind: "param", name });
 
 /** A command with its arguments by parameter name, in the order the person would type them. */
 export function command(path: readonly string[] | string, args: Readonly<Record<string, string>> = {}): Span {
@@ -137,6 +140,7 @@ export interface SpanWriter {
   command(path: readonly string[], args: readonly (readonly [string, string])[]): string;
   option(name: string, value: string): string;
   usage(path: readonly string[]): string;
+  param(name: string): string;
 }
 
 export function renderText(t: Text, w: SpanWriter): string {
@@ -175,6 +179,9 @@ export function renderText(t: Text, w: SpanWriter): string {
       case "usage":
         out += w.usage(s.path);
         break;
+      case "param":
+        out += w.param(s.name);
+        break;
     }
   }
   return out;
@@ -203,11 +210,15 @@ export const plainWriter: SpanWriter = {
   icon: (name) => (name === "warning" ? "⚠" : ICON_CHAR[name]),
   command: (path, args) => commandText(path, args),
   option: (name, value) => optionText(name, value),
-  usage: (path) => {
-    const def = findCommand(path);
-    return def ? usageText(def) : ["/hosting", ...path].join(" ");
-  },
+  usage: (path) => `Usage: ${usageLine(path)}`,
+  param: (name) => name,
 };
+
+/** The usage line of the command at `path` in the text grammar. */
+export function usageLine(path: readonly string[]): string {
+  const def = findCommand(path);
+  return def ? usageText(def) : ["/hosting", ...path].join(" ");
+}
 
 export function plainText(t: Text): string {
   return renderText(t, plainWriter);

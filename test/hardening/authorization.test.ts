@@ -60,7 +60,7 @@ interface Subject {
   effective: Role | "none";
 }
 
-const denied = (o: Outcome) => o.kind === "reply" && /You need the \*\w+\* role/.test(o.reply.text);
+const denied = (o: Outcome) => o.kind === "reply" && /You need the \w+ role/.test(o.reply.text);
 
 for (const defaultRole of ["viewer", "none"] as const) {
   describe(`authorization table (members without a grant: ${defaultRole})`, () => {

@@ -57,7 +57,7 @@ describe("control characters through the dispatcher (Discord, console and CLI sh
         path: ["services"],
         args: { account: `e${c}u` },
       });
-      expect(out.kind === "reply" && out.reply.text).toMatch(/`account` contains a control character/);
+      expect(out.kind === "reply" && out.reply.text).toMatch(/^account contains a control character/);
       const row = await lastAudit();
       expect(row?.command).toBe("services");
       expect(row?.outcome).toBe("invalid");

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hostops, startHostops } from "../../src/app.ts";
 import { CONSOLE_CHANNEL, CONSOLE_WORKSPACE, consoleActor } from "../../src/chat/console/index.ts";
+import { discordWriter } from "../../src/chat/discord/text.ts";
+import { slackWriter } from "../../src/chat/slack/render.ts";
 import { loadConfig } from "../../src/config.ts";
-import type { Block, Outcome, Reply } from "../../src/core/reply.ts";
+import { type Block, blocksToText, type Outcome, type Reply } from "../../src/core/reply.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
 import { type SandboxProviders, seedSandbox, startSandboxProviders } from "../../src/sandbox/index.ts";
 
@@ -37,6 +39,9 @@ describe("the first hour, on the sandbox's demo accounts", () => {
     return out.reply;
   };
   const say = async (text: string) => replyOf(await app.dispatcher.text(actor, text));
+  /** The reply as Slack's mrkdwn and as Discord's markdown: what each platform is sent. */
+  const asSlack = (r: Reply) => blocksToText(r.blocks, slackWriter);
+  const asDiscord = (r: Reply) => blocksToText(r.blocks, discordWriter);
   const tables = (r: Reply) =>
     r.blocks.filter((b): b is Extract<Block, { kind: "table" }> => b.kind === "table");
 
@@ -49,8 +54,8 @@ describe("the first hour, on the sandbox's demo accounts", () => {
 
   it("shows the actions as the commands that request them", async () => {
     const r = await say("service 34533");
-    expect(r.text).toContain(
-      "Actions (each runs after an admin approves): `reboot`, `poweron`, `poweroff`, `reinstall`, `cancel`, e.g. `/hosting reboot 34533 demo-hostkey`.",
+    expect(asSlack(r)).toContain(
+      "Actions (each runs after an admin approves): `/hosting reboot`, `/hosting poweron`, `/hosting poweroff`, `/hosting reinstall`, `/hosting cancel`, e.g. `/hosting reboot 34533 demo-hostkey`.",
     );
     expect(r.text).not.toMatch(/powerOn|cancelService|renewService|setAutorenew/);
   });
@@ -66,28 +71,30 @@ describe("the first hour, on the sandbox's demo accounts", () => {
     const shown = replyOf(
       await app.dispatcher.command({ ...discord, path: ["service"], args: { id: "34533" } }),
     );
-    expect(shown.text).toContain(
-      "Actions (each runs after an admin approves): `service reboot`, `service poweron`",
+    expect(asDiscord(shown)).toContain(
+      "Actions (each runs after an admin approves): `/hosting service reboot`, `/hosting service poweron`",
     );
-    expect(shown.text).not.toContain("e.g.");
+    expect(asDiscord(shown)).toContain("e.g. `/hosting service reboot service:34533 account:demo-hostkey`.");
     const two = replyOf(
       await app.dispatcher.command({ ...discord, path: ["reboot"], args: { service: "302" } }),
     );
-    expect(two.text).toMatch(/name one with `account:demo-[\w-]+`( or `account:demo-[\w-]+`)+\.$/);
-    expect(two.text).toContain("`account:demo-hostens`");
+    expect(asDiscord(two)).toMatch(/name one with `account:demo-[\w-]+`( or `account:demo-[\w-]+`)+\.$/);
+    expect(asDiscord(two)).toContain("`account:demo-hostens`");
   });
 
   it("a refused id is one error, for its one cause", async () => {
     const r = await say("service -1 demo-hostens");
     expect(r.severity).toBe("warning");
-    expect(r.text).toBe(
-      'Hostens refused the request for account *demo-hostens*: "-1" is not a Hostens service id (a number).',
+    expect(asSlack(r)).toBe(
+      ':warning: Hostens refused the request for account *demo-hostens*: "-1" is not a Hostens service id (a number).',
     );
   });
 
   it("an id found nowhere says where it was looked for, and each account that could not answer, once", async () => {
     const r = await say("service 999999");
-    const lines = r.text.split("\n");
+    const lines = asSlack(r)
+      .replace(/^:warning: /, "")
+      .split("\n");
     expect(lines[0]).toMatch(/^No service with id `999999` \(looked in demo-/);
     expect(lines.filter((l) => l.includes("TheHost cannot show a service"))).toHaveLength(1);
     expect(new Set(lines).size).toBe(lines.length);
@@ -107,14 +114,14 @@ describe("the first hour, on the sandbox's demo accounts", () => {
 
   it("a bound label typed where the command expects something else is the account, and the answer says so", async () => {
     const r = await say("reinstall 302 demo-hostens");
-    expect(r.blocks[0]).toEqual({
-      kind: "context",
-      text: "Taking `demo-hostens` as the account (the same as `--account demo-hostens`).",
-    });
+    expect(r.blocks[0]?.kind).toBe("context");
+    expect(asSlack({ ...r, blocks: r.blocks.slice(0, 1) })).toBe(
+      "Taking `demo-hostens` as the account (the same as `--account demo-hostens`).",
+    );
     expect(r.text).toContain("Hostens offers 3 operating systems for 302.");
     const two = await say("reinstall 302");
-    expect(two.text).toMatch(/name one with `--account demo-[\w-]+`( or `--account demo-[\w-]+`)+\.$/);
-    expect(two.text).toContain("`--account demo-time4vps`");
+    expect(asSlack(two)).toMatch(/name one with `--account demo-[\w-]+`( or `--account demo-[\w-]+`)+\.$/);
+    expect(asSlack(two)).toContain("`--account demo-time4vps`");
   });
 
   it("`alerts` says there is no open alert in words, and gives the minimum balance its currency", async () => {
@@ -157,11 +164,11 @@ describe("the first hour, on the sandbox's demo accounts", () => {
   });
 
   it("validation and unknown commands answer in sentences, with the closest command", async () => {
-    expect((await say("services Bad!Label")).text).toMatch(
-      /^`account` must be an account label: 1 to 32 characters .* starting with a letter or digit\. Usage: /,
+    expect(asSlack(await say("services Bad!Label"))).toMatch(
+      /^:warning: `account` must be an account label: 1 to 32 characters .* starting with a letter or digit\. Usage: /,
     );
-    expect((await say("alerts cofig")).text).toBe(
-      "Unknown command `alerts cofig`. Did you mean `alerts config`?",
+    expect(asSlack(await say("alerts cofig"))).toBe(
+      ":warning: Unknown command `alerts cofig`. Did you mean `alerts config`?",
     );
   });
 

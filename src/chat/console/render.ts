@@ -18,7 +18,7 @@ function inert(s: string): string {
 }
 
 /** Core's rich text for a terminal: plain words, strong ones in bold when the output is a TTY. */
-export function terminalText(text: Text, s: TerminalStyle): string {
+export function terminalText(text: Text, s: TerminalStyle, overrides: Partial<SpanWriter> = {}): string {
   const bold = style(s.color, "1", "22");
   const w: SpanWriter = {
     ...plainWriter,
@@ -28,6 +28,7 @@ export function terminalText(text: Text, s: TerminalStyle): string {
     link: (url, label) => inert(plainWriter.link(url, label)),
     mention: (x) => inert(plainWriter.mention(x)),
     channel: (x) => inert(plainWriter.channel(x)),
+    ...overrides,
   };
   return renderText(text, w);
 }
@@ -38,12 +39,16 @@ export interface RenderedReply {
 }
 
 /** A reply as terminal lines; its buttons are returned apart so the session can number them. */
-export function renderReply(reply: Reply, s: TerminalStyle): RenderedReply {
+export function renderReply(
+  reply: Reply,
+  s: TerminalStyle,
+  overrides: Partial<SpanWriter> = {},
+): RenderedReply {
   const dim = style(s.color, "2", "22");
   const head = style(s.color, "1;4", "22;24");
   const out: string[] = [];
   const buttons: Button[] = [];
-  const t = (x: Text) => terminalText(x, s);
+  const t = (x: Text) => terminalText(x, s, overrides);
   const blocks: Block[] = reply.blocks.length ? reply.blocks : [{ kind: "text", text: reply.text }];
   for (const b of blocks) {
     switch (b.kind) {

@@ -1,6 +1,13 @@
 import { bold, channelMention, escapeMarkdown, hyperlink, inlineCode, userMention } from "discord.js";
 import { commandText, findCommand } from "../../core/commands/lookup.ts";
-import { ICON_CHAR, plainWriter, renderText, type SpanWriter, type Text } from "../../core/rich.ts";
+import {
+  ICON_CHAR,
+  plainWriter,
+  renderText,
+  type SpanWriter,
+  type Text,
+  usageLine,
+} from "../../core/rich.ts";
 
 /**
  * Core's rich text in Discord markdown, through @discordjs/formatters (re-exported by discord.js).
@@ -47,7 +54,7 @@ export function discordCommandText(
 /** The usage line as Discord shows a command: `/hosting service reinstall service:<service> [os]`. */
 export function discordUsage(path: readonly string[]): string {
   const def = findCommand(path);
-  if (!def) return plainWriter.usage(path);
+  if (!def) return usageLine(path);
   const opts = def.params.map((p) =>
     p.required ? `${p.name}:<${p.type === "user" ? "@member" : p.name}>` : `[${p.name}]`,
   );
@@ -67,7 +74,8 @@ export const discordWriter: SpanWriter = {
   icon: (name) => ICON_CHAR[name],
   command: (path, args) => code(discordCommandText(path, args)),
   option: (name, value) => code(`${name}:${value}`),
-  usage: (path) => code(discordUsage(path)),
+  usage: (path) => `Usage: ${code(discordUsage(path))}`,
+  param: (name) => code(name),
 };
 
 /** Rich text as Discord markdown. */
@@ -80,7 +88,7 @@ export function discordPlain(t: Text): string {
   return renderText(t, {
     ...plainWriter,
     command: discordCommandText,
-    usage: discordUsage,
+    usage: (path) => `Usage: ${discordUsage(path)}`,
     option: (n, v) => `${n}:${v}`,
   });
 }

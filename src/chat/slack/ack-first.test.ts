@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type http from "node:http";
 import { describe, expect, it } from "vitest";
-import { createAckFirst } from "./app.ts";
+import { createAckFirst } from "./ack-first.ts";
 
 /** A stand-in for the HTTP server: emits "request" with a response that can be finished. */
 function fakeServer() {

@@ -4,10 +4,10 @@ import { tableText } from "../../core/reply.ts";
 import {
   ICON_CHAR,
   type IconName,
-  plainWriter,
   renderText,
   type SpanWriter,
   type Text,
+  usageLine,
 } from "../../core/rich.ts";
 
 /** Block Kit limits (api.slack.com/reference/block-kit): what the renderer keeps within. */
@@ -68,7 +68,8 @@ export const slackWriter: SpanWriter = {
   icon: (name) => SLACK_ICON[name] ?? ICON_CHAR[name],
   command: (path, args) => inlineCode(commandText(path, args)),
   option: (name, value) => inlineCode(optionText(name, value)),
-  usage: (path) => inlineCode(plainWriter.usage(path)),
+  usage: (path) => `Usage: ${inlineCode(usageLine(path))}`,
+  param: (name) => inlineCode(name),
 };
 
 /** A code span: nothing inside is formatted, and a backtick in the text cannot end it early. */

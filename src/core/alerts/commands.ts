@@ -1,6 +1,4 @@
-import { and, desc, eq, inArray, notLike } from "drizzle-orm";
 import { z } from "zod";
-import { alertDeliveries } from "../../db/schema.ts";
 import { providerName } from "../../providers/types.ts";
 import type { Account, Binding } from "../accounts.ts";
 import { audit } from "../audit.ts";
@@ -14,33 +12,39 @@ import {
 } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { type Block, blocksReply, reply, textReply } from "../reply.ts";
-import { REPORT_KEY_PREFIX } from "../reports.ts";
+import { command, icon, join, mention, rich } from "../rich.ts";
+import { formatTime } from "./hours.ts";
+import { count } from "./model.ts";
 import { ALERT_ACTIONS, settingsFields } from "./render.ts";
-import { formatTime } from "./rules.ts";
 import { runAlertScan } from "./scan.ts";
 import { parseSettingsForm, SETTINGS_MODAL_ID, settingsModal } from "./settings.ts";
+import { DeliveryStore } from "./store.ts";
 
-/** `/hosting alerts …` and the buttons alerts carry (Renew, Snooze, Snooze all). */
+/**
+ * `/hosting alerts …` (show, run, config and its form, on, off) and the buttons alerts carry
+ * (Renew, Snooze, Snooze all). The rows they read and write go through the delivery store.
+ */
 
 const MAX_OPEN_SHOWN = 20;
 
-const mention = (ctx: CommandContext, userId: string) =>
-  ctx.actor.platform === "console" ? userId : `<@${userId}>`;
+const store = (ctx: CommandContext) => new DeliveryStore(ctx.core.db.db);
 
 /** The channel's binding of `label`, or its only binding; several and no label -> ask which. */
 async function oneBinding(
   ctx: CommandContext,
   label: string | undefined,
-  usage: string,
+  path: readonly string[],
 ): Promise<{ account: Account; binding: Binding }> {
   const { actor } = ctx;
   const bound = await ctx.core.accounts.resolve(actor.platform, actor.workspaceId, actor.channelId, label);
+  const [first] = bound;
+  if (!first) throw new UserError("not_found", "No account is bound here.");
   if (bound.length > 1)
     throw new UserError(
       "invalid",
-      `Several accounts are bound here (${bound.map((b) => b.account.label).join(", ")}): name one, e.g. \`${usage} ${bound[0]?.account.label}\`.`,
+      rich`Several accounts are bound here (${bound.map((b) => b.account.label).join(", ")}): name one, e.g. ${command(path, { account: first.account.label })}.`,
     );
-  return bound[0]!;
+  return first;
 }
 
 export const alertsShow = defineCommand({
@@ -61,20 +65,7 @@ export const alertsShow = defineCommand({
       actor.channelId,
       args.account,
     );
-    const rows = await core.db.db
-      .select()
-      .from(alertDeliveries)
-      .where(
-        and(
-          inArray(
-            alertDeliveries.bindingId,
-            bound.map((b) => b.binding.id),
-          ),
-          // Scheduled reports keep their once-per-period claims in the same table; they are not alerts.
-          notLike(alertDeliveries.alertKey, `${REPORT_KEY_PREFIX}%`),
-        ),
-      )
-      .orderBy(desc(alertDeliveries.createdAt));
+    const rows = await store(ctx).open(bound.map((b) => b.binding.id));
     // A minimum balance is in the balance's currency: ask for the balance of the accounts that have one.
     const balances = await Promise.all(
       bound.map(async ({ account, binding }) => {
@@ -111,20 +102,14 @@ export const alertsShow = defineCommand({
       blocks.push({
         kind: "table",
         columns: ["Open alert", "State", "Since"],
-        rows: open
-          .slice(0, MAX_OPEN_SHOWN)
-          .map((r) => [
-            String((r.payload as { title?: unknown }).title ?? r.alertKey),
-            status(r),
-            formatTime(r.createdAt, tz),
-          ]),
+        rows: open.slice(0, MAX_OPEN_SHOWN).map((r) => [r.title, status(r), formatTime(r.createdAt, tz)]),
       });
       if (open.length > MAX_OPEN_SHOWN)
         blocks.push({ kind: "context", text: `…and ${open.length - MAX_OPEN_SHOWN} more.` });
     }
     blocks.push({
       kind: "context",
-      text: "An alert is posted once per crossing and cleared when it no longer holds. Admins change the settings with /hosting alerts config; operators check now with /hosting alerts run.",
+      text: rich`An alert is posted once per crossing and cleared when it no longer holds. Admins change the settings with ${command(["alerts", "config"])}; operators check now with ${command(["alerts", "run"])}.`,
     });
     return reply(blocksReply(blocks, { ephemeral: true }));
   },
@@ -153,7 +138,7 @@ export const alertsRun = defineCommand({
     if (!on.length)
       return reply(
         textReply(
-          `Alerts are off for ${bound.map((b) => b.account.label).join(", ")} here; an admin turns them on with /hosting alerts on.`,
+          rich`Alerts are off for ${bound.map((b) => b.account.label).join(", ")} here; an admin turns them on with ${command(["alerts", "on"])}.`,
           { ephemeral: true },
         ),
       );
@@ -163,7 +148,7 @@ export const alertsRun = defineCommand({
       ignoreQuietHours: true,
     });
     const blocks: Block[] = [];
-    const checked = `${s.accounts} account${s.accounts === 1 ? "" : "s"} (${on.map((b) => b.account.label).join(", ")})`;
+    const checked = `${count(s.accounts, "account")} (${on.map((b) => b.account.label).join(", ")})`;
     if (args.preview) {
       blocks.push({ kind: "header", text: "Alert preview (nothing was posted)" });
       const planned = s.reports.flatMap((r) => (r.planned ?? []).map((p) => ({ ...p, account: r.account })));
@@ -179,7 +164,7 @@ export const alertsRun = defineCommand({
       );
     } else {
       const parts = [
-        `${s.posted} new alert${s.posted === 1 ? "" : "s"} posted in this channel`,
+        `${count(s.posted, "new alert")} posted in this channel`,
         `${s.deduplicated} already posted before`,
       ];
       if (s.deferred) parts.push(`${s.deferred} held by a snooze`);
@@ -189,12 +174,15 @@ export const alertsRun = defineCommand({
     if (s.failedAccounts.length)
       blocks.push({
         kind: "context",
-        text: s.failedAccounts.map((f) => `⚠ Could not check ${f.account}: ${f.reason}`).join("\n"),
+        text: join(
+          s.failedAccounts.map((f) => rich`${icon("warning")} Could not check ${f.account}: ${f.text}`),
+          "\n",
+        ),
       });
     if (s.deliveryFailures)
       blocks.push({
         kind: "context",
-        text: "⚠ The alert message could not be posted here; the next scan tries again.",
+        text: rich`${icon("warning")} The alert message could not be posted here; the next scan tries again.`,
       });
     return reply(blocksReply(blocks, { ephemeral: true }));
   },
@@ -209,7 +197,7 @@ export const alertsConfig = defineCommand({
   ephemeral: true,
   mayOpenForm: true,
   async run(ctx, args) {
-    const { account, binding } = await oneBinding(ctx, args.account, "/hosting alerts config");
+    const { account, binding } = await oneBinding(ctx, args.account, ["alerts", "config"]);
     return {
       kind: "modal",
       modal: settingsModal(binding.id, account.label, binding.alertSettings, ctx.core.settings.timeZone),
@@ -234,7 +222,10 @@ export const alertsConfigSubmit: ModalHandlerDef = {
     try {
       parsedState = settingsState.parse(JSON.parse(state));
     } catch {
-      throw new UserError("invalid", "This form is out of date; run /hosting alerts config again.");
+      throw new UserError(
+        "invalid",
+        rich`This form is out of date; run ${command(["alerts", "config"])} again.`,
+      );
     }
     const hit = await channelBinding(ctx, parsedState.bindingId);
     if (!hit) throw new UserError("not_found", "That account is no longer bound to this channel.");
@@ -285,7 +276,7 @@ function toggle(enabled: boolean) {
         textReply(
           enabled
             ? `Alerts are on for ${labels} in this channel.`
-            : `Alerts are off for ${labels} in this channel; /hosting alerts on turns them back on.`,
+            : rich`Alerts are off for ${labels} in this channel; ${command(["alerts", "on"])} turns them back on.`,
         ),
       );
     },
@@ -303,7 +294,7 @@ const GONE =
 /** The delivery row a button points at, checked to belong to a binding of the clicker's channel. */
 async function deliveryInChannel(ctx: CommandContext, id: string) {
   if (!z.uuid().safeParse(id).success) throw new UserError("invalid", "That button is no longer valid.");
-  const [row] = await ctx.core.db.db.select().from(alertDeliveries).where(eq(alertDeliveries.id, id));
+  const row = await store(ctx).find(id);
   if (!row) throw new UserError("not_found", GONE);
   const hit = await channelBinding(ctx, row.bindingId);
   if (!hit) throw new UserError("not_found", GONE);
@@ -324,14 +315,11 @@ export const snoozeButton: ActionHandlerDef = {
     const days = snoozeDays(d);
     const { row } = await deliveryInChannel(ctx, id);
     const until = new Date(ctx.core.clock.now().getTime() + days * 86_400_000);
-    await ctx.core.db.db
-      .update(alertDeliveries)
-      .set({ snoozedUntil: until })
-      .where(eq(alertDeliveries.id, row.id));
-    const title = String((row.payload as { title?: unknown }).title ?? "this alert");
+    await store(ctx).snooze(row.id, until);
+    const title = row.title ?? "this alert";
     return reply(
       textReply(
-        `${mention(ctx, ctx.actor.userId)} snoozed "${title}" for ${days} day${days === 1 ? "" : "s"}, until ${formatTime(until, ctx.core.settings.timeZone)}. If it still holds then, it is posted again.`,
+        rich`${mention(ctx.actor.userId)} snoozed "${title}" for ${count(days, "day")}, until ${formatTime(until, ctx.core.settings.timeZone)}. If it still holds then, it is posted again.`,
       ),
     );
   },
@@ -351,28 +339,19 @@ export const snoozeAllButton: ActionHandlerDef = {
     await ctx.core.accounts.updateBinding(hit.binding.id, { snoozedUntil: until });
     return reply(
       textReply(
-        `${mention(ctx, ctx.actor.userId)} snoozed all alerts of ${hit.account.label} here for ${days} day${days === 1 ? "" : "s"}, until ${formatTime(until, ctx.core.settings.timeZone)}. New alerts wait until then; /hosting alerts on ends the snooze.`,
+        rich`${mention(ctx.actor.userId)} snoozed all alerts of ${hit.account.label} here for ${count(days, "day")}, until ${formatTime(until, ctx.core.settings.timeZone)}. New alerts wait until then; ${command(["alerts", "on"])} ends the snooze.`,
       ),
     );
   },
 };
-
-const renewPayload = z.object({
-  renew: z.object({
-    action: z.enum(["renew", "domain-renew"]),
-    params: z.record(z.string(), z.union([z.string(), z.number()])),
-    cost: z.string().optional(),
-  }),
-});
 
 export const renewButton: ActionHandlerDef = {
   id: ALERT_ACTIONS.renew,
   role: "operator",
   async run(ctx, value) {
     const { row, account } = await deliveryInChannel(ctx, value);
-    const parsed = renewPayload.safeParse(row.payload);
-    if (!parsed.success) throw new UserError("invalid", "This alert cannot be renewed from chat.");
-    const { action, params, cost } = parsed.data.renew;
+    if (!row.renew) throw new UserError("invalid", "This alert cannot be renewed from chat.");
+    const { action, params, cost } = row.renew;
     return requestConfirmation(ctx, { account, action, params, ...(cost ? { cost } : {}) });
   },
 };

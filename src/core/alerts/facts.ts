@@ -3,8 +3,8 @@ import { ProviderError, providerName } from "../../providers/types.ts";
 import type { Account } from "../accounts.ts";
 import type { Core } from "../context.ts";
 import { describeProviderError, UserError } from "../errors.ts";
-import { plainText } from "../rich.ts";
-import type { AccountFacts } from "./rules.ts";
+import { type Rich, rich } from "../rich.ts";
+import type { AccountFacts } from "./model.ts";
 
 /**
  * What one account reports — balance, services, domains, invoices — fetched concurrently under a
@@ -15,7 +15,7 @@ import type { AccountFacts } from "./rules.ts";
 export interface Fetched {
   facts: AccountFacts;
   /** Set when any call for the account failed: a sentence a person can act on. */
-  failure?: string;
+  failure?: Rich;
 }
 
 /** Fetches what the rules need from one account; each call goes through the provider kind's limiter. */
@@ -40,45 +40,27 @@ export async function fetchFacts(
   facts.canRenewService = caps.has("renewService") && typeof driver.renewService === "function";
   facts.canRenewDomain = caps.has("renewDomain") && typeof driver.renewDomain === "function";
   const errors: unknown[] = [];
-  const call = async <T>(present: boolean, fn: () => Promise<T>, set: (v: T) => void) => {
-    if (!present) return;
+  /** The call's answer; undefined when the driver cannot make it, or it failed (the error is kept). */
+  const attempt = async <T>(fn: (() => Promise<T>) | undefined): Promise<T | undefined> => {
+    if (!fn) return undefined;
     try {
-      set(await limit(fn));
+      return await limit(fn);
     } catch (err) {
       errors.push(err);
+      return undefined;
     }
   };
-  const d = driver;
-  await Promise.all([
-    call(
-      caps.has("getBalance") && Boolean(d.getBalance),
-      () => d.getBalance!(),
-      (v) => {
-        facts.balance = v;
-      },
-    ),
-    call(
-      caps.has("listServices") && Boolean(d.listServices),
-      () => d.listServices!(),
-      (v) => {
-        facts.services = v;
-      },
-    ),
-    call(
-      caps.has("listDomains") && Boolean(d.listDomains),
-      () => d.listDomains!(),
-      (v) => {
-        facts.domains = v;
-      },
-    ),
-    call(
-      needs.invoices && caps.has("listInvoices") && Boolean(d.listInvoices),
-      () => d.listInvoices!(),
-      (v) => {
-        facts.invoices = v;
-      },
-    ),
+  // Each call only where the driver can make it: the capability and the method both present.
+  const [balance, services, domains, invoices] = await Promise.all([
+    attempt(caps.has("getBalance") ? driver.getBalance?.bind(driver) : undefined),
+    attempt(caps.has("listServices") ? driver.listServices?.bind(driver) : undefined),
+    attempt(caps.has("listDomains") ? driver.listDomains?.bind(driver) : undefined),
+    attempt(needs.invoices && caps.has("listInvoices") ? driver.listInvoices?.bind(driver) : undefined),
   ]);
+  if (balance) facts.balance = balance;
+  if (services) facts.services = services;
+  if (domains) facts.domains = domains;
+  if (invoices) facts.invoices = invoices;
   if (!errors.length) return { facts };
   for (const err of errors)
     core.log.warn(
@@ -88,9 +70,9 @@ export async function fetchFacts(
   return { facts, failure: describe(core, errors[0], account) };
 }
 
-function describe(core: Core, err: unknown, account: Account): string {
-  if (err instanceof ProviderError) return plainText(describeProviderError(err, account));
-  if (err instanceof UserError) return err.message;
+function describe(core: Core, err: unknown, account: Account): Rich {
+  if (err instanceof ProviderError) return describeProviderError(err, account);
+  if (err instanceof UserError) return err.text;
   core.log.error({ err, accountId: account.id }, "unexpected error while checking an account");
-  return `Something went wrong while asking ${providerName(account)}; the error has been logged.`;
+  return rich`Something went wrong while asking ${providerName(account)}; the error has been logged.`;
 }

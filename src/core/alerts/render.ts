@@ -1,7 +1,15 @@
 import type { AlertSettings } from "../../db/schema.ts";
 import { type ProviderKind, providerName } from "../../providers/types.ts";
 import { type Block, type Button, blocksReply, type Reply, type Severity } from "../reply.ts";
-import type { Alert, AlertSeverity } from "./rules.ts";
+import { command, concat, type IconName, icon, join, type Rich, rich, strong, type Text } from "../rich.ts";
+import { formatTime } from "./hours.ts";
+import type { AccountRef, Alert, AlertSeverity } from "./model.ts";
+
+/**
+ * What alerts look like: one digest message per binding per scan (every alert with what to do and
+ * its buttons), the "answers again" line, and a binding's settings as label/value pairs. Rich
+ * text only (rich.ts): each chat adapter renders it its own way.
+ */
 
 /** Button action ids; the handlers are in commands.ts. */
 export const ALERT_ACTIONS = {
@@ -14,7 +22,11 @@ export const ALERT_ACTIONS = {
 export const MAX_DETAILED = 12;
 const MAX_LISTED = 25;
 
-const ICON: Record<AlertSeverity, string> = { critical: "🔴", warning: "🟠", info: "🔵" };
+const ICON: Record<AlertSeverity, IconName> = {
+  critical: "alert-critical",
+  warning: "alert-warning",
+  info: "alert-info",
+};
 
 export interface DigestItem {
   alert: Alert;
@@ -29,7 +41,12 @@ export interface DigestInput {
   bindingId: string;
   items: DigestItem[];
   /** "Account prod answers again" lines (no buttons). */
-  recoveries: string[];
+  recoveries: Text[];
+}
+
+/** The line posted when an account that could not be checked answers again. */
+export function recoveryLine(account: Omit<AccountRef, "id">, since: Date, timeZone: string): Rich {
+  return rich`Account ${account.label} (${providerName(account)}) answers again; it could not be checked since ${formatTime(since, timeZone)}.`;
 }
 
 /** One message per binding per scan: every alert with what to do and its buttons. */
@@ -46,12 +63,12 @@ export function renderDigest(input: DigestInput): Reply {
         : `${account.label} (${provider}) answers again`,
     },
   ];
-  for (const r of recoveries) blocks.push({ kind: "text", text: `✅ ${r}` });
+  for (const r of recoveries) blocks.push({ kind: "text", text: concat(icon("success"), " ", r) });
   for (const item of sorted.slice(0, MAX_DETAILED)) {
     const a = item.alert;
     blocks.push({
       kind: "text",
-      text: `${ICON[a.severity]} *${a.title}*\n${a.detail}\nWhat to do: ${a.advice}`,
+      text: rich`${icon(ICON[a.severity])} ${strong(a.title)}\n${a.detail}\nWhat to do: ${a.advice}`,
     });
     if (item.note) blocks.push({ kind: "context", text: item.note });
     const buttons: Button[] = [];
@@ -71,9 +88,11 @@ export function renderDigest(input: DigestInput): Reply {
   }
   const rest = sorted.slice(MAX_DETAILED);
   if (rest.length) {
-    const listed = rest.slice(0, MAX_LISTED).map((i) => `${ICON[i.alert.severity]} ${i.alert.title}`);
+    const listed = rest
+      .slice(0, MAX_LISTED)
+      .map((i) => concat(icon(ICON[i.alert.severity]), " ", i.alert.title));
     const more = rest.length > MAX_LISTED ? `\n…and ${rest.length - MAX_LISTED} more.` : "";
-    blocks.push({ kind: "text", text: `${listed.join("\n")}${more}` });
+    blocks.push({ kind: "text", text: concat(join(listed, "\n"), more) });
   }
   if (n > 1)
     blocks.push({
@@ -94,7 +113,7 @@ export function renderDigest(input: DigestInput): Reply {
   if (n)
     blocks.push({
       kind: "context",
-      text: "Each alert is posted once. Snooze holds it and reminds you when the snooze ends if it still holds. /hosting alerts shows the open alerts and the settings.",
+      text: rich`Each alert is posted once. Snooze holds it and reminds you when the snooze ends if it still holds. ${command(["alerts", "show"])} shows the open alerts and the settings.`,
     });
   return blocksReply(blocks, { severity: digestSeverity(sorted.map((i) => i.alert.severity)) });
 }

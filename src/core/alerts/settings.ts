@@ -77,7 +77,7 @@ const quietHours = z
       });
       return z.NEVER;
     }
-    const fmt = (x: RegExpExecArray) => `${x[1]!.padStart(2, "0")}:${x[2]}`;
+    const fmt = (x: RegExpExecArray) => `${(x[1] ?? "").padStart(2, "0")}:${x[2]}`;
     if (fmt(start) === fmt(end)) {
       ctx.addIssue({ code: "custom", message: "Quiet hours: the start and the end must differ." });
       return z.NEVER;

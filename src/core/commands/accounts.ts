@@ -19,7 +19,7 @@ import {
 import { describeProviderError, UserError } from "../errors.ts";
 import { formatDate } from "../format.ts";
 import { blocksReply, type Modal, type ModalField, reply, textReply } from "../reply.ts";
-import { command, rich, strong } from "../rich.ts";
+import { command, plainText, rich, strong } from "../rich.ts";
 import { labelParam, labelSchema } from "./shared.ts";
 
 const kindSchema = z
@@ -288,11 +288,12 @@ async function saveAccount(
       const msg =
         err.about === "baseUrl"
           ? scrub(err.message)
-          : `${describeProviderError(err, { label: label || "new", ...named })} Check the base URL${fallback ? ` (empty = ${fallback})` : ""}.`;
+          : `${plainText(describeProviderError(err, { label: label || "new", ...named }))} Check the base URL${fallback ? ` (empty = ${fallback})` : ""}.`;
       return { kind: "fieldErrors", errors: { base_url: msg } } as const;
     }
     if (err instanceof UserError && err.kind === "conflict" && !editing)
-      return { kind: "fieldErrors", errors: { label: err.message.replace(/\*/g, "") } } as const;
+      // Field errors are plain text on every platform: the plain reading of the message.
+      return { kind: "fieldErrors", errors: { label: err.message } } as const;
     throw err;
   }
 }

@@ -4,6 +4,7 @@ import { fetchFacts } from "../alerts/facts.ts";
 import { defineCommand } from "../context.ts";
 import { buildForecast, FORECAST_DAYS, forecastAccount, forecastSummary } from "../forecast/plan.ts";
 import { type Block, blocksReply, reply } from "../reply.ts";
+import { join, rich } from "../rich.ts";
 import { accountParam, COMMAND_FAN_OUT, labelSchema } from "./shared.ts";
 
 /**
@@ -51,8 +52,8 @@ export const forecast = defineCommand({
         alt: `Balance runway and renewal calendar, ${f.today} to ${f.until}. ${summary.join(" ")}`,
       },
     ];
-    const failures = fetched.filter((r) => r.failure).map((r) => r.failure ?? "");
-    if (failures.length) blocks.push({ kind: "context", text: `Incomplete: ${failures.join(" ")}` });
+    const failures = fetched.flatMap((r) => (r.failure ? [r.failure] : []));
+    if (failures.length) blocks.push({ kind: "context", text: rich`Incomplete: ${join(failures, " ")}` });
     return reply(blocksReply(blocks));
   },
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { invalidMessage, parseCommandText } from "../dispatch.ts";
 import { UserError } from "../errors.ts";
-import { plainWriter, renderText, type Text } from "../rich.ts";
+import { plainWriter, renderText, type Text, usageLine } from "../rich.ts";
 import { tokenize } from "./grammar.ts";
 import { commandTree } from "./index.ts";
 import { closest, editDistance } from "./suggest.ts";
@@ -15,7 +15,8 @@ function ticked(t: Text): string {
     code: tick,
     command: (p, a) => tick(plainWriter.command(p, a)),
     option: (n, v) => tick(plainWriter.option(n, v)),
-    usage: (p) => tick(plainWriter.usage(p)),
+    usage: (p) => `Usage: ${tick(usageLine(p))}`,
+    param: tick,
   });
 }
 

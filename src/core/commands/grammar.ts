@@ -1,8 +1,7 @@
-import type { Platform } from "../../db/schema.ts";
 import { LABEL_PATTERN } from "../accounts.ts";
 import type { CommandDef, Param } from "../context.ts";
 import { UserError } from "../errors.ts";
-import { code, command, join, option, type Rich, rich, usage as usageSpan } from "../rich.ts";
+import { code, command, join, option, param, type Rich, rich, usage as usageSpan } from "../rich.ts";
 import { usageText } from "./lookup.ts";
 import { closest } from "./suggest.ts";
 
@@ -170,14 +169,14 @@ export function parseArgs(c: CommandDef, words: string[], opts: ParseOptions = {
         const guess = closest(rawName, [...flags.keys()]);
         throw new UserError(
           "invalid",
-          rich`Unknown option ${code(`--${truncate(rawName)}`)}.${guess ? rich` Did you mean ${code(`--${guess}`)}?` : []} Usage: ${use(c)}`,
+          rich`Unknown option ${code(`--${truncate(rawName)}`)}.${guess ? rich` Did you mean ${code(`--${guess}`)}?` : []} ${use(c)}`,
         );
       }
       if (p.type === "boolean") args[p.name] = inline === undefined ? true : inline !== "false";
       else {
         const v = inline ?? words[++i];
         if (v === undefined)
-          throw new UserError("invalid", rich`${code(`--${p.name}`)} needs a value. Usage: ${use(c)}`);
+          throw new UserError("invalid", rich`${code(`--${p.name}`)} needs a value. ${use(c)}`);
         args[p.name] = convert(p, v, c);
       }
     } else loose.push(w);
@@ -196,7 +195,7 @@ export function parseArgs(c: CommandDef, words: string[], opts: ParseOptions = {
   if (loose.length > positionals.length && !positionals.some((p) => p.rest))
     throw new UserError(
       "invalid",
-      rich`Too many words: ${code(truncate(loose.slice(positionals.length).join(" ")))}. Usage: ${use(c)}`,
+      rich`Too many words: ${code(truncate(loose.slice(positionals.length).join(" ")))}. ${use(c)}`,
     );
   return note ? { args, note } : { args };
 }
@@ -242,7 +241,7 @@ function convert(p: Param, v: string, c: CommandDef): unknown {
           : [];
         throw new UserError(
           "invalid",
-          rich`${code(p.name)} must be a whole number, not ${code(truncate(v))}.${hint} Usage: ${use(c)}`,
+          rich`${param(p.name)} must be a whole number, not ${code(truncate(v))}.${hint} ${use(c)}`,
         );
       }
       return Number(v);

@@ -5,6 +5,7 @@ import { UserError } from "../errors.ts";
 import { formatDateTime } from "../format.ts";
 import { reply, textReply } from "../reply.ts";
 import { reportPeriod, WEEKDAYS } from "../reports.ts";
+import { command, rich } from "../rich.ts";
 
 /** `/hosting report …`: the channel's scheduled report (forecast chart, renewals, unpaid invoices). */
 
@@ -80,7 +81,7 @@ export const reportShow = defineCommand({
       textReply(
         s
           ? confirmation(ctx, s)
-          : "No scheduled report here. Admins set one with `/hosting report weekly <day> <HH:MM>` or `/hosting report monthly <day> <HH:MM>`.",
+          : rich`No scheduled report here. Admins set one with ${command(["report", "weekly"], { day: "<day>", time: "<HH:MM>" })} or ${command(["report", "monthly"], { day: "<day>", time: "<HH:MM>" })}.`,
       ),
     );
   },

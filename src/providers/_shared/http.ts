@@ -402,7 +402,7 @@ export function parseResponse<S extends z.ZodType>(
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  const where = issue && issue.path.length ? ` at ${issue.path.join(".")}` : "";
+  const where = issue?.path.length ? ` at ${issue.path.join(".")}` : "";
   throw new ProviderError(
     "UNEXPECTED_RESPONSE",
     `${PROVIDER_NAMES[provider]} sent an unexpected ${what}${where}${issue ? ` (${issue.message})` : ""}.`,

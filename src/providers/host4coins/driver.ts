@@ -82,7 +82,7 @@ export class Host4CoinsDriver implements ProviderDriver {
 
   async getBalance(): Promise<Money> {
     const { balance } = await api.getBalance(this.#http);
-    return { amount: balance!, currency: SATS };
+    return { amount: balance, currency: SATS };
   }
 
   async listServices(): Promise<Service[]> {
@@ -119,7 +119,7 @@ export class Host4CoinsDriver implements ProviderDriver {
         issuedAt: r.date,
         // BTCPay invoices carry no due date; an unpaid one simply expires.
         dueAt: null,
-        total: { amount: r.amount!, currency: SATS },
+        total: { amount: r.amount, currency: SATS },
         status: mapInvoiceStatus(r.btcpay_status),
         raw: sanitizeRaw(item),
       } satisfies Invoice;
@@ -341,9 +341,13 @@ function toRenewOption(o: RenewOption): { id: string; label: string; price?: Mon
 export function defaultOption(options: RenewOption[]): RenewOption | undefined {
   const first = options[0];
   if (!first) return undefined;
-  const comparable = options.every((o) => o.price !== null && o.currency === first.currency);
-  if (!comparable) return first;
-  return options.reduce((best, o) => (compareDecimal(o.price!, best.price!) < 0 ? o : best), first);
+  if (first.price === null) return first;
+  let best = { option: first, price: first.price };
+  for (const o of options) {
+    if (o.price === null || o.currency !== first.currency) return first;
+    if (compareDecimal(o.price, best.price) < 0) best = { option: o, price: o.price };
+  }
+  return best.option;
 }
 
 function domainName(r: {

@@ -54,7 +54,7 @@ const rawItems = h4cList(z.unknown());
 
 // GET /balance -> {"balance": _balance_} (seed lines 73-79). The unit is not documented.
 export const balanceBody = z.object({
-  balance: decimal.refine((v) => v !== null, "balance is not a number"),
+  balance: decimal.refine((v): v is string => v !== null, "balance is not a number"),
 });
 
 // GET /services -> {"services": [...], "total_count": _N_} (seed lines 200-227).
@@ -99,7 +99,7 @@ export const invoicesBody = z.object({ invoices: rawItems });
 export const invoiceRecord = z.object({
   btcpay_id: idString,
   date: h4cDate,
-  amount: decimal.refine((v) => v !== null, "amount is not a number"),
+  amount: decimal.refine((v): v is string => v !== null, "amount is not a number"),
   btcpay_status: optText,
 });
 
