@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Hostops, startHostops } from "../../src/app.ts";
 import type { Account } from "../../src/core/accounts.ts";
 import { expireStale, recoverInterrupted } from "../../src/core/confirmations.ts";
@@ -492,7 +492,7 @@ describe("confirmation races on real Postgres", () => {
     const inFlight = second.dispatcher
       .action(actor(ADMIN1), "confirm:approve", req!.id)
       .catch(() => undefined);
-    await waitUntil(() => env.hostens.count(isReboot) > before);
+    await vi.waitFor(() => expect(env.hostens.count(isReboot)).toBeGreaterThan(before), { timeout: 10_000 });
     expect(
       (
         await env.app.db.db.select().from(confirmationRequests).where(eq(confirmationRequests.id, req!.id))
@@ -521,11 +521,3 @@ describe("confirmation races on real Postgres", () => {
     });
   });
 });
-
-async function waitUntil(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > timeoutMs) throw new Error("condition not met");
-    await new Promise((r) => setImmediate(r));
-  }
-}
