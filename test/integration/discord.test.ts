@@ -223,7 +223,7 @@ describe("Discord end to end (real discord.js client against a fake Discord)", (
     expect(cb.body.data?.flags).toBe(EPHEMERAL);
     expect(textOf(cb)).toContain("You need the **admin** role here");
     const here = await app.core.accounts.channelAccounts("discord", fake.guildId, fake.channelId);
-    expect(here.map((a) => a.label)).not.toContain("prod");
+    expect(here.map((a) => a.account.label)).not.toContain("prod");
 
     const bound = fake.slash(["channel", "bind"], [{ name: "label", type: 3, value: "prod" }], {
       member: fake.members.manager,
