@@ -20,6 +20,7 @@ import {
 import { PROVIDER_NAMES, type ProviderDriver, ProviderError, type ProviderKind } from "../providers/types.ts";
 import type { CredentialCipher } from "./crypto.ts";
 import { UserError } from "./errors.ts";
+import { command, rich, strong } from "./rich.ts";
 
 export interface Account {
   id: string;
@@ -108,7 +109,8 @@ export class AccountService {
     refuseBaseUrl(input.kind, input.baseUrl ?? null);
     const displayName = this.checkDisplayName(input.kind, input.displayName);
     const existing = await this.findByLabel(input.platform, input.workspaceId, input.label);
-    if (existing) throw new UserError("conflict", `An account labelled *${input.label}* already exists.`);
+    if (existing)
+      throw new UserError("conflict", rich`An account labelled ${strong(input.label)} already exists.`);
     const baseUrl = input.baseUrl ?? null;
     const driver = this.buildDriver(input.kind, credentials, baseUrl, { displayName });
     await driver.verifyCredentials();
@@ -131,7 +133,8 @@ export class AccountService {
       })
       .onConflictDoNothing()
       .returning();
-    if (!row) throw new UserError("conflict", `An account labelled *${input.label}* already exists.`);
+    if (!row)
+      throw new UserError("conflict", rich`An account labelled ${strong(input.label)} already exists.`);
     return this.acct(row);
   }
 
@@ -212,7 +215,7 @@ export class AccountService {
     if (!a)
       throw new UserError(
         "not_found",
-        `No account labelled *${label}*. \`/hosting accounts list\` shows the accounts of this workspace.`,
+        rich`No account labelled ${strong(label)}. ${command(["accounts", "list"])} shows the accounts of this workspace.`,
       );
     return a;
   }
@@ -307,14 +310,14 @@ export class AccountService {
     if (bound.length === 0)
       throw new UserError(
         "not_found",
-        "No provider account is bound to this channel. An admin can add one with `/hosting accounts add` and bind it here with `/hosting bind <label>`.",
+        rich`No provider account is bound to this channel. An admin can add one with ${command(["accounts", "add"])} and bind it here with ${command(["bind"], { label: "<label>" })}.`,
       );
     if (!label) return bound;
     const hit = bound.filter((b) => b.account.label === label);
     if (hit.length === 0)
       throw new UserError(
         "not_found",
-        `Account *${label}* is not bound to this channel. Bound here: ${bound.map((b) => b.account.label).join(", ")}.`,
+        rich`Account ${strong(label)} is not bound to this channel. Bound here: ${bound.map((b) => b.account.label).join(", ")}.`,
       );
     return hit;
   }

@@ -18,6 +18,7 @@ import { describeProviderError, UserError } from "./errors.ts";
 import { formatDateTime } from "./format.ts";
 import { atLeast, roleOf } from "./permissions.ts";
 import { type Block, blocksReply, type Outcome, type Reply, reply, textReply } from "./reply.ts";
+import { plainText } from "./rich.ts";
 
 /**
  * Destructive actions run only through a confirmation request:
@@ -575,7 +576,7 @@ async function execute(
     // after sending, a 5xx, an unreadable or unexpected answer: nobody knows, and saying "failed"
     // would invite a second run (a second payment).
     if (provedNothingHappened(err)) {
-      const msg = describeProviderError(err as ProviderError, account);
+      const msg = plainText(describeProviderError(err as ProviderError, account));
       await finish("failed", msg);
       return `Failed: ${msg}`;
     }

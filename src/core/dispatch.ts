@@ -10,7 +10,6 @@ import {
   parseArgs,
   tokenize,
   unknownCommandMessage,
-  usage,
 } from "./commands/grammar.ts";
 import { actionHandlers, commandTree, modalHandlers } from "./commands/index.ts";
 import type { Actor, CommandContext, CommandDef, Core, Invocation } from "./context.ts";
@@ -18,12 +17,13 @@ import { controlCharIn, escapeControlChars, findControlChar } from "./control-ch
 import { UserError } from "./errors.ts";
 import { atLeast, roleOf } from "./permissions.ts";
 import { errorReply, type Outcome, reply } from "./reply.ts";
+import { code, command, plainText, type Rich, rich, strong, type Text, toRich, usage } from "./rich.ts";
 
 export interface ParsedCommand {
   path: string[];
   args: Record<string, unknown>;
   /** A guess the parser made, shown with the answer. */
-  note?: string;
+  note?: Rich;
 }
 
 /** Parses `/hosting …` text into a command path and args (the Slack and console grammar). */
@@ -68,7 +68,7 @@ export class Dispatcher {
         "(unparsed)",
         unparsedSummary(text, char),
         "invalid",
-        reply(errorReply(char ? controlMessage("The command", char) : err.message)),
+        reply(errorReply(char ? controlMessage("The command", char) : err.text)),
         t0,
       );
     }
@@ -88,7 +88,7 @@ export class Dispatcher {
         "invalid",
         reply(
           errorReply(
-            controlMessage(control.where === "path" ? "The command" : `\`${control.where}\``, control.char),
+            controlMessage(control.where === "path" ? "The command" : [code(control.where)], control.char),
           ),
         ),
       );
@@ -99,14 +99,14 @@ export class Dispatcher {
         name,
         inv.args,
         "invalid",
-        reply(errorReply(`Unknown command \`${name.slice(0, 40)}\`.`)),
+        reply(errorReply(rich`Unknown command ${code(name.slice(0, 40))}.`)),
       );
     return this.guarded(inv, name, inv.args, def.role, async (ctx) => {
       const parsed = def.schema.safeParse(inv.args);
       if (!parsed.success)
         return {
           outcome: "invalid",
-          out: reply(errorReply(invalidMessage(def, parsed.error, inv.platform))),
+          out: reply(errorReply(invalidMessage(def, parsed.error))),
         };
       const out = await def.run(ctx, parsed.data);
       const failed = out.kind === "reply" && out.reply.severity === "warning" && out.reply.ephemeral;
@@ -158,9 +158,9 @@ export class Dispatcher {
     const errors: Record<string, string> = {};
     for (const [id, v] of Object.entries(values)) {
       const char = controlCharIn(v) ?? controlCharIn(id);
-      if (char) errors[escapeControlChars(id)] = controlMessage("This field", char);
+      if (char) errors[escapeControlChars(id)] = plainText(controlMessage("This field", char));
     }
-    if (controlCharIn(state)) errors.form = controlMessage("The form", controlCharIn(state) ?? "");
+    if (controlCharIn(state)) errors.form = plainText(controlMessage("The form", controlCharIn(state) ?? ""));
     if (Object.keys(errors).length)
       return this.finish(actor, `form ${modalId}`, { fields: Object.keys(errors) }, "invalid", {
         kind: "fieldErrors",
@@ -194,14 +194,7 @@ export class Dispatcher {
     try {
       const role = await roleOf(this.core.db, actor, this.core.settings.defaultRole);
       if (!atLeast(role, need))
-        return this.finish(
-          actor,
-          name,
-          args,
-          "denied",
-          reply(errorReply(deniedMessage(need, role, actor.platform))),
-          t0,
-        );
+        return this.finish(actor, name, args, "denied", reply(errorReply(deniedMessage(need, role))), t0);
       const r = await run({ core: this.core, actor, role, log });
       return this.finish(actor, name, r.args ?? args, r.outcome, r.out, t0, !r.audited);
     } catch (err) {
@@ -257,7 +250,7 @@ export class Dispatcher {
         name,
         args,
         err.kind === "denied" ? "denied" : "invalid",
-        reply(errorReply(err.message)),
+        reply(errorReply(err.text)),
         t0,
       );
     if (err instanceof ProviderError) {
@@ -279,12 +272,16 @@ export class Dispatcher {
 }
 
 /** The parser's guess, as a line above the answer (answers that are not messages stay as they are). */
-function withNote(out: Outcome, note: string): Outcome {
+function withNote(out: Outcome, note: Rich): Outcome {
   if (out.kind !== "reply") return out;
   const r = out.reply;
   return {
     kind: "reply",
-    reply: { ...r, text: `${note}\n\n${r.text}`, blocks: [{ kind: "context", text: note }, ...r.blocks] },
+    reply: {
+      ...r,
+      text: `${plainText(note)}\n\n${r.text}`,
+      blocks: [{ kind: "context", text: note }, ...r.blocks],
+    },
   };
 }
 
@@ -305,8 +302,8 @@ function unparsedSummary(text: string, control: string | undefined): Record<stri
 }
 
 /** What a person is told when their input holds a control character (never the character itself). */
-function controlMessage(what: string, char: string): string {
-  return `${what} contains a control character (${char}), which hostops does not accept. Type it again without it (it often comes from pasting).`;
+function controlMessage(what: Text, char: string): Rich {
+  return rich`${toRich(what)} contains a control character (${char}), which hostops does not accept. Type it again without it (it often comes from pasting).`;
 }
 
 function withEphemeral(out: Outcome, ephemeral: boolean | undefined): Outcome {
@@ -314,10 +311,9 @@ function withEphemeral(out: Outcome, ephemeral: boolean | undefined): Outcome {
   return out;
 }
 
-function deniedMessage(need: string, have: string, platform: Actor["platform"]): string {
-  const how =
-    platform === "discord" ? `/hosting roles grant user:@you role:${need}` : `/hosting grant @you ${need}`;
-  return `You need the *${need}* role here for that (you are ${have === "none" ? "not granted any role" : `*${have}*`}). An admin can grant it with \`${how}\`.`;
+function deniedMessage(need: string, have: string): Rich {
+  const how = command(["grant"], { user: "@you", role: need });
+  return rich`You need the ${strong(need)} role here for that (you are ${have === "none" ? "not granted any role" : [strong(have)]}). An admin can grant it with ${how}.`;
 }
 
 /**
@@ -325,15 +321,15 @@ function deniedMessage(need: string, have: string, platform: Actor["platform"]):
  * required". Schema messages are written as the end of that sentence ("must be …", "is …"); a
  * refinement's message that starts with a capital is a whole sentence of its own.
  */
-export function invalidMessage(def: CommandDef, error: z.ZodError, platform: Actor["platform"]): string {
+export function invalidMessage(def: CommandDef, error: z.ZodError): Rich {
   const issue = error.issues[0];
   const field = issue?.path[0];
   const param = def.params.find((p) => p.name === field);
   const message = issue?.message ?? "";
-  let sentence: string;
-  const name = typeof field === "string" ? `\`${field}\`` : "The command";
-  if (!issue) sentence = "The command is not valid.";
-  else if (issue.code === "custom" && /^[A-Z]/.test(message)) sentence = message.replace(/([^.])$/, "$1.");
+  let sentence: Rich;
+  const name: Rich = typeof field === "string" ? [code(field)] : ["The command"];
+  if (!issue) sentence = ["The command is not valid."];
+  else if (issue.code === "custom" && /^[A-Z]/.test(message)) sentence = [message.replace(/([^.])$/, "$1.")];
   else {
     let what: string;
     if (issue.code === "invalid_type" && issue.input === undefined) what = "is required";
@@ -345,9 +341,9 @@ export function invalidMessage(def: CommandDef, error: z.ZodError, platform: Act
     else if (issue.code === "too_big")
       what = issue.origin === "number" ? `must be at most ${issue.maximum}` : "is too long";
     else what = "is not valid";
-    sentence = `${name} ${what}.`;
+    sentence = rich`${name} ${what}.`;
   }
-  return `${sentence} Usage: \`${usage(def, platform)}\``;
+  return rich`${sentence} Usage: ${usage(def.path)}`;
 }
 
 function isDatabaseDown(err: unknown): boolean {

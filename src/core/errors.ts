@@ -1,13 +1,19 @@
 import { scrub } from "../observability/secrets.ts";
 import { ProviderError, type ProviderKind, providerName } from "../providers/types.ts";
+import { command, plainText, type Rich, rich, strong, type Text, toRich } from "./rich.ts";
 
-/** An expected outcome meant for the person who typed the command (bad input, no permission, …). */
+/**
+ * An expected outcome meant for the person who typed the command (bad input, no permission, …).
+ * `message` is its plain reading (logs, tests); `text` is what the person is shown.
+ */
 export class UserError extends Error {
   override readonly name = "UserError";
   readonly kind: "invalid" | "denied" | "not_found" | "conflict" | "unsupported";
-  constructor(kind: UserError["kind"], message: string) {
-    super(message);
+  readonly text: Rich;
+  constructor(kind: UserError["kind"], message: Text) {
+    super(plainText(message));
     this.kind = kind;
+    this.text = toRich(message);
   }
 }
 
@@ -15,28 +21,29 @@ export class UserError extends Error {
 export function describeProviderError(
   err: ProviderError,
   account: { label: string; kind: ProviderKind; displayName?: string | null },
-): string {
+): Rich {
   const name = providerName(account);
-  const acct = `account *${account.label}*`;
+  const acct = rich`account ${strong(account.label)}`;
+  const edit = command(["accounts", "edit"], { label: account.label });
   if (err.about === "baseUrl")
-    return `${scrub(err.message)} (${acct}) An admin can correct the base URL with \`/hosting accounts edit ${account.label}\`.`;
+    return rich`${scrub(err.message)} (${acct}) An admin can correct the base URL with ${edit}.`;
   switch (err.code) {
     case "AUTH_FAILED":
-      return `${name} rejected the credentials of ${acct}; an admin can update them with \`/hosting accounts edit ${account.label}\`.`;
+      return rich`${name} rejected the credentials of ${acct}; an admin can update them with ${edit}.`;
     case "NOT_FOUND":
-      return `${name} (${acct}) has no such item.`;
+      return rich`${name} (${acct}) has no such item.`;
     case "RATE_LIMITED":
-      return `${name} is rate limiting ${acct}; try again in a minute.`;
+      return rich`${name} is rate limiting ${acct}; try again in a minute.`;
     case "INSUFFICIENT_FUNDS":
-      return `${name} says the balance of ${acct} is too low. Top it up in the ${name} panel.`;
+      return rich`${name} says the balance of ${acct} is too low. Top it up in the ${name} panel.`;
     case "VALIDATION":
-      return `${name} refused the request for ${acct}: ${scrub(err.message)}`;
+      return rich`${name} refused the request for ${acct}: ${scrub(err.message)}`;
     case "NETWORK":
-      return `${scrub(err.message)} (${acct}) Try again shortly.`;
+      return rich`${scrub(err.message)} (${acct}) Try again shortly.`;
     case "UPSTREAM":
-      return `${name} had an internal error for ${acct}; try again later.`;
+      return rich`${name} had an internal error for ${acct}; try again later.`;
     case "UNEXPECTED_RESPONSE":
-      return `${scrub(err.message)} (${acct})`;
+      return rich`${scrub(err.message)} (${acct})`;
   }
 }
 

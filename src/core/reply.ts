@@ -1,6 +1,9 @@
+import { concat, icon, plainText, plainWriter, renderText, type SpanWriter, type Text } from "./rich.ts";
+
 /**
  * The neutral reply model: what core returns and adapters render (Block Kit, Discord embeds,
- * terminal text). `text` is always a complete plain-text fallback.
+ * terminal text). Prose is rich text (rich.ts): core never writes a platform's markup. `text` is
+ * always a complete plain-text fallback.
  */
 export type Severity = "info" | "success" | "warning" | "critical";
 
@@ -14,10 +17,12 @@ export interface Button {
 
 export type Block =
   | { kind: "header"; text: string }
-  | { kind: "fields"; fields: [label: string, value: string][] }
+  | { kind: "fields"; fields: [label: string, value: Text][] }
+  /** Cells are plain text: adapters show tables in monospace, where no markup applies. */
   | { kind: "table"; columns: string[]; rows: string[][] }
-  | { kind: "context"; text: string }
-  | { kind: "text"; text: string }
+  | { kind: "context"; text: Text }
+  | { kind: "text"; text: Text }
+  | { kind: "list"; items: Text[] }
   | { kind: "actions"; buttons: Button[] }
   /** A picture (a PNG chart); adapters upload or attach it, `alt` describes it in words. */
   | { kind: "image"; png: Uint8Array; filename: string; alt: string };
@@ -66,16 +71,21 @@ export type Outcome =
 
 export const reply = (r: Reply): Outcome => ({ kind: "reply", reply: r });
 
-export function textReply(text: string, opts: { ephemeral?: boolean; severity?: Severity } = {}): Reply {
-  return { text, ephemeral: opts.ephemeral, severity: opts.severity, blocks: [{ kind: "text", text }] };
+export function textReply(text: Text, opts: { ephemeral?: boolean; severity?: Severity } = {}): Reply {
+  return {
+    text: plainText(text),
+    ephemeral: opts.ephemeral,
+    severity: opts.severity,
+    blocks: [{ kind: "text", text }],
+  };
 }
 
-export function errorReply(text: string): Reply {
+export function errorReply(text: Text): Reply {
   return {
-    text,
+    text: plainText(text),
     ephemeral: true,
     severity: "warning",
-    blocks: [{ kind: "text", text: `:warning: ${text}` }],
+    blocks: [{ kind: "text", text: concat(icon("warning"), " ", text) }],
   };
 }
 
@@ -90,26 +100,30 @@ export function tableText(columns: string[], rows: string[][]): string {
   return [line(columns), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
-/** The plain-text rendering of blocks, used as the fallback `text`. */
-export function blocksToText(blocks: Block[]): string {
+/** The text rendering of blocks: plain by default (the fallback `text`), or in a platform's writer. */
+export function blocksToText(blocks: Block[], w: SpanWriter = plainWriter): string {
+  const plainText = (t: Text) => renderText(t, w);
   const out: string[] = [];
   for (const b of blocks) {
     switch (b.kind) {
       case "header":
-        out.push(b.text);
+        out.push(w.text(b.text));
         break;
       case "fields":
-        out.push(b.fields.map(([k, v]) => `${k}: ${v}`).join("\n"));
+        out.push(b.fields.map(([k, v]) => `${k}: ${plainText(v)}`).join("\n"));
+        break;
+      case "list":
+        out.push(b.items.map((i) => `• ${plainText(i)}`).join("\n"));
         break;
       case "table":
-        out.push(b.rows.length ? tableText(b.columns, b.rows) : "(none)");
+        out.push(w.text(b.rows.length ? tableText(b.columns, b.rows) : "(none)"));
         break;
       case "context":
       case "text":
-        out.push(b.text);
+        out.push(plainText(b.text));
         break;
       case "image":
-        out.push(`[picture: ${b.filename}]`);
+        out.push(w.text(`[picture: ${b.filename}]`));
         break;
       case "actions":
         break;

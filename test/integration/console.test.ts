@@ -52,7 +52,7 @@ describe("the terminal console", () => {
     expect(at("hosting> services")).toBeGreaterThan(at("hostops commands"));
     expect(r.stdout).toContain("No provider account is bound to this channel");
     expect(r.stdout).toContain("No accounts yet");
-    expect(r.stdout).toContain("Unknown command `frobnicate`");
+    expect(r.stdout).toContain("Unknown command frobnicate.");
     // Blank lines and # comments are echoed but not run: the only unknown command is frobnicate.
     expect(r.stdout.match(/Unknown command/g)).toHaveLength(1);
     // The embedded database and its generated credential key are in the data dir.
@@ -205,13 +205,13 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
 
   it("takes a bound label typed where the OS goes as the account, and says so", () => {
     const part = out.slice(out.indexOf("hosting (BOB)> reinstall"), out.indexOf("hosting (BOB)> frobnicate"));
-    expect(part).toContain("Taking `demo-hostens` as the account (the same as `--account demo-hostens`).");
+    expect(part).toContain("Taking demo-hostens as the account (the same as --account demo-hostens).");
     expect(part).toContain("Hostens offers 3 operating systems for 302.");
   });
 
   it("numbered choices belong to the last command: after a failed one, 1 presses nothing", () => {
     const tail = out.slice(out.indexOf("hosting (BOB)> frobnicate"));
-    expect(tail).toContain("⚠ Unknown command `frobnicate`. `/hosting help` lists the commands.");
+    expect(tail).toContain("⚠ Unknown command frobnicate. /hosting help lists the commands.");
     expect(tail).toContain(
       "hosting (BOB)> 1\n⚠ There is no button to press (1): the last command printed none.",
     );

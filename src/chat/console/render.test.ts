@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { errorReply } from "../../core/reply.ts";
+import { channel, command, icon, link, mention, rich, strong, type Text } from "../../core/rich.ts";
 import { fieldPrompt, renderChoices, renderReply, terminalText } from "./render.ts";
 
 const plain = { color: false };
 
 describe("console rendering", () => {
-  it.each([
-    ["*prod* is bound", "prod is bound"],
-    [":warning: careful", "⚠ careful"],
-    ["by <@U123|alice> in <#C9>", "by @U123 in #C9"],
-    ["see <https://example.com|the docs>", "see the docs (https://example.com)"],
+  it.each<[Text, string]>([
+    [rich`${strong("prod")} is bound`, "prod is bound"],
+    ["*prod* typed as text stays", "*prod* typed as text stays"],
+    [[icon("warning"), " careful"], "⚠ careful"],
+    [rich`by ${mention("U123")} in ${channel("C9")}`, "by @U123 in #C9"],
+    [rich`see ${link("https://example.com", "the docs")}`, "see the docs (https://example.com)"],
+    [rich`run ${command(["bind"], { label: "prod" })}`, "run /hosting bind prod"],
     ["evil\u001b[2Jlabel\u0007\u009b31m", "evil[2Jlabel31m"],
     ["keeps\nnewlines\tand tabs", "keeps\nnewlines\tand tabs"],
   ])("terminalText(%j) = %j", (input, want) => {
@@ -17,7 +20,7 @@ describe("console rendering", () => {
   });
 
   it("bolds with ANSI only when colour is on", () => {
-    expect(terminalText("*x*", { color: true })).toBe("\u001b[1mx\u001b[22m");
+    expect(terminalText([strong("x")], { color: true })).toBe("\u001b[1mx\u001b[22m");
   });
 
   it("renders blocks as lines and returns the buttons apart", () => {

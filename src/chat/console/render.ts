@@ -1,5 +1,6 @@
 import type { Block, Button, ModalField, Reply } from "../../core/reply.ts";
 import { tableText } from "../../core/reply.ts";
+import { plainWriter, renderText, type SpanWriter, type Text } from "../../core/rich.ts";
 
 /** How a reply is drawn in a terminal: ANSI styles only when the output is a TTY. */
 export interface TerminalStyle {
@@ -10,22 +11,25 @@ const ESC = "\x1b[";
 const style = (on: boolean, open: string, close: string) => (s: string) =>
   on ? `${ESC}${open}m${s}${ESC}${close}m` : s;
 
-/**
- * Text from core and from providers, made safe and readable for a terminal: control characters
- * (a provider label could carry escape sequences) are dropped, Slack-style markup becomes plain.
- */
-export function terminalText(text: string, s: TerminalStyle): string {
+/** Control characters dropped: a provider's label could carry escape sequences that drive the terminal. */
+function inert(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: provider text must not drive the terminal
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
+}
+
+/** Core's rich text for a terminal: plain words, strong ones in bold when the output is a TTY. */
+export function terminalText(text: Text, s: TerminalStyle): string {
   const bold = style(s.color, "1", "22");
-  return (
-    text
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: provider text must not drive the terminal
-      .replace(/[\u0000-\u0008\u000b-\u001f\u007f\u009b]/g, "")
-      .replace(/:warning:/g, "⚠")
-      .replace(/<@([A-Za-z0-9]+)(?:\|[^>]*)?>/g, "@$1")
-      .replace(/<#([A-Za-z0-9]+)(?:\|[^>]*)?>/g, "#$1")
-      .replace(/<(https?:[^|>]+)\|([^>]+)>/g, "$2 ($1)")
-      .replace(/\*([^*\n]+)\*/g, (_m, inner: string) => bold(inner))
-  );
+  const w: SpanWriter = {
+    ...plainWriter,
+    text: inert,
+    strong: (x) => bold(inert(x)),
+    code: inert,
+    link: (url, label) => inert(plainWriter.link(url, label)),
+    mention: (x) => inert(plainWriter.mention(x)),
+    channel: (x) => inert(plainWriter.channel(x)),
+  };
+  return renderText(text, w);
 }
 
 export interface RenderedReply {
@@ -39,7 +43,7 @@ export function renderReply(reply: Reply, s: TerminalStyle): RenderedReply {
   const head = style(s.color, "1;4", "22;24");
   const out: string[] = [];
   const buttons: Button[] = [];
-  const t = (x: string) => terminalText(x, s);
+  const t = (x: Text) => terminalText(x, s);
   const blocks: Block[] = reply.blocks.length ? reply.blocks : [{ kind: "text", text: reply.text }];
   for (const b of blocks) {
     switch (b.kind) {
@@ -51,6 +55,9 @@ export function renderReply(reply: Reply, s: TerminalStyle): RenderedReply {
         break;
       case "context":
         out.push(dim(t(b.text)));
+        break;
+      case "list":
+        out.push(b.items.map((i) => `  • ${t(i)}`).join("\n"));
         break;
       case "fields": {
         const width = Math.min(24, Math.max(...b.fields.map(([k]) => t(k).length)));

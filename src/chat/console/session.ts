@@ -360,5 +360,5 @@ function firstLine(reply: Reply): string {
   const text = reply.blocks.find((b) => b.kind === "text");
   const header = reply.blocks.find((b) => b.kind === "header");
   const pick = text && "text" in text ? text.text : header && "text" in header ? header.text : reply.text;
-  return terminalText(pick.split("\n")[0] ?? "", { color: false });
+  return terminalText(pick, { color: false }).split("\n")[0] ?? "";
 }

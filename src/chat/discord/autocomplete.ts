@@ -2,7 +2,7 @@ import { LRUCache } from "lru-cache";
 import type { Account } from "../../core/accounts.ts";
 import type { Actor, Core, Param } from "../../core/context.ts";
 import { atLeast, roleOf } from "../../core/permissions.ts";
-import { clip } from "./markdown.ts";
+import { clip } from "./text.ts";
 
 /**
  * Autocomplete suggestions for options that name an account, a service, a domain or an OS.

@@ -1,5 +1,5 @@
 import type { CommandDef, Param } from "../../core/context.ts";
-import { clip } from "./markdown.ts";
+import { clip } from "./text.ts";
 
 /**
  * The `/hosting` slash command, generated from core's command tree (the same tree the Slack

@@ -8,7 +8,7 @@ import {
 } from "discord.js";
 import type { Modal, ModalField } from "../../core/reply.ts";
 import { encodeCustomId, type PayloadStore } from "./custom-id.ts";
-import { clip, plainLabel } from "./markdown.ts";
+import { clip, discordPlain } from "./text.ts";
 
 /**
  * core Modal -> Discord modal: one text input per field (Discord modals hold at most 5).
@@ -53,7 +53,7 @@ export function renderModal(modal: Modal, store: PayloadStore): RenderedModal {
     ok: true,
     data: {
       custom_id: encodeCustomId(modal.id, modal.state, store),
-      title: clip(plainLabel(modal.title) || "hostops", MODAL_LIMITS.title),
+      title: clip(discordPlain(modal.title) || "hostops", MODAL_LIMITS.title),
       components: fields.map(
         (f): APIModalInteractionResponseCallbackComponent =>
           asSelectMenu(f) ? selectInput(f) : { type: ComponentType.ActionRow, components: [textInput(f)] },
@@ -67,7 +67,7 @@ function textInput(f: ModalField): APITextInputComponent {
     type: ComponentType.TextInput,
     custom_id: f.id,
     style: f.multiline ? TextInputStyle.Paragraph : TextInputStyle.Short,
-    label: clip(plainLabel(f.label) || f.id, MODAL_LIMITS.label),
+    label: clip(discordPlain(f.label) || f.id, MODAL_LIMITS.label),
     required: !f.optional,
   };
   const first = f.options?.[0];
@@ -91,7 +91,7 @@ function asSelectMenu(f: ModalField): boolean {
 function selectInput(f: ModalField): APILabelComponent {
   return {
     type: ComponentType.Label,
-    label: clip(plainLabel(f.label) || f.id, MODAL_LIMITS.label),
+    label: clip(discordPlain(f.label) || f.id, MODAL_LIMITS.label),
     component: {
       type: ComponentType.StringSelect,
       custom_id: f.id,

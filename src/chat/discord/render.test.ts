@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { type Block, blocksReply, errorReply, type Reply, textReply } from "../../core/reply.ts";
+import { channel, code, icon, mention, rich, strong, type Text } from "../../core/rich.ts";
 import { MemoryPayloadStore } from "./custom-id.ts";
-import { toDiscordMarkdown } from "./markdown.ts";
 import { DISCORD_LIMITS, renderReply, SEVERITY_COLOR, splitProse } from "./render.ts";
+import { discordMarkdown } from "./text.ts";
 
 const store = () => new MemoryPayloadStore();
 const render = (r: Reply) => renderReply(r, store());
@@ -21,15 +22,17 @@ function embedChars(p: ReturnType<typeof render>): number {
 }
 
 describe("renderReply", () => {
-  it("sends short informational text as a plain message, Slack markup turned into Discord's", () => {
-    const p = render(textReply("Bound *prod* to this channel. Try `/hosting services`."));
+  it("sends short informational text as a plain message in Discord markdown", () => {
+    const p = render(
+      textReply(rich`Bound ${strong("prod")} to this channel. Try ${code("/hosting services")}.`),
+    );
     expect(p.content).toBe("Bound **prod** to this channel. Try `/hosting services`.");
     expect(p.embeds).toEqual([]);
     expect(p.allowedMentions).toEqual({ parse: [] });
   });
 
   it("puts warnings in a coloured embed", () => {
-    const p = render(errorReply("No account labelled *x*."));
+    const p = render(errorReply(rich`No account labelled ${strong("x")}.`));
     expect(p.content).toBeUndefined();
     expect(p.embeds[0]?.color).toBe(SEVERITY_COLOR.warning);
     expect(p.embeds[0]?.description).toBe("⚠️ No account labelled **x**.");
@@ -175,20 +178,32 @@ describe("renderReply", () => {
   });
 });
 
-describe("toDiscordMarkdown", () => {
-  it.each([
-    ["*prod* is bound", "**prod** is bound"],
-    ["my_prod_1 and ~x~ and a||b", "my\\_prod\\_1 and \\~x\\~ and a\\|\\|b"],
-    ["see `my_prod *x*`", "see `my_prod *x*`"],
-    ["hi @everyone and @here", "hi @\u200beveryone and @\u200bhere"],
-    ["[click](https://evil.example)", "\\[click\\](https://evil.example)"],
-    ["# big\n> quote\n-# small", "\\# big\n\\> quote\n\\-# small"],
-    [":warning: careful", "⚠️ careful"],
-    ["2 * 3 = 6", "2 \\* 3 = 6"],
-    ["<@123> and <#456>", "<@123> and <#456>"],
-    ["back\\slash", "back\\\\slash"],
-  ])("%j -> %j", (input, output) => {
-    expect(toDiscordMarkdown(input)).toBe(output);
+describe("discordMarkdown", () => {
+  it.each<[string, Text, string]>([
+    ["strong", rich`${strong("prod")} is bound`, "**prod** is bound"],
+    [
+      "plain markup is escaped",
+      "my_prod_1 and ~~x~~ and a||b",
+      "my\\_prod\\_1 and \\~\\~x\\~\\~ and a\\|\\|b",
+    ],
+    ["code keeps its text", rich`see ${code("my_prod *x*")}`, "see `my_prod *x*`"],
+    ["a backtick cannot end code early", [code("a`b")], "`aˋb`"],
+    ["mass mentions", "hi @everyone and @here", "hi @\u200beveryone and @\u200bhere"],
+    ["masked links", "[click](https://evil.example)", "\\[click](https://evil.example)"],
+    ["line starts", "# big\n> quote\n- item", "\\# big\n\\> quote\n\\- item"],
+    ["icons", [icon("warning"), " careful"], "⚠️ careful"],
+    ["stars", "2 * 3 = 6", "2 \\* 3 = 6"],
+    ["mentions typed as text stay text", "<@123> and <#456>", "\\<@123> and \\<#456>"],
+    [
+      "mentions from core work",
+      rich`${mention("123456789")} in ${channel("456456456")}`,
+      "<@123456789> in <#456456456>",
+    ],
+    ["a strong label cannot close early", [strong("*a* b")], "**a b**"],
+    ["backslashes", "back\\slash", "back\\\\slash"],
+    ["an escaped star stays escaped", "a\\*b*", "a\\\\\\*b\\*"],
+  ])("%s", (_name, input, output) => {
+    expect(discordMarkdown(input)).toBe(output);
   });
 });
 

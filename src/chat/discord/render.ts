@@ -8,7 +8,7 @@ import {
 } from "discord.js";
 import { type Block, type Button, type Reply, type Severity, tableText } from "../../core/reply.ts";
 import { encodeCustomId, type PayloadStore } from "./custom-id.ts";
-import { clip, codeBlockSafe, plainLabel, toDiscordMarkdown } from "./markdown.ts";
+import { clip, codeBlockSafe, discordMarkdown, discordPlain } from "./text.ts";
 
 /**
  * Reply -> Discord message: embeds (a header starts an embed; fields become embed fields; tables
@@ -59,7 +59,7 @@ export function renderReply(reply: Reply, store: PayloadStore): MessagePayload {
   const notes = [...components.notes];
   if (isPlainText(reply)) {
     const prose = reply.blocks.flatMap((b) => (b.kind === "text" || b.kind === "context" ? [b.text] : []));
-    const text = toDiscordMarkdown(prose.join("\n\n") || reply.text);
+    const text = prose.map(discordMarkdown).join("\n\n") || discordMarkdown(reply.text);
     return {
       content: clip(text, DISCORD_LIMITS.content),
       embeds: [],
@@ -86,7 +86,7 @@ export function renderReply(reply: Reply, store: PayloadStore): MessagePayload {
   }
   if (embeds.length === 0)
     return {
-      content: clip(toDiscordMarkdown(reply.text || "Done."), DISCORD_LIMITS.content),
+      content: clip(discordMarkdown(reply.text || "Done."), DISCORD_LIMITS.content),
       embeds: [],
       components: components.rows,
       allowedMentions: { parse: [] },
@@ -105,7 +105,7 @@ function isPlainText(reply: Reply): boolean {
   const prose = reply.blocks.filter((b) => b.kind !== "actions");
   if (prose.length === 0) return false;
   if (!prose.every((b) => b.kind === "text" || b.kind === "context")) return false;
-  return prose.reduce((n, b) => n + ("text" in b ? b.text.length : 0), 0) <= 1800;
+  return prose.reduce((n, b) => n + ("text" in b ? discordPlain(b.text).length : 0), 0) <= 1800;
 }
 
 class EmbedWriter {
@@ -140,7 +140,7 @@ class EmbedWriter {
       this.truncated = true;
       return;
     }
-    this.open(clip(plainLabel(text), Math.min(DISCORD_LIMITS.embedTitle, this.room())));
+    this.open(clip(discordPlain(text), Math.min(DISCORD_LIMITS.embedTitle, this.room())));
   }
 
   /** Whether `chunk` (already Discord markdown) still fits in the message. */
@@ -216,15 +216,22 @@ function renderEmbeds(blocks: Block[], severity: Severity, notes: string[]): API
         break;
       case "text":
       case "context":
-        for (const part of splitProse(toDiscordMarkdown(b.text), DISCORD_LIMITS.embedDescription))
+        for (const part of splitProse(discordMarkdown(b.text), DISCORD_LIMITS.embedDescription))
+          w.paragraph(part);
+        break;
+      case "list":
+        for (const part of splitProse(
+          b.items.map((i) => `• ${discordMarkdown(i)}`).join("\n"),
+          DISCORD_LIMITS.embedDescription,
+        ))
           w.paragraph(part);
         break;
       case "fields":
         for (const [i, [label, value]] of b.fields.entries()) {
           const ok = w.field({
-            name: clip(plainLabel(label) || "-", DISCORD_LIMITS.fieldName),
-            value: clip(toDiscordMarkdown(value) || "—", DISCORD_LIMITS.fieldValue),
-            inline: value.length <= 40 && b.fields.length > 1,
+            name: clip(discordPlain(label) || "-", DISCORD_LIMITS.fieldName),
+            value: clip(discordMarkdown(value) || "—", DISCORD_LIMITS.fieldValue),
+            inline: discordPlain(value).length <= 40 && b.fields.length > 1,
           });
           if (!ok) {
             hiddenFields += b.fields.length - i;
@@ -328,7 +335,7 @@ export function renderButtons(
       row.push({
         type: ComponentType.Button,
         style: STYLE[btn.style ?? "default"],
-        label: clip(plainLabel(btn.label) || "-", DISCORD_LIMITS.buttonLabel),
+        label: clip(discordPlain(btn.label) || "-", DISCORD_LIMITS.buttonLabel),
         custom_id: customId,
       });
       if (row.length === DISCORD_LIMITS.buttonsPerRow) flush();

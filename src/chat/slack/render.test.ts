@@ -1,12 +1,38 @@
 import { describe, expect, it } from "vitest";
 import type { Reply } from "../../core/reply.ts";
-import { actionIdOf, escapeMrkdwn, readViewValues, renderModal, renderReply } from "./render.ts";
+import { channel, code, icon, link, mention, rich, strong, type Text } from "../../core/rich.ts";
+import { actionIdOf, escapeMrkdwn, mrkdwn, readViewValues, renderModal, renderReply } from "./render.ts";
 
 describe("Slack rendering", () => {
-  it("escapes markup but keeps the mentions core emits", () => {
-    expect(escapeMrkdwn("a < b & <!channel> <@U123> <#C9|ops>")).toBe(
-      "a &lt; b &amp; &lt;!channel&gt; <@U123> <#C9|ops>",
+  it("escapes every mention, link and broadcast typed as text", () => {
+    expect(escapeMrkdwn("a < b & <!channel> <@U123> <#C9|ops> <https://x.example|y>")).toBe(
+      "a &lt; b &amp; &lt;!channel&gt; &lt;@U123&gt; &lt;#C9|ops&gt; &lt;https://x.example|y&gt;",
     );
+  });
+
+  const Z = "\u200b";
+  it.each<[string, Text, string]>([
+    ["strong", rich`${strong("prod")} is bound`, "*prod* is bound"],
+    [
+      "formatting typed as text is fenced",
+      "*bold* _it_ ~st~",
+      `${Z}*${Z}bold${Z}*${Z} ${Z}_${Z}it${Z}_${Z} ${Z}~${Z}st${Z}~${Z}`,
+    ],
+    ["inside a word it stays as typed", "web_1 and 2*3", "web_1 and 2*3"],
+    ["backticks typed as text", "a `b` c", `a ${Z}\`${Z}b${Z}\`${Z} c`],
+    ["code cannot be ended early", [code("a`b <!here>")], "`aˋb &lt;!here&gt;`"],
+    ["a strong label cannot close early", [strong("*a* b")], "*a b*"],
+    ["mentions from core", rich`${mention("U123ABC")} in ${channel("C9XYZ")}`, "<@U123ABC> in <#C9XYZ>"],
+    ["a mention of a non-id is text", [mention("<!channel>")], "&lt;!channel&gt;"],
+    [
+      "links",
+      [link("https://panel.example/x", "the <panel>")],
+      "<https://panel.example/x|the &lt;panel&gt;>",
+    ],
+    ["icons", [icon("warning"), " careful"], ":warning: careful"],
+    ["@everyone is not a mention in mrkdwn", "@everyone", "@everyone"],
+  ])("%s", (_name, input, output) => {
+    expect(mrkdwn(input)).toBe(output);
   });
 
   it("renders every block kind within Block Kit limits, with a plain-text fallback", () => {

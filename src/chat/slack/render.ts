@@ -1,5 +1,14 @@
+import { commandText, optionText } from "../../core/commands/lookup.ts";
 import type { Block, Modal, Reply } from "../../core/reply.ts";
 import { tableText } from "../../core/reply.ts";
+import {
+  ICON_CHAR,
+  type IconName,
+  plainWriter,
+  renderText,
+  type SpanWriter,
+  type Text,
+} from "../../core/rich.ts";
 
 /** Block Kit limits (api.slack.com/reference/block-kit): what the renderer keeps within. */
 const MAX_BLOCKS = 50;
@@ -12,24 +21,65 @@ const MAX_TEXT_FALLBACK = 3900;
 /** Slack Block Kit JSON; typed loosely on purpose: Bolt accepts `KnownBlock[]` and we build plain objects. */
 export type SlackBlock = Record<string, unknown>;
 
-/**
- * Escapes text for mrkdwn: & < > become entities, except the mention forms core emits on purpose
- * (<@U…>, <#C…>). `<!channel>`-style broadcasts from provider data are neutralized.
- */
-export function escapeMrkdwn(text: string): string {
-  const keep = /<[@#][A-Z0-9]+(?:\|[^<>]*)?>/g;
-  let out = "";
-  let last = 0;
-  for (const m of text.matchAll(keep)) {
-    out += escapePart(text.slice(last, m.index));
-    out += m[0];
-    last = (m.index ?? 0) + m[0].length;
-  }
-  return out + escapePart(text.slice(last));
+/** `&`, `<` and `>` as entities: Slack reads nothing else as the start of a link, mention or broadcast. */
+export function escapeEntities(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-function escapePart(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const ZWSP = "\u200b";
+
+/**
+ * Foreign text made inert for mrkdwn: entities escaped, and every `*`, `_`, `~` or backtick that
+ * could open or close formatting (one at a word edge) fenced with zero-width spaces, so
+ * Slack no longer sees it next to a word boundary. Mrkdwn has no escape character; this keeps
+ * the text as typed (`web_1` stays as is) while `*x*` or `_x_` show literally.
+ */
+export function escapeMrkdwn(text: string): string {
+  return escapeEntities(text).replace(/[*_~`]/g, (c, at: number, all: string) => {
+    const before = all[at - 1] ?? " ";
+    const after = all[at + 1] ?? " ";
+    const word = /[\p{L}\p{N}]/u;
+    return c === "`" || !word.test(before) || !word.test(after) ? `${ZWSP}${c}${ZWSP}` : c;
+  });
+}
+
+const SLACK_ICON: Partial<Record<IconName, string>> = {
+  warning: ":warning:",
+  success: ":white_check_mark:",
+  failure: ":x:",
+  pending: ":hourglass_flowing_sand:",
+  lock: ":lock:",
+};
+
+/** Core's text in Slack mrkdwn: spans become markup, plain text is escaped. */
+export const slackWriter: SpanWriter = {
+  text: escapeMrkdwn,
+  strong: (s) => {
+    const inner = escapeMrkdwn(s.replace(/\*/g, "").trim());
+    return inner ? `*${inner}*` : "";
+  },
+  code: (s) => inlineCode(s),
+  mention: (user) => (/^[UW][A-Z0-9]{2,}$/.test(user) ? `<@${user}>` : escapeMrkdwn(user)),
+  channel: (id) => (/^[CGD][A-Z0-9]{2,}$/.test(id) ? `<#${id}>` : escapeMrkdwn(id)),
+  link: (url, label) =>
+    /^https?:\/\/[^\s|<>]+$/.test(url)
+      ? `<${url}|${escapeEntities(label.replace(/\|/g, "/")) || url}>`
+      : escapeMrkdwn(label),
+  icon: (name) => SLACK_ICON[name] ?? ICON_CHAR[name],
+  command: (path, args) => inlineCode(commandText(path, args)),
+  option: (name, value) => inlineCode(optionText(name, value)),
+  usage: (path) => inlineCode(plainWriter.usage(path)),
+};
+
+/** A code span: nothing inside is formatted, and a backtick in the text cannot end it early. */
+function inlineCode(s: string): string {
+  const inner = escapeEntities(s.replace(/`/g, "ˋ").replace(/\n/g, " "));
+  return inner ? `\`${inner}\`` : "";
+}
+
+/** Rich text as mrkdwn. */
+export function mrkdwn(t: Text): string {
+  return renderText(t, slackWriter);
 }
 
 function clip(s: string, max: number): string {
@@ -46,14 +96,18 @@ export function renderBlocks(blocks: Block[]): SlackBlock[] {
         out.push({ type: "header", text: plainText(b.text, MAX_HEADER) });
         break;
       case "text":
-        for (const chunk of chunks(escapeMrkdwn(b.text), MAX_SECTION_TEXT))
+        for (const chunk of chunks(mrkdwn(b.text), MAX_SECTION_TEXT))
           out.push({ type: "section", text: { type: "mrkdwn", text: chunk } });
         break;
       case "context":
         out.push({
           type: "context",
-          elements: [{ type: "mrkdwn", text: clip(escapeMrkdwn(b.text), MAX_SECTION_TEXT) }],
+          elements: [{ type: "mrkdwn", text: clip(mrkdwn(b.text), MAX_SECTION_TEXT) }],
         });
+        break;
+      case "list":
+        for (const chunk of chunks(b.items.map((i) => `• ${mrkdwn(i)}`).join("\n"), MAX_SECTION_TEXT))
+          out.push({ type: "section", text: { type: "mrkdwn", text: chunk } });
         break;
       case "fields":
         for (let i = 0; i < b.fields.length; i += MAX_FIELDS)
@@ -61,7 +115,7 @@ export function renderBlocks(blocks: Block[]): SlackBlock[] {
             type: "section",
             fields: b.fields.slice(i, i + MAX_FIELDS).map(([k, v]) => ({
               type: "mrkdwn",
-              text: clip(`*${escapeMrkdwn(k)}*\n${escapeMrkdwn(v)}`, MAX_FIELD_TEXT),
+              text: clip(`${slackWriter.strong(k)}\n${mrkdwn(v)}`, MAX_FIELD_TEXT),
             })),
           });
         break;
@@ -77,7 +131,10 @@ export function renderBlocks(blocks: Block[]): SlackBlock[] {
           if (current.length)
             out.push({
               type: "section",
-              text: { type: "mrkdwn", text: `\`\`\`${escapePart(current.join("\n"))}\`\`\`` },
+              text: {
+                type: "mrkdwn",
+                text: `\`\`\`${escapeEntities(current.join("\n").replace(/`/g, "ˋ"))}\`\`\``,
+              },
             });
           current = [];
         };
@@ -116,6 +173,7 @@ export function renderBlocks(blocks: Block[]): SlackBlock[] {
 }
 
 export function renderReply(r: Reply): { text: string; blocks: SlackBlock[] } {
+  // The notification text: plain, escaped (a mention in the blocks notifies on its own).
   return { text: clip(escapeMrkdwn(r.text), MAX_TEXT_FALLBACK), blocks: renderBlocks(r.blocks) };
 }
 
@@ -126,11 +184,10 @@ export function actionIdOf(slackActionId: string): string {
 }
 
 /** Modal -> Slack view. `meta` is carried in private_metadata (≤ 3000 characters). */
-export function renderModal(m: Modal, meta: string, error?: string): Record<string, unknown> {
+export function renderModal(m: Modal, meta: string, error?: Text): Record<string, unknown> {
   const blocks: SlackBlock[] = [];
-  if (error)
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: `:warning: ${escapeMrkdwn(error)}` } });
-  if (m.intro) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: escapeMrkdwn(m.intro) }] });
+  if (error) blocks.push({ type: "section", text: { type: "mrkdwn", text: `:warning: ${mrkdwn(error)}` } });
+  if (m.intro) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: mrkdwn(m.intro) }] });
   for (const f of m.fields) {
     const element: Record<string, unknown> =
       f.kind === "select"
@@ -176,12 +233,12 @@ export function renderModal(m: Modal, meta: string, error?: string): Record<stri
 }
 
 /** A modal that only shows a message (progress or result). */
-export function messageView(title: string, text: string): Record<string, unknown> {
+export function messageView(title: string, text: Text): Record<string, unknown> {
   return {
     type: "modal",
     title: plainText(title, 24),
     close: plainText("Close", 24),
-    blocks: [{ type: "section", text: { type: "mrkdwn", text: clip(escapeMrkdwn(text), MAX_SECTION_TEXT) } }],
+    blocks: [{ type: "section", text: { type: "mrkdwn", text: clip(mrkdwn(text), MAX_SECTION_TEXT) } }],
   };
 }
 

@@ -3,6 +3,7 @@ import { ProviderError, providerName } from "../../providers/types.ts";
 import type { Account } from "../accounts.ts";
 import type { Core } from "../context.ts";
 import { describeProviderError, UserError } from "../errors.ts";
+import { plainText } from "../rich.ts";
 import type { AccountFacts } from "./rules.ts";
 
 /**
@@ -88,7 +89,7 @@ export async function fetchFacts(
 }
 
 function describe(core: Core, err: unknown, account: Account): string {
-  if (err instanceof ProviderError) return describeProviderError(err, account).replace(/\*/g, "");
+  if (err instanceof ProviderError) return plainText(describeProviderError(err, account));
   if (err instanceof UserError) return err.message;
   core.log.error({ err, accountId: account.id }, "unexpected error while checking an account");
   return `Something went wrong while asking ${providerName(account)}; the error has been logged.`;

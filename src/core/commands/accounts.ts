@@ -19,6 +19,7 @@ import {
 import { describeProviderError, UserError } from "../errors.ts";
 import { formatDate } from "../format.ts";
 import { blocksReply, type Modal, type ModalField, reply, textReply } from "../reply.ts";
+import { command, rich, strong } from "../rich.ts";
 import { labelParam, labelSchema } from "./shared.ts";
 
 const kindSchema = z
@@ -237,7 +238,7 @@ async function saveAccount(
       });
       const named = { kind, displayName: displayName ?? account.displayName };
       return reply(
-        textReply(`Updated the credentials of *${account.label}* (${providerName(named)}).`, {
+        textReply(rich`Updated the credentials of ${strong(account.label)} (${providerName(named)}).`, {
           ephemeral: true,
         }),
       );
@@ -259,7 +260,7 @@ async function saveAccount(
     });
     return reply(
       textReply(
-        `Added ${providerName(account)} account *${account.label}*. Bind it to a channel with \`/hosting bind ${account.label}\` in that channel.`,
+        rich`Added ${providerName(account)} account ${strong(account.label)}. Bind it to a channel with ${command(["bind"], { label: account.label })} in that channel.`,
         { ephemeral: true },
       ),
     );
@@ -315,7 +316,9 @@ export const accountsList = defineCommand({
     const list = await ctx.core.accounts.list(ctx.actor.platform, ctx.actor.workspaceId);
     const bindings = await ctx.core.accounts.workspaceBindings(ctx.actor.platform, ctx.actor.workspaceId);
     if (!list.length)
-      return reply(textReply("No accounts yet. Add one with `/hosting accounts add`.", { ephemeral: true }));
+      return reply(
+        textReply(rich`No accounts yet. Add one with ${command(["accounts", "add"])}.`, { ephemeral: true }),
+      );
     return reply(
       blocksReply(
         [
@@ -349,7 +352,7 @@ export const accountsRemove = defineCommand({
     await ctx.core.accounts.remove(a);
     return reply(
       textReply(
-        `Removed account *${a.label}* and its channel bindings. Its stored credentials are deleted.`,
+        rich`Removed account ${strong(a.label)} and its channel bindings. Its stored credentials are deleted.`,
         { ephemeral: true },
       ),
     );

@@ -101,7 +101,7 @@ export const approvalsSet = defineCommand({
       "two-person": twoPersonSchema.optional(),
     })
     .refine((a) => a.quorum !== undefined || a["two-person"] !== undefined, {
-      message: "Give `--quorum`, `--two-person` or both.",
+      message: "Give --quorum, --two-person or both.",
       path: ["quorum"],
     }),
   role: "admin",

@@ -3,6 +3,7 @@ import { providerName } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { blocksReply, reply, textReply } from "../reply.ts";
+import { channel, command, rich, strong } from "../rich.ts";
 import { labelParam, labelSchema } from "./shared.ts";
 
 export const bind = defineCommand({
@@ -16,10 +17,12 @@ export const bind = defineCommand({
     const a = await ctx.core.accounts.requireByLabel(ctx.actor.platform, ctx.actor.workspaceId, args.label);
     const { created } = await ctx.core.accounts.bind(a, ctx.actor.channelId, ctx.actor.userId);
     if (!created)
-      return reply(textReply(`*${a.label}* is already bound to this channel.`, { ephemeral: true }));
+      return reply(
+        textReply(rich`${strong(a.label)} is already bound to this channel.`, { ephemeral: true }),
+      );
     return reply(
       textReply(
-        `Bound ${providerName(a)} account *${a.label}* to this channel. Try \`/hosting services\`; expiry, balance and invoice alerts will be posted here.`,
+        rich`Bound ${providerName(a)} account ${strong(a.label)} to this channel. Try ${command(["services"])}; expiry, balance and invoice alerts will be posted here.`,
       ),
     );
   },
@@ -35,8 +38,8 @@ export const unbind = defineCommand({
   async run(ctx, args) {
     const a = await ctx.core.accounts.requireByLabel(ctx.actor.platform, ctx.actor.workspaceId, args.label);
     if (!(await ctx.core.accounts.unbind(a, ctx.actor.channelId)))
-      throw new UserError("not_found", `*${a.label}* is not bound to this channel.`);
-    return reply(textReply(`Unbound *${a.label}* from this channel.`));
+      throw new UserError("not_found", rich`${strong(a.label)} is not bound to this channel.`);
+    return reply(textReply(rich`Unbound ${strong(a.label)} from this channel.`));
   },
 });
 
@@ -52,12 +55,13 @@ export const bindings = defineCommand({
     const all = await ctx.core.accounts.workspaceBindings(ctx.actor.platform, ctx.actor.workspaceId);
     if (!all.length)
       return reply(
-        textReply("No account is bound to any channel yet. `/hosting bind <label>` binds one here.", {
-          ephemeral: true,
-        }),
+        textReply(
+          rich`No account is bound to any channel yet. ${command(["bind"], { label: "<label>" })} binds one here.`,
+          {
+            ephemeral: true,
+          },
+        ),
       );
-    const channelRef = (id: string) =>
-      ctx.actor.platform === "slack" ? `<#${id}>` : ctx.actor.platform === "discord" ? `<#${id}>` : id;
     return reply(
       blocksReply(
         [
@@ -66,7 +70,7 @@ export const bindings = defineCommand({
             kind: "fields",
             fields: all.map((b) => [
               `${b.account.label} (${providerName(b.account)})`,
-              `${channelRef(b.binding.channelId)}${b.binding.channelId === ctx.actor.channelId ? " (this channel)" : ""}`,
+              rich`${channel(b.binding.channelId)}${b.binding.channelId === ctx.actor.channelId ? " (this channel)" : ""}`,
             ]),
           },
         ],

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineCommand } from "../context.ts";
 import { expiryCell, plain } from "../format.ts";
+import { rich, strong } from "../rich.ts";
 import {
   accountParam,
   accountsReply,
@@ -21,7 +22,7 @@ export const domains = defineCommand({
     const tz = ctx.core.settings.timeZone;
     const now = ctx.core.clock.now();
     return accountsReply("Domains", results, (list, r) => [
-      { kind: "context", text: `*${accountTitle(r.account)}*: ${list.length} domain(s)` },
+      { kind: "context", text: rich`${strong(accountTitle(r.account))}: ${list.length} domain(s)` },
       {
         kind: "table",
         columns: ["Domain", "Status", "Expires", "Autorenew"],

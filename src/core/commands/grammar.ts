@@ -2,6 +2,8 @@ import type { Platform } from "../../db/schema.ts";
 import { LABEL_PATTERN } from "../accounts.ts";
 import type { CommandDef, Param } from "../context.ts";
 import { UserError } from "../errors.ts";
+import { code, command, join, option, type Rich, rich, usage as usageSpan } from "../rich.ts";
+import { usageText } from "./lookup.ts";
 import { closest } from "./suggest.ts";
 
 /**
@@ -23,7 +25,7 @@ export interface ParseOptions {
 export interface ParsedArgs {
   args: Record<string, unknown>;
   /** What the parser guessed, to be shown with the answer ("Taking `prod` as the account."). */
-  note?: string;
+  note?: Rich;
 }
 
 export function tokenize(text: string): string[] {
@@ -104,25 +106,28 @@ function groupsOf(commands: readonly CommandDef[]): Map<string, string[]> {
  * Why the leading words name no command, with the closest command when it looks like a typo:
  * "Unknown command `alerts cofig`. Did you mean `alerts config`?"
  */
-export function unknownCommandMessage(commands: readonly CommandDef[], words: string[]): string {
-  const help = "`/hosting help` lists the commands.";
+export function unknownCommandMessage(commands: readonly CommandDef[], words: string[]): Rich {
+  const help = rich`${command(["help"])} lists the commands.`;
   const first = (words[0] ?? "").toLowerCase();
   const groups = groupsOf(commands);
   const subs = groups.get(first);
   if (subs) {
-    const list = subs.map((x) => `\`${first} ${x}\``).join(", ");
+    const list = join(
+      subs.map((x) => code(`${first} ${x}`)),
+      ", ",
+    );
     const second = words[1];
-    if (second === undefined) return `\`${first}\` needs one more word: ${list}.`;
+    if (second === undefined) return rich`${code(first)} needs one more word: ${list}.`;
     const guess = closest(second, subs);
     const typed = `${first} ${truncate(second, 30)}`;
     return guess
-      ? `Unknown command \`${typed}\`. Did you mean \`${first} ${guess}\`?`
-      : `Unknown command \`${typed}\`. \`${first}\` takes: ${list}.`;
+      ? rich`Unknown command ${code(typed)}. Did you mean ${code(`${first} ${guess}`)}?`
+      : rich`Unknown command ${code(typed)}. ${code(first)} takes: ${list}.`;
   }
   const tops = [...new Set(commands.flatMap((c) => pathsOf(c).map((p) => p[0] ?? "")))];
   const guess = closest(first, tops);
   const typed = truncate(words[0] ?? "", 30);
-  if (!guess) return `Unknown command \`${typed}\`. ${help}`;
+  if (!guess) return rich`Unknown command ${code(typed)}. ${help}`;
   // `alert config`: suggest the whole command when the next word is (close to) a subcommand.
   const guessSubs = groups.get(guess);
   const second = words[1];
@@ -132,31 +137,18 @@ export function unknownCommandMessage(commands: readonly CommandDef[], words: st
         ? second.toLowerCase()
         : closest(second, guessSubs)
       : undefined;
-  return `Unknown command \`${typed}\`. Did you mean \`${sub ? `${guess} ${sub}` : guess}\`?`;
+  return rich`Unknown command ${code(typed)}. Did you mean ${code(sub ? `${guess} ${sub}` : guess)}?`;
 }
 
 /**
  * How to type a command. Slack (and the console) use the text grammar; Discord shows its typed
  * options as `name:value` fields, so its usage is written that way.
  */
-export function usage(c: CommandDef, platform: Platform = "slack"): string {
-  if (platform === "discord") {
-    const opts = c.params.map((p) =>
-      p.required ? `${p.name}:<${p.type === "user" ? "@member" : p.name}>` : `[${p.name}]`,
-    );
-    return ["/hosting", ...(c.compactPath ?? c.path), ...opts].join(" ");
-  }
-  const parts = c.params.map((p) => {
-    const name = p.flag
-      ? p.type === "boolean"
-        ? `--${p.name}`
-        : `--${p.name} <${p.name}>`
-      : `<${p.name}${p.rest ? "…" : ""}>`;
-    const shown = p.choices && !p.flag ? p.choices.join("|") : name;
-    return p.required ? shown : `[${shown}]`;
-  });
-  return ["/hosting", ...c.path, ...parts].join(" ");
-}
+/** The usage line in the text grammar (Discord spells it its own way, in its adapter). */
+export const usage = usageText;
+
+/** The usage of `c`, as a span each platform spells its own way. */
+const use = (c: CommandDef) => usageSpan(c.path);
 
 /**
  * Turns the words after the command path into an args record (validated afterwards by the
@@ -178,14 +170,14 @@ export function parseArgs(c: CommandDef, words: string[], opts: ParseOptions = {
         const guess = closest(rawName, [...flags.keys()]);
         throw new UserError(
           "invalid",
-          `Unknown option \`--${truncate(rawName)}\`.${guess ? ` Did you mean \`--${guess}\`?` : ""} Usage: \`${usage(c)}\``,
+          rich`Unknown option ${code(`--${truncate(rawName)}`)}.${guess ? rich` Did you mean ${code(`--${guess}`)}?` : []} Usage: ${use(c)}`,
         );
       }
       if (p.type === "boolean") args[p.name] = inline === undefined ? true : inline !== "false";
       else {
         const v = inline ?? words[++i];
         if (v === undefined)
-          throw new UserError("invalid", `\`--${p.name}\` needs a value. Usage: \`${usage(c)}\``);
+          throw new UserError("invalid", rich`${code(`--${p.name}`)} needs a value. Usage: ${use(c)}`);
         args[p.name] = convert(p, v, c);
       }
     } else loose.push(w);
@@ -204,7 +196,7 @@ export function parseArgs(c: CommandDef, words: string[], opts: ParseOptions = {
   if (loose.length > positionals.length && !positionals.some((p) => p.rest))
     throw new UserError(
       "invalid",
-      `Too many words: \`${truncate(loose.slice(positionals.length).join(" "))}\`. Usage: \`${usage(c)}\``,
+      rich`Too many words: ${code(truncate(loose.slice(positionals.length).join(" ")))}. Usage: ${use(c)}`,
     );
   return note ? { args, note } : { args };
 }
@@ -221,7 +213,7 @@ function takeAccountWord(
   loose: string[],
   args: Record<string, unknown>,
   opts: ParseOptions,
-): string | undefined {
+): Rich | undefined {
   const labels = opts.accountLabels;
   if (!labels?.length || args.account !== undefined) return undefined;
   const required = positionals.findIndex((p) => !p.required || p.rest);
@@ -234,7 +226,7 @@ function takeAccountWord(
     if (i === accountAt) return undefined;
     loose.splice(i, 1);
     args.account = w;
-    return `Taking \`${truncate(w)}\` as the account (the same as \`--account ${truncate(w)}\`).`;
+    return rich`Taking ${code(truncate(w))} as the account (the same as ${option("account", truncate(w))}).`;
   }
   return undefined;
 }
@@ -246,11 +238,11 @@ function convert(p: Param, v: string, c: CommandDef): unknown {
         // `domain renew example.com prod`: a label where a number goes is an account misplaced.
         const account = c.params.some((x) => x.name === "account") && LABEL_PATTERN.test(v.toLowerCase());
         const hint = account
-          ? ` If \`${truncate(v)}\` is an account, name it with \`--account ${truncate(v)}\`.`
-          : "";
+          ? rich` If ${code(truncate(v))} is an account, name it with ${option("account", truncate(v))}.`
+          : [];
         throw new UserError(
           "invalid",
-          `\`${p.name}\` must be a whole number, not \`${truncate(v)}\`.${hint} Usage: \`${usage(c)}\``,
+          rich`${code(p.name)} must be a whole number, not ${code(truncate(v))}.${hint} Usage: ${use(c)}`,
         );
       }
       return Number(v);

@@ -3,13 +3,12 @@ import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { grantRole, listGrants, ROLES, revokeRole } from "../permissions.ts";
 import { blocksReply, reply, textReply } from "../reply.ts";
+import { mention, rich, strong } from "../rich.ts";
 
 const userSchema = z
   .string()
   .trim()
   .regex(/^[A-Z0-9]{2,20}$|^\d{5,25}$/, "must be a user mention such as @alice");
-
-export const mention = (platform: string, id: string) => (platform === "console" ? id : `<@${id}>`);
 
 export const grant = defineCommand({
   path: ["grant"],
@@ -29,7 +28,7 @@ export const grant = defineCommand({
     await grantRole(ctx.core.db, { actor: ctx.actor, subject: args.user, role: args.role, scope });
     return reply(
       textReply(
-        `${mention(ctx.actor.platform, args.user)} is now *${args.role}* ${scope === "workspace" ? "in every channel of this workspace" : "in this channel"}.`,
+        rich`${mention(args.user)} is now ${strong(args.role)} ${scope === "workspace" ? "in every channel of this workspace" : "in this channel"}.`,
       ),
     );
   },
@@ -51,12 +50,8 @@ export const revoke = defineCommand({
       subject: args.user,
       workspace: args.workspace ?? false,
     });
-    if (!n)
-      throw new UserError(
-        "not_found",
-        `${mention(ctx.actor.platform, args.user)} has no role to revoke here.`,
-      );
-    return reply(textReply(`Revoked the role(s) of ${mention(ctx.actor.platform, args.user)}.`));
+    if (!n) throw new UserError("not_found", rich`${mention(args.user)} has no role to revoke here.`);
+    return reply(textReply(rich`Revoked the role(s) of ${mention(args.user)}.`));
   },
 });
 
@@ -77,11 +72,11 @@ export const grants = defineCommand({
         [
           { kind: "header", text: "Roles" },
           {
-            kind: "fields",
-            fields: rows.map((g) => [
-              mention(ctx.actor.platform, g.subject),
-              `${g.role} (${g.scope === "workspace" ? "workspace" : "this channel"})`,
-            ]),
+            kind: "list",
+            items: rows.map(
+              (g) =>
+                rich`${mention(g.subject)}: ${strong(g.role)} (${g.scope === "workspace" ? "workspace" : "this channel"})`,
+            ),
           },
         ],
         { ephemeral: true },

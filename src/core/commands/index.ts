@@ -3,6 +3,7 @@ import { alertActionHandlers, alertCommands, alertModalHandlers } from "../alert
 import type { ActionHandlerDef, CommandDef, ModalHandlerDef } from "../context.ts";
 import { atLeast } from "../permissions.ts";
 import { blocksReply, reply } from "../reply.ts";
+import { rich, usage } from "../rich.ts";
 import {
   accountsAdd,
   accountsAddForm,
@@ -35,9 +36,9 @@ import { balance } from "./balance.ts";
 import { bind, bindings, unbind } from "./bindings.ts";
 import { domains } from "./domains.ts";
 import { forecast } from "./forecast.ts";
-import { usage } from "./grammar.ts";
 import { grant, grants, revoke } from "./grants.ts";
 import { invoices } from "./invoices.ts";
+import { registerCommandTree } from "./lookup.ts";
 import { overview } from "./overview.ts";
 import { reportCommands } from "./reports.ts";
 import { service, services } from "./services.ts";
@@ -51,12 +52,12 @@ export const help: CommandDef = {
   ephemeral: true,
   async run(ctx) {
     const mine = commandTree.filter((c) => atLeast(ctx.role, c.role));
-    const lines = mine.map((c) => `\`${usage(c, ctx.actor.platform)}\` — ${c.summary}`);
+    const lines = mine.map((c) => rich`${usage(c.path)} — ${c.summary}`);
     return reply(
       blocksReply(
         [
           { kind: "header", text: "hostops commands" },
-          { kind: "text", text: lines.join("\n") },
+          { kind: "list", items: lines },
           {
             kind: "context",
             text: `Your role here: ${ctx.role}. Destructive actions (reboot, reinstall, renew, cancel, nameservers) are requested by operators and run only after an admin approves.`,
@@ -104,6 +105,8 @@ export const commandTree: CommandDef[] = [
   ...alertCommands,
   ...reportCommands,
 ];
+
+registerCommandTree(commandTree);
 
 export const modalHandlers: ModalHandlerDef[] = [
   accountsAddSubmit,

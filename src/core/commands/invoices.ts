@@ -3,6 +3,7 @@ import type { Invoice } from "../../providers/types.ts";
 import { defineCommand } from "../context.ts";
 import { formatDay, formatMoney, relativeDays } from "../format.ts";
 import type { Block } from "../reply.ts";
+import { rich, strong } from "../rich.ts";
 import { accountParam, accountsReply, accountTitle, forEachAccount, labelSchema } from "./shared.ts";
 
 const FLAG: Record<Invoice["status"], string> = {
@@ -39,7 +40,7 @@ export const invoices = defineCommand({
         const blocks: Block[] = [
           {
             kind: "context",
-            text: `*${accountTitle(r.account)}*: ${list.length} invoice(s), ${list.filter(isOpen).length} unpaid`,
+            text: rich`${strong(accountTitle(r.account))}: ${list.length} invoice(s), ${list.filter(isOpen).length} unpaid`,
           },
           {
             kind: "table",

@@ -4,6 +4,7 @@ import { defineCommand } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { expiryCell, formatMoney, plain } from "../format.ts";
 import { type Block, blocksReply, reply } from "../reply.ts";
+import { code, command, join, rich, strong } from "../rich.ts";
 import {
   accountParam,
   accountsReply,
@@ -45,7 +46,7 @@ export const services = defineCommand({
     const now = ctx.core.clock.now();
     const tz = ctx.core.settings.timeZone;
     return accountsReply("Services", results, (list, r) => [
-      { kind: "context", text: `*${accountTitle(r.account)}*: ${list.length} service(s)` },
+      { kind: "context", text: rich`${strong(accountTitle(r.account))}: ${list.length} service(s)` },
       {
         kind: "table",
         columns: ["ID", "Name", "Status", "Expires"],
@@ -99,7 +100,10 @@ export const service = defineCommand({
     });
     const found = results.filter((r) => r.ok && r.value);
     if (found.length === 0)
-      throw new UserError("not_found", notFoundText(results, `No service with id \`${plain(args.id, 80)}\``));
+      throw new UserError(
+        "not_found",
+        notFoundText(results, rich`No service with id ${code(plain(args.id, 80))}`),
+      );
     const tz = ctx.core.settings.timeZone;
     const now = ctx.core.clock.now();
     const blocks: Block[] = [];
@@ -119,19 +123,21 @@ export const service = defineCommand({
       if (s.renewalPrice) fields.push(["Renewal", formatMoney(s.renewalPrice)]);
       blocks.push({ kind: "fields", fields });
       const driver = ctx.core.accounts.driverFor(r.account);
-      // Discord shows the service actions in its `service` group (`/hosting service reboot`).
-      const discord = ctx.actor.platform === "discord";
+      // Each platform spells the commands its own way (Discord groups them: `/hosting service reboot`).
       const actions = SERVICE_ACTIONS.filter((c) => driver.capabilities.has(c)).map(
-        (c) => `${discord ? "service " : ""}${CAPABILITY_COMMAND[c] ?? c}`,
+        (c) => CAPABILITY_COMMAND[c] ?? c,
       );
-      const example =
-        actions[0] && ctx.actor.platform !== "discord"
-          ? `, e.g. \`/hosting ${actions[0]} ${s.id}${actions[0] === "autorenew" ? " on" : ""} ${r.account.label}\``
-          : "";
+      const first = actions[0];
+      const example = first
+        ? rich`, e.g. ${command(first, { service: s.id, ...(first === "autorenew" ? { state: "on" } : {}), account: r.account.label })}`
+        : [];
       blocks.push({
         kind: "context",
         text: actions.length
-          ? `Actions (each runs after an admin approves): ${actions.map((a) => `\`${a}\``).join(", ")}${example}.`
+          ? rich`Actions (each runs after an admin approves): ${join(
+              actions.map((a) => command(a)),
+              ", ",
+            )}${example}.`
           : `${providerName(r.account)} offers no server actions from the API.`,
       });
     }

@@ -5,6 +5,7 @@ import { type Account, type Binding, LABEL_PATTERN } from "../accounts.ts";
 import type { CommandContext, Param } from "../context.ts";
 import { describeProviderError, UserError } from "../errors.ts";
 import { type Block, blocksReply, type Outcome, reply, type Severity } from "../reply.ts";
+import { concat, icon, join, type Rich, rich, strong, type Text, toRich } from "../rich.ts";
 
 export const labelSchema = z
   .string()
@@ -53,7 +54,7 @@ export interface AccountResult<T> {
   binding: Binding;
   ok: boolean;
   value?: T;
-  error?: string;
+  error?: Text;
   /** Why it failed: the provider's error code, or UNSUPPORTED when its API cannot do this at all. */
   code?: ProviderError["code"] | "UNSUPPORTED";
 }
@@ -127,16 +128,16 @@ export const CAPABILITY_WORDS: Record<Capability, string> = {
   getTask: "follow tasks",
 };
 
-export function cannotMessage(account: Account, capability: Capability): string {
-  return `${providerName(account)} cannot ${CAPABILITY_WORDS[capability]} from the API (account *${account.label}*).`;
+export function cannotMessage(account: Account, capability: Capability): Rich {
+  return rich`${providerName(account)} cannot ${CAPABILITY_WORDS[capability]} from the API (account ${strong(account.label)}).`;
 }
 
 /** A provider error as a sentence; anything else is logged and reported without internals. */
-export function explain(err: unknown, account: Account, ctx: CommandContext): string {
+export function explain(err: unknown, account: Account, ctx: CommandContext): Text {
   if (err instanceof ProviderError) return describeProviderError(err, account);
   if (err instanceof UserError) return err.message;
   ctx.log.error({ err, accountId: account.id }, "unexpected error in provider call");
-  return `Something went wrong while asking ${providerName(account)} (account *${account.label}*).`;
+  return rich`Something went wrong while asking ${providerName(account)} (account ${strong(account.label)}).`;
 }
 
 /**
@@ -152,11 +153,13 @@ export function relevantFailures<T>(results: AccountResult<T>[]): AccountResult<
  * Why a lookup found nothing, one line per cause: where it was looked for and not found, then
  * each account that could not answer, once.
  */
-export function notFoundText<T>(results: AccountResult<T>[], notFound: string): string {
+export function notFoundText<T>(results: AccountResult<T>[], notFound: Text): Rich {
   const answered = results.filter((r) => r.ok).map((r) => r.account.label);
-  const lines = answered.length ? [`${notFound} (looked in ${answered.join(", ")}).`] : [];
+  const lines: Text[] = answered.length
+    ? [rich`${toRich(notFound)} (looked in ${answered.join(", ")}).`]
+    : [];
   for (const r of results) if (!r.ok && r.error) lines.push(r.error);
-  return lines.join("\n") || `${notFound}.`;
+  return lines.length ? join(lines, "\n") : rich`${toRich(notFound)}.`;
 }
 
 /** The command that asks for an action, as typed after /hosting. */
@@ -176,7 +179,15 @@ export const CAPABILITY_COMMAND: Partial<Record<Capability, string>> = {
 export function failureBlocks(results: AccountResult<unknown>[]): Block[] {
   const failed = results.filter((r) => !r.ok);
   if (!failed.length) return [];
-  return [{ kind: "context", text: failed.map((r) => `⚠ ${r.error}`).join("\n") }];
+  return [
+    {
+      kind: "context",
+      text: join(
+        failed.map((r) => concat(icon("warning"), " ", r.error ?? "")),
+        "\n",
+      ),
+    },
+  ];
 }
 
 export function accountTitle(a: Account): string {
@@ -190,7 +201,10 @@ export function allFailed(results: AccountResult<unknown>[]): boolean {
 
 export function requireOne<T>(results: AccountResult<T>[], what: string): AccountResult<T> {
   const hit = results.find((r) => r.ok);
-  if (!hit) throw new UserError("not_found", results.map((r) => r.error).join("\n") || `No ${what} found.`);
+  if (!hit) {
+    const errors = results.flatMap((r) => (r.error ? [r.error] : []));
+    throw new UserError("not_found", errors.length ? join(errors, "\n") : `No ${what} found.`);
+  }
   return hit;
 }
 
