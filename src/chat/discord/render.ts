@@ -140,7 +140,8 @@ class EmbedWriter {
       this.truncated = true;
       return;
     }
-    this.open(clip(discordPlain(text), Math.min(DISCORD_LIMITS.embedTitle, this.room())));
+    // Embed titles render emphasis: the title is escaped like any prose.
+    this.open(clip(discordMarkdown(text), Math.min(DISCORD_LIMITS.embedTitle, this.room())));
   }
 
   /** Whether `chunk` (already Discord markdown) still fits in the message. */
@@ -229,7 +230,7 @@ function renderEmbeds(blocks: Block[], severity: Severity, notes: string[]): API
       case "fields":
         for (const [i, [label, value]] of b.fields.entries()) {
           const ok = w.field({
-            name: clip(discordPlain(label) || "-", DISCORD_LIMITS.fieldName),
+            name: clip(discordMarkdown(label) || "-", DISCORD_LIMITS.fieldName),
             value: clip(discordMarkdown(value) || "—", DISCORD_LIMITS.fieldValue),
             inline: discordPlain(value).length <= 40 && b.fields.length > 1,
           });
