@@ -11,7 +11,7 @@ export const balance = defineCommand({
   role: "viewer",
   mayCallProvider: true,
   async run(ctx, args) {
-    const results = await forEachAccount(ctx, args.account, "getBalance", (d) => d.getBalance!());
+    const results = await forEachAccount(ctx, args.account, "getBalance", (d) => d.getBalance());
     return accountsReply("Balance", results, (value, r) => [
       { kind: "fields", fields: [[accountTitle(r.account), formatMoney(value)]] },
     ]);
