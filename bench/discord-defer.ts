@@ -130,7 +130,7 @@ export async function run(opts: { runs?: number; burst?: number; latencyMs?: num
       r.notes.push(`hostops' first callbacks: ${types.join(", ")}.`);
       if (!(r50 <= 1.3 && r99 <= 1.3))
         r.notes.push(
-          `Why: by design. hostops starts the command and defers it at its first provider call (src/chat/discord/ack-gate.ts), that is after the permission check and the binding lookup (database queries), so that a command that opens a form can still answer with showModal, which Discord accepts only as the first response. That costs ${(hs.median - bs.median).toFixed(1)} ms at the median (${hs.median.toFixed(1)} vs ${bs.median.toFixed(1)} ms) against Discord's 3000 ms limit; deferring on arrival would meet the ratio and lose forms as first responses. Not changed.`,
+          `Why: by design. hostops defers a command when core acknowledges it: before the handler of a command that declares a provider call, after the permission check (a database query), or right before the provider call of one that may open a form instead (ctx.acknowledge, src/core/dispatch.ts), so that a form can still be the first response, which Discord requires. That costs ${(hs.median - bs.median).toFixed(1)} ms at the median (${hs.median.toFixed(1)} vs ${bs.median.toFixed(1)} ms) against Discord's 3000 ms limit; deferring on arrival would meet the ratio and lose forms as first responses. Not changed.`,
         );
       if (hostFake.violations.length)
         r.notes.push(`Violations: ${hostFake.violations.slice(0, 3).join("; ")}`);

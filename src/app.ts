@@ -1,13 +1,10 @@
 import { randomBytes } from "node:crypto";
-import http from "node:http";
+import type http from "node:http";
 import type { AddressInfo } from "node:net";
-// The chat adapters are loaded only when configured: discord.js and Bolt are most of the start-up
-// time and memory of a process that does not use them.
-import type { DiscordHandle } from "./chat/discord/index.ts";
-import type { SlackHandle } from "./chat/slack/app.ts";
-import { DbInstallationStore } from "./chat/slack/installation-store.ts";
+import type { ChatAdapter } from "./chat/adapter.ts";
+// Each chat platform's module is loaded only when it is configured (src/chat/registry.ts).
+import { chatPlatforms } from "./chat/registry.ts";
 import type { Config } from "./config.ts";
-import { discordConfigured, slackConfigured, slackOAuthConfigured } from "./config.ts";
 import { AccountService } from "./core/accounts.ts";
 import { expireStale, recoverInterrupted } from "./core/confirmations.ts";
 import { BackgroundWork, type Clock, type Core, systemClock } from "./core/context.ts";
@@ -15,10 +12,11 @@ import { CredentialCipher, loadCredentialKey } from "./core/crypto.ts";
 import { Dispatcher } from "./core/dispatch.ts";
 import { TaskFollower } from "./core/task-follower.ts";
 import { type Database, openDatabase } from "./db/client.ts";
-import type { Platform } from "./db/schema.ts";
+import { closeServer, listenHealth } from "./http/health-server.ts";
 import { type MetricsServer, startMetricsServer } from "./http/metrics-server.ts";
-import { exactRoutes, findRoute, operationalRoutes, type Route } from "./http/routes.ts";
+import { operationalRoutes } from "./http/routes.ts";
 import { verifyCredentialKey } from "./lifecycle/key-check.ts";
+import { within } from "./lifecycle/within.ts";
 import { type Logger, silentLogger } from "./observability/logger.ts";
 import { registerSecret } from "./observability/secrets.ts";
 import { setOutboundPolicy } from "./providers/_shared/outbound.ts";
@@ -57,8 +55,8 @@ export interface Hostops {
   core: Core;
   db: Database;
   dispatcher: Dispatcher;
-  slack?: SlackHandle;
-  discord?: DiscordHandle;
+  /** The configured chat platforms, started, in start order. */
+  adapters: readonly ChatAdapter[];
   /** The alert scan's cron task (absent with `noTimers`). */
   scheduler?: AlertScheduler;
   /** Follows provider tasks (one poller per task across replicas). */
@@ -154,73 +152,41 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     undo.push(() => tasks.stop(0));
     const dispatcher = new Dispatcher(core);
 
-    let slack: SlackHandle | undefined;
-    let discord: DiscordHandle | undefined;
-    // /readyz: the live state of each configured platform (false until it is up).
-    const platforms: Partial<Record<Platform, () => boolean>> = {};
-    if (slackConfigured(config)) platforms.slack = () => slack?.connected() ?? false;
-    if (discordConfigured(config)) platforms.discord = () => discord?.connected() ?? false;
+    // Every configured chat platform, through one contract (src/chat/adapter.ts).
+    const adapters: ChatAdapter[] = [];
     const routes = operationalRoutes({
       db,
-      platforms: () => Object.fromEntries(Object.entries(platforms).map(([k, up]) => [k, up()])),
+      // /readyz: the live state of each configured platform (false until it is up).
+      platforms: () => Object.fromEntries(adapters.map((a) => [a.platform, a.isReady()])),
     });
-    const listen = (port: number) => listenHealth(routes, port, opts.overrides?.listenHost);
-    const slackHttp = slackConfigured(config) && !config.SLACK_APP_TOKEN;
+    for (const p of chatPlatforms)
+      if (p.configured(config))
+        adapters.push(
+          (await p.load())({
+            core,
+            dispatcher,
+            config,
+            log,
+            cipher,
+            routes,
+            signal: opts.signal,
+            retry: opts.overrides?.platformRetry,
+            listenHost: opts.overrides?.listenHost,
+            noHttpServer: opts.overrides?.noHttpServer,
+            testHooks: {
+              slackProcessBeforeResponse: opts.overrides?.slackProcessBeforeResponse,
+              slackModalAckBudgetMs: opts.overrides?.slackModalAckBudgetMs,
+            },
+          }),
+        );
 
     let ownServer: http.Server | undefined;
-    if (!slackHttp && !opts.overrides?.noHttpServer) {
-      // Socket Mode or no Slack: health and readiness get a server of their own on PORT, up first so
-      // /readyz answers (503) while the platforms connect.
-      ownServer = await listen(config.PORT);
+    if (!adapters.some((a) => a.servesHttp) && !opts.overrides?.noHttpServer) {
+      // No adapter serves PORT (Socket Mode, Discord): health and readiness get a server of their
+      // own, up first so /readyz answers (503) while the platforms connect.
+      ownServer = await listenHealth(routes, config.PORT, opts.overrides?.listenHost);
       const server = ownServer;
       undo.push(() => closeServer(server));
-    }
-    if (slackConfigured(config)) {
-      // Distribution mode: a token per workspace, from the installations in the database.
-      const oauth =
-        slackOAuthConfigured(config) &&
-        config.SLACK_CLIENT_ID &&
-        config.SLACK_CLIENT_SECRET &&
-        config.SLACK_STATE_SECRET
-          ? {
-              clientId: config.SLACK_CLIENT_ID,
-              clientSecret: config.SLACK_CLIENT_SECRET,
-              stateSecret: config.SLACK_STATE_SECRET,
-              installationStore: new DbInstallationStore(db, cipher),
-            }
-          : undefined;
-      // HTTP mode: Bolt serves PORT once Slack answered; until then a stand-in serves /readyz (503).
-      let standIn: Promise<http.Server | undefined> | undefined;
-      const { startSlack } = await import("./chat/slack/app.ts");
-      slack = await startSlack({
-        core,
-        dispatcher,
-        log,
-        botToken: oauth ? undefined : config.SLACK_BOT_TOKEN,
-        oauth,
-        signingSecret: config.SLACK_SIGNING_SECRET,
-        appToken: config.SLACK_APP_TOKEN,
-        apiUrl: config.SLACK_API_URL,
-        port: config.PORT,
-        processBeforeResponse: opts.overrides?.slackProcessBeforeResponse,
-        listenHost: opts.overrides?.listenHost,
-        modalAckBudgetMs: opts.overrides?.slackModalAckBudgetMs,
-        customRoutes: exactRoutes(routes),
-        signal: opts.signal,
-        retry: opts.overrides?.platformRetry,
-        onUnreachable: () => {
-          if (!slackHttp || opts.overrides?.noHttpServer) return;
-          standIn = listen(config.PORT).catch((err: unknown) => {
-            log.warn({ err }, "could not serve /readyz while Slack is unreachable");
-            return undefined;
-          });
-          undo.push(async () => closeServer(await standIn));
-        },
-        beforeListen: async () => closeServer(await standIn),
-      });
-      const handle = slack;
-      undo.push(() => handle.stop());
-      core.messengers.set("slack", slack.messenger);
     }
     // Prometheus on its own listener (loopback by default), never on the public port.
     let metrics: MetricsServer | undefined;
@@ -229,16 +195,10 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       const m = metrics;
       undo.push(() => m.close());
     }
-    if (discordConfigured(config)) {
-      const { startDiscord } = await import("./chat/discord/index.ts");
-      discord = await startDiscord({
-        core,
-        dispatcher,
-        config,
-        log,
-        signal: opts.signal,
-        retry: opts.overrides?.platformRetry,
-      });
+    for (const adapter of adapters) {
+      await adapter.start();
+      undo.push(() => adapter.stop());
+      core.messengers.set(adapter.platform, adapter.messenger);
     }
 
     // Confirmation housekeeping: requests left executing by a crash become "outcome unknown"
@@ -263,7 +223,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     const reports = opts.overrides?.noTimers
       ? undefined
       : startReportScheduler(core, { timeZone: config.HOSTOPS_TZ });
-    const server = slack?.server ?? ownServer;
+    const server = adapters.find((a) => a.server)?.server ?? ownServer;
     const port = server ? (server.address() as AddressInfo).port : undefined;
     log.info({ driver: db.driver, port, ms: Math.round(performance.now() - started) }, "hostops is ready");
 
@@ -273,8 +233,7 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       log.info({ graceMs, inFlight: core.background.size, following: tasks.active }, "stopping");
       if (sweep) clearInterval(sweep);
       // 1. No new requests: Slack's server or socket closes, Discord answers no new interaction.
-      discord?.stopIntake();
-      const intakeClosed = slack?.stop();
+      for (const a of adapters) a.stopIntake();
       // No new alert scan or report; one running gets the grace like any in-flight work.
       const scanDone = Promise.all([scheduler?.stop(), reports?.stop()]);
       // 2. Followers stop at once (their leases go to the other replicas); in-flight work gets the grace.
@@ -286,10 +245,8 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
           "shutdown grace is over with work in flight; an action still executing stays 'executing' and is recovered as 'outcome unknown'",
         );
       await followersStopped;
-      // A keep-alive or unanswered connection must not hold the exit.
-      slack?.server?.closeAllConnections();
-      await within(intakeClosed ?? Promise.resolve(), 1_000);
-      await discord?.stop();
+      // 3. The platforms' connections and servers, in start order.
+      for (const a of adapters) await a.stop();
       await closeServer(ownServer);
       await metrics?.close();
       await db.close();
@@ -299,9 +256,8 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
       core,
       db,
       dispatcher,
-      slack,
+      adapters,
       scheduler,
-      discord,
       tasks,
       port,
       metrics: metrics && { address: metrics.address, port: metrics.port },
@@ -314,49 +270,4 @@ export async function startHostops(opts: HostopsOptions): Promise<Hostops> {
     for (const u of undo.reverse()) await u().catch(() => {});
     throw err;
   }
-}
-
-/** The health/readiness/metrics server (Socket Mode, no Slack, or while Slack is unreachable). */
-function listenHealth(routes: Route[], port: number, host: string | undefined): Promise<http.Server> {
-  const server = http.createServer(async (req, res) => {
-    const route = findRoute(routes, req.url, req.method);
-    if (route) await route.handler(req, res);
-    else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  return new Promise<http.Server>((resolve, reject) => {
-    server.once("error", (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === "EADDRINUSE"
-          ? new Error(`Port ${port} is already in use: set PORT to a free port.`)
-          : err,
-      ),
-    );
-    server.listen({ port, host }, () => resolve(server));
-  });
-}
-
-async function closeServer(server: http.Server | undefined): Promise<void> {
-  if (!server?.listening) return;
-  const closed = new Promise<void>((r) => server.close(() => r()));
-  server.closeAllConnections();
-  await closed;
-}
-
-/** Whether `p` settled within `ms`. */
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([
-    p.then(
-      () => true,
-      () => true,
-    ),
-    new Promise<false>((r) => {
-      timer = setTimeout(() => r(false), ms);
-    }),
-  ]);
-  clearTimeout(timer);
-  return done;
 }

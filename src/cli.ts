@@ -188,12 +188,12 @@ function parse<T extends Record<string, { type: "string" | "boolean"; multiple?:
 
 function parseWorkspace(value: string | undefined): { platform: Platform; workspaceId: string } {
   if (!value) return { platform: "console", workspaceId: CONSOLE_WORKSPACE };
-  const m = /^(slack|discord|console):([A-Za-z0-9_-]{1,64})$/.exec(value);
-  if (!m)
+  const [, platform, workspaceId] = /^(slack|discord|console):([A-Za-z0-9_-]{1,64})$/.exec(value) ?? [];
+  if (!platform || !workspaceId)
     throw new UsageError(
       `--workspace ${peek(value)}: expected slack:<team id>, discord:<guild id> or console:${CONSOLE_WORKSPACE}.`,
     );
-  return { platform: m[1] as Platform, workspaceId: m[2]! };
+  return { platform: platform as Platform, workspaceId };
 }
 
 /** The person at the CLI: a platform admin of the workspace the command names. */

@@ -44,6 +44,7 @@ describe("config", () => {
       } catch (e) {
         return e;
       }
+      return undefined;
     })() as ConfigError;
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.problems).toHaveLength(1);
@@ -57,6 +58,7 @@ describe("config", () => {
       } catch (e) {
         return e;
       }
+      return undefined;
     })();
     expect(err).toBeInstanceOf(ConfigError);
     expect(String(err)).not.toContain("secret-123");

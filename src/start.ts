@@ -88,12 +88,13 @@ export async function start(opts: StartOptions): Promise<number> {
   const chat = !flags.console && (slackConfigured(config) || discordConfigured(config));
   const binds: Target[] = [];
   for (const b of flags.bind ?? []) {
-    const m = /^(slack|discord):([A-Za-z0-9]+):([A-Za-z0-9]+)$/.exec(b);
-    if (!m) {
+    const [, platform, workspaceId, channelId] =
+      /^(slack|discord):([A-Za-z0-9]+):([A-Za-z0-9]+)$/.exec(b) ?? [];
+    if (!platform || !workspaceId || !channelId) {
       say(`--bind ${peek(b)}: expected PLATFORM:WORKSPACE:CHANNEL, e.g. slack:T0123ABCD:C0456EFGH`);
       return 2;
     }
-    binds.push({ platform: m[1] as Platform, workspaceId: m[2]!, channelId: m[3]! });
+    binds.push({ platform: platform as Platform, workspaceId, channelId });
   }
   if (binds.length && !flags.sandbox) {
     say("--bind is for the sandbox (--sandbox); bind real accounts with /hosting bind in the channel.");

@@ -243,7 +243,7 @@ async function hostops(spec: Extract<TargetSpec, { kind: "hostops" }>) {
       listenHost: "127.0.0.1",
     },
   });
-  timeRequests(app.slack?.server);
+  timeRequests(app.adapters.find((a) => a.platform === "slack")?.server);
   let stopDiscord: (() => Promise<void>) | undefined;
   if (spec.discord && !app.core.messengers.has("discord")) {
     // The composition root does not start Discord (yet): start the committed adapter on its core.

@@ -121,6 +121,32 @@ export interface CommandContext {
   actor: Actor;
   role: Role | "none";
   log: Logger;
+  /**
+   * Acknowledges the request on its platform before a provider is asked anything (Discord defers
+   * the interaction; Slack and the console acknowledged on arrival: nothing to do). Resolves once
+   * the platform has the acknowledgement; later calls resolve at once. The dispatcher calls it
+   * before a handler that declares `mayCallProvider` alone; a handler that declares both
+   * `mayOpenForm` and `mayCallProvider` calls it itself, right before its first provider call.
+   */
+  acknowledge(): Promise<void>;
+}
+
+/** What the adapter lends core while one request is handled. */
+export interface RequestHooks {
+  /** See {@link CommandContext.acknowledge}; absent: the request was acknowledged on arrival. */
+  acknowledge?(): Promise<void>;
+}
+
+/**
+ * What a command or button may do before it answers. Platforms that must answer within seconds
+ * and accept a form only as the first response (Discord) decide from it whether to acknowledge
+ * first; test/unit/handler-effects.test.ts fails when a handler does more than it declares.
+ */
+export interface Effects {
+  /** May answer with a form (a Modal outcome). */
+  mayOpenForm?: boolean;
+  /** May call a provider (any driver method) before it answers. */
+  mayCallProvider?: boolean;
 }
 
 /** How a parameter appears in the Slack text grammar and as a Discord option. */
@@ -139,7 +165,7 @@ export interface Param {
   max?: number;
 }
 
-export interface CommandDef<S extends z.ZodType = z.ZodType> {
+export interface CommandDef<S extends z.ZodType = z.ZodType> extends Effects {
   path: readonly string[];
   /**
    * Where the command sits in a compact tree (Discord allows 25 top-level entries): a group and a
@@ -171,7 +197,7 @@ export interface ModalHandlerDef {
 }
 
 /** A button handler, routed by the button's action id. Re-authorized at click time. */
-export interface ActionHandlerDef {
+export interface ActionHandlerDef extends Effects {
   id: string;
   /** Minimum role to click; handlers may check more (approvers are admins). */
   role: Role;

@@ -12,7 +12,15 @@ import {
   unknownCommandMessage,
 } from "./commands/grammar.ts";
 import { actionHandlers, commandTree, modalHandlers } from "./commands/index.ts";
-import type { Actor, CommandContext, CommandDef, Core, Invocation } from "./context.ts";
+import type {
+  Actor,
+  CommandContext,
+  CommandDef,
+  Core,
+  Effects,
+  Invocation,
+  RequestHooks,
+} from "./context.ts";
 import { controlCharIn, escapeControlChars, findControlChar } from "./control-chars.ts";
 import { UserError } from "./errors.ts";
 import { atLeast, roleOf } from "./permissions.ts";
@@ -61,7 +69,7 @@ export class Dispatcher {
    * guess the parser made is said above the answer. Text that does not parse is answered and
    * audited like any other command. Never throws.
    */
-  async text(actor: Actor, text: string): Promise<Outcome> {
+  async text(actor: Actor, text: string, hooks: RequestHooks = {}): Promise<Outcome> {
     const t0 = performance.now();
     let parsed: ParsedCommand;
     try {
@@ -83,12 +91,15 @@ export class Dispatcher {
         t0,
       );
     }
-    const out = await this.command({ ...actor, path: parsed.path, args: parsed.args });
+    const out = await this.command({ ...actor, path: parsed.path, args: parsed.args }, hooks);
     return parsed.note ? withNote(out, parsed.note) : out;
   }
 
-  /** Runs a command; never throws: every failure becomes a reply that says what to do. */
-  async command(inv: Invocation): Promise<Outcome> {
+  /**
+   * Runs a command; never throws: every failure becomes a reply that says what to do. `hooks`
+   * come from the adapter (Discord: how to acknowledge before a provider is asked).
+   */
+  async command(inv: Invocation, hooks: RequestHooks = {}): Promise<Outcome> {
     const name = inv.path.join(" ");
     const control = findControlChar({ path: inv.path, ...inv.args });
     if (control)
@@ -112,13 +123,14 @@ export class Dispatcher {
         "invalid",
         reply(errorReply(rich`Unknown command ${code(name.slice(0, 40))}.`)),
       );
-    return this.guarded(inv, name, inv.args, def.role, async (ctx) => {
+    return this.guarded(inv, name, inv.args, def.role, hooks, async (ctx) => {
       const parsed = def.schema.safeParse(inv.args);
       if (!parsed.success)
         return {
           outcome: "invalid",
           out: reply(errorReply(invalidMessage(def, parsed.error))),
         };
+      await acknowledgeFirst(def, ctx);
       const out = await def.run(ctx, parsed.data);
       const failed = out.kind === "reply" && out.reply.severity === "warning" && out.reply.ephemeral;
       return {
@@ -130,7 +142,7 @@ export class Dispatcher {
   }
 
   /** A button click, re-authorized now (a role revoked since the message was posted no longer counts). */
-  async action(actor: Actor, actionId: string, value: string): Promise<Outcome> {
+  async action(actor: Actor, actionId: string, value: string, hooks: RequestHooks = {}): Promise<Outcome> {
     const def = actionHandlers.find((a) => a.id === actionId);
     const name = `button ${actionId}`;
     const control = controlCharIn(actionId) ?? controlCharIn(value);
@@ -150,10 +162,10 @@ export class Dispatcher {
         "invalid",
         reply(errorReply("That button is no longer valid.")),
       );
-    return this.guarded(actor, name, { value }, def.role, async (ctx) => ({
-      outcome: "ok",
-      out: await def.run(ctx, value),
-    }));
+    return this.guarded(actor, name, { value }, def.role, hooks, async (ctx) => {
+      await acknowledgeFirst(def, ctx);
+      return { outcome: "ok", out: await def.run(ctx, value) };
+    });
   }
 
   /** A form submit. Its values may hold credentials: they never reach the audit log or logs. */
@@ -178,7 +190,8 @@ export class Dispatcher {
         errors,
       });
     // Successful submits are audited by their handler, with the fields that are safe to keep.
-    return this.guarded(actor, `form ${modalId}`, {}, def.role, async (ctx) => ({
+    // No acknowledge hook: Discord defers a submit on arrival; Slack answers it within its own budget.
+    return this.guarded(actor, `form ${modalId}`, {}, def.role, {}, async (ctx) => ({
       outcome: "ok",
       out: await def.run(ctx, state, values),
       audited: true,
@@ -191,6 +204,7 @@ export class Dispatcher {
     name: string,
     args: Record<string, unknown>,
     need: Role,
+    hooks: RequestHooks,
     run: (
       ctx: CommandContext,
     ) => Promise<{ outcome: string; out: Outcome; args?: Record<string, unknown>; audited?: boolean }>,
@@ -206,7 +220,7 @@ export class Dispatcher {
       const role = await roleOf(this.core.db, actor, this.core.settings.defaultRole);
       if (!atLeast(role, need))
         return this.finish(actor, name, args, "denied", reply(errorReply(deniedMessage(need, role))), t0);
-      const r = await run({ core: this.core, actor, role, log });
+      const r = await run({ core: this.core, actor, role, log, acknowledge: acknowledger(hooks) });
       return this.finish(actor, name, r.args ?? args, r.outcome, r.out, t0, !r.audited);
     } catch (err) {
       return this.fail(actor, name, args, err, log, t0);
@@ -280,6 +294,24 @@ export class Dispatcher {
     }
     return reply(errorReply(text));
   }
+}
+
+/**
+ * A handler that may call a provider and never opens a form gets the request acknowledged before
+ * it runs; one that may do both acknowledges itself before its first provider call (a form must be
+ * the first response on Discord).
+ */
+async function acknowledgeFirst(def: Effects, ctx: CommandContext): Promise<void> {
+  if (def.mayCallProvider && !def.mayOpenForm) await ctx.acknowledge();
+}
+
+/** The adapter's acknowledgement, asked for once however often core calls it. */
+function acknowledger(hooks: RequestHooks): () => Promise<void> {
+  let once: Promise<void> | undefined;
+  return () => {
+    once ??= hooks.acknowledge ? hooks.acknowledge() : Promise.resolve();
+    return once;
+  };
 }
 
 /** The parser's guess, as a line above the answer (answers that are not messages stay as they are). */

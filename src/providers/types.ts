@@ -53,6 +53,14 @@ export type Capability =
   | "setNameservers"
   | "getTask";
 
+/** A driver whose optional method `C` is known to exist. */
+export type DriverWith<C extends Capability> = ProviderDriver & Required<Pick<ProviderDriver, C>>;
+
+/** Whether the driver can do `capability`: it declares it and has the method (a type guard). */
+export function can<C extends Capability>(driver: ProviderDriver, capability: C): driver is DriverWith<C> {
+  return driver.capabilities.has(capability) && typeof driver[capability] === "function";
+}
+
 /** Capabilities that change something at the provider: reachable only through an approved request. */
 export const MUTATING_CAPABILITIES = [
   "reboot",

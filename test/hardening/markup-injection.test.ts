@@ -68,11 +68,12 @@ describe("provider text cannot inject markup or mentions", () => {
       const out = [rendered.text, ...mrkdwn].join("\n");
       expect(out).toContain("bold");
       expect(out).not.toMatch(/<!channel>|<@U999AAA>|<https:\/\/evil/);
-      expect(out).toContain("&lt;@U999AAA&gt;");
-      // Each mark is fenced by zero-width spaces (or sits in a code block, where nothing formats).
-      expect(out).not.toMatch(/(^|[^\u200b])\*bold\*/);
-      expect(out).not.toMatch(/(^|[^\u200b])_it_/);
-      expect(out).not.toMatch(/[^\u200bˋ]`tick`/);
+      if (r === shown) expect(out).toContain("&lt;@U999AAA&gt;");
+      // Outside code blocks (tables: nothing formats there), each mark is fenced by zero-width spaces.
+      const prose = out.replace(/```[\s\S]*?```/g, "");
+      expect(prose).not.toMatch(/(^|[^\u200b])\*bold\*/);
+      expect(prose).not.toMatch(/(^|[^\u200b])_it_/);
+      expect(prose).not.toMatch(/[^\u200bˋ]`tick`/);
     }
   });
 

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { PassThrough, Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
@@ -55,4 +56,16 @@ export function memoryIo(input = "") {
     out.stderr += c.toString();
   });
   return { stdin: Readable.from([input]), stdout, stderr, out };
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now (the OS's pick). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Hostops, startHostops } from "../../src/app.ts";
+import { startHostops } from "../../src/app.ts";
 import { runCli } from "../../src/cli.ts";
 import { auditLog, providerAccounts, roleGrants } from "../../src/db/schema.ts";
 import { type HostBillFake, startHostBillFake } from "../fakes/providers/hostbill.ts";
 import { startHostkeyFake } from "../fakes/providers/hostkey.ts";
-import { type FakeSlack, signedPost, slashCommand, startFakeSlack } from "../fakes/slack.ts";
+import { signedPost, slashCommand, startFakeSlack } from "../fakes/slack.ts";
 import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
+import { once } from "../helpers/once.ts";
 import { cleanEnv, memoryIo, REPO, run } from "../helpers/process.ts";
 
 const SECRET_KEY = Buffer.alloc(32, 5).toString("base64");
@@ -46,8 +47,10 @@ describe("hostops admin CLI", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("`hostops accounts add` (the bin shim, credentials as JSON on stdin) checks them with the provider and stores the account", async () => {
-    const r = await run(
+  // The steps of the admin's session that later tests build on; each runs once, for whichever test
+  // needs it first (test/helpers/once.ts).
+  const addProd = once(() =>
+    run(
       process.execPath,
       [
         join(REPO, "bin/hostops.js"),
@@ -63,7 +66,39 @@ describe("hostops admin CLI", () => {
         "slack:T1",
       ],
       { env, input: JSON.stringify(provider.credentials) },
-    );
+    ),
+  );
+  const refuseWrong = once(() =>
+    cli(
+      ["accounts", "add", "--provider", "time4vps", "--label", "wrong", "--base-url", provider.baseUrl],
+      "",
+      { HOSTOPS_CRED_USERNAME: "someone@example.com", HOSTOPS_CRED_PASSWORD: "not-the-password-314" },
+    ),
+  );
+  const addBackup = once(() =>
+    cli(
+      ["accounts", "add", "--provider", "time4vps", "--label", "backup", "--base-url", provider.baseUrl],
+      "",
+      {
+        HOSTOPS_CRED_USERNAME: provider.credentials.username!,
+        HOSTOPS_CRED_PASSWORD: provider.credentials.password!,
+      },
+    ),
+  );
+  const grantOperator = once(() =>
+    cli(["grant", "--user", OPERATOR, "--role", "operator", "--workspace", "slack:T1"]),
+  );
+  const listed = once(async () => {
+    await addProd();
+    await addBackup();
+    return {
+      workspace: await cli(["accounts", "list", "--workspace", "slack:T1"]),
+      local: await cli(["accounts", "list"]),
+    };
+  });
+
+  it("`hostops accounts add` (the bin shim, credentials as JSON on stdin) checks them with the provider and stores the account", async () => {
+    const r = await addProd();
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Added Time4VPS account prod");
@@ -73,25 +108,15 @@ describe("hostops admin CLI", () => {
   }, 120_000);
 
   it("refuses credentials the provider rejects, and stores nothing", async () => {
-    const r = await cli(
-      ["accounts", "add", "--provider", "time4vps", "--label", "wrong", "--base-url", provider.baseUrl],
-      "",
-      { HOSTOPS_CRED_USERNAME: "someone@example.com", HOSTOPS_CRED_PASSWORD: "not-the-password-314" },
-    );
+    const r = await refuseWrong();
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Time4VPS rejected the credentials");
     expect(r.stdout + r.stderr).not.toContain("not-the-password-314");
+    expect((await cli(["accounts", "list", "--all"])).stdout).not.toContain("wrong");
   }, 60_000);
 
   it("takes credentials from HOSTOPS_CRED_* variables too (in the console's workspace by default)", async () => {
-    const r = await cli(
-      ["accounts", "add", "--provider", "time4vps", "--label", "backup", "--base-url", provider.baseUrl],
-      "",
-      {
-        HOSTOPS_CRED_USERNAME: provider.credentials.username!,
-        HOSTOPS_CRED_PASSWORD: provider.credentials.password!,
-      },
-    );
+    const r = await addBackup();
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Added Time4VPS account backup");
@@ -154,59 +179,54 @@ describe("hostops admin CLI", () => {
   }, 60_000);
 
   it("grants a role and lists accounts in a workspace", async () => {
-    const g = await cli(["grant", "--user", OPERATOR, "--role", "operator", "--workspace", "slack:T1"]);
+    const g = await grantOperator();
     expect(g.stderr).toBe("");
     expect(g.code).toBe(0);
     expect(g.stdout).toContain("is now operator in every channel of this workspace");
-    const list = await cli(["accounts", "list", "--workspace", "slack:T1"]);
+    const { workspace: list, local } = await listed();
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/prod\s+Time4VPS/);
     expect(list.stdout).not.toContain("backup");
     // Without --workspace the CLI acts in the console's workspace, where "backup" was added.
-    const local = await cli(["accounts", "list"]);
     expect(local.stdout).toMatch(/backup\s+Time4VPS/);
     expect(local.stdout).not.toContain("prod");
-  }, 60_000);
+  }, 120_000);
 
-  describe("then Slack binds and uses the account the CLI added (same database)", () => {
-    let slack: FakeSlack;
-    let app: Hostops;
-    beforeAll(async () => {
-      slack = await startFakeSlack();
-      slack.admins.add(ADMIN);
-      app = await startHostops({
-        config: testConfig({
-          SLACK_API_URL: slack.apiUrl,
-          HOSTOPS_DATA_DIR: dir,
-          HOSTOPS_SECRET_KEY: SECRET_KEY,
-        }),
-        overrides: { providerRetries: 0, slackProcessBeforeResponse: true, noTimers: true },
-      });
+  it("then Slack binds and uses the account the CLI added (same database); the CLI lists the binding and previews its alerts", async () => {
+    // Everything the CLI did first (the app and the CLI never hold the embedded database at once).
+    for (const step of [addProd, refuseWrong, addBackup, grantOperator, listed]) await step();
+    const slack = await startFakeSlack();
+    slack.admins.add(ADMIN);
+    const app = await startHostops({
+      config: testConfig({
+        SLACK_API_URL: slack.apiUrl,
+        HOSTOPS_DATA_DIR: dir,
+        HOSTOPS_SECRET_KEY: SECRET_KEY,
+      }),
+      overrides: { providerRetries: 0, slackProcessBeforeResponse: true, noTimers: true },
     });
-    afterAll(async () => {
-      await app?.stop();
-      await slack?.close();
-    });
-    const command = async (text: string, user = ADMIN) => {
-      const responseUrl = slack.responseUrl();
-      await signedPost(
-        `http://127.0.0.1:${app.port}/slack/events`,
-        slashCommand(text, { user, channel: CHANNEL, responseUrl }),
-        { secret: SIGNING_SECRET },
-      );
-      const call = await slack.waitFor((c) => c.method === `response:${responseUrl.split("/response/")[1]}`);
-      return JSON.stringify(call.body);
-    };
+    try {
+      const command = async (text: string, user = ADMIN) => {
+        const responseUrl = slack.responseUrl();
+        await signedPost(
+          `http://127.0.0.1:${app.port}/slack/events`,
+          slashCommand(text, { user, channel: CHANNEL, responseUrl }),
+          { secret: SIGNING_SECRET },
+        );
+        const call = await slack.waitFor(
+          (c) => c.method === `response:${responseUrl.split("/response/")[1]}`,
+        );
+        return JSON.stringify(call.body);
+      };
 
-    it("binds it from Slack and lists its services with the stored credentials", async () => {
+      // Slack binds it and lists its services with the stored credentials.
       expect(await command("bind prod")).toContain("Bound Time4VPS account *prod*");
       const services = await command("services");
       for (const s of provider.state.services) expect(services).toContain(String(s.id));
       // The grant made from the CLI holds in Slack: an operator may list the accounts.
       expect(await command("accounts list", OPERATOR)).toContain("prod");
-    });
 
-    it("recorded the CLI's actions in the same audit log, as the CLI user of the Slack workspace", async () => {
+      // The CLI's actions are in the same audit log, as the CLI user of the Slack workspace.
       const rows = await app.db.db.select().from(auditLog);
       const fromCli = rows.filter((r) => r.userId.startsWith("cli:"));
       expect(fromCli.map((r) => `${r.platform}:${r.workspaceId} ${r.command} ${r.outcome}`)).toEqual(
@@ -219,8 +239,8 @@ describe("hostops admin CLI", () => {
         ]),
       );
       expect(JSON.stringify(rows)).not.toContain(provider.credentials.password!);
-      const [grant] = await app.db.db.select().from(roleGrants);
-      expect(grant).toMatchObject({
+      const grants = await app.db.db.select().from(roleGrants);
+      expect(grants.find((g) => g.subject === OPERATOR)).toMatchObject({
         platform: "slack",
         workspaceId: "T1",
         subject: OPERATOR,
@@ -229,10 +249,12 @@ describe("hostops admin CLI", () => {
       const stored = await app.db.db.select().from(providerAccounts);
       expect(stored.map((a) => a.label).sort()).toEqual(["backup", "prod"]);
       expect(JSON.stringify(stored)).not.toContain(provider.credentials.password!);
-    });
-  });
+    } finally {
+      await app.stop();
+      await slack.close();
+    }
 
-  it("lists every binding, and previews the alert scan without posting or recording anything", async () => {
+    // The CLI lists every binding, and previews the alert scan without posting or recording anything.
     const b = await cli(["bindings", "--all"]);
     expect(b.code).toBe(0);
     expect(b.stdout).toMatch(/slack:T1\s+C0CLI\s+prod\s+time4vps\s+on/);
@@ -248,7 +270,7 @@ describe("hostops admin CLI", () => {
     const refused = await cli(["alerts", "run"]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("--dry-run");
-  }, 60_000);
+  }, 180_000);
 
   it("applies migrations and explains usage errors", async () => {
     const m = await cli(["migrate"]);

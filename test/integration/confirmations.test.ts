@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Hostops, startHostops } from "../../src/app.ts";
 import type { Account } from "../../src/core/accounts.ts";
 import { expireStale, recoverInterrupted } from "../../src/core/confirmations.ts";
@@ -160,36 +160,38 @@ for (const dbKind of ["pglite", "postgres"] as const) {
     });
 
     it("posts a card for a reboot request and reboots only after an admin approves", async () => {
+      const reboots = env.hostens.count(isReboot);
       const ack = await command("reboot 302", OPERATOR);
       expect(ack.body.response_type).toBe("ephemeral");
       expect(JSON.stringify(ack.body)).toContain("Request posted");
       const { card, requestId } = lastCard();
       expect(JSON.stringify(card.body)).toContain("Reboot");
       expect(JSON.stringify(card.body)).toContain(`<@${OPERATOR}>`);
-      expect(env.hostens.count(isReboot)).toBe(0);
+      expect(env.hostens.count(isReboot)).toBe(reboots);
 
       const refused = await click("confirm:approve#0", requestId, VIEWER);
       expect(JSON.stringify(refused.body)).toContain("Only admins");
       const operatorRefused = await click("confirm:approve#0", requestId, OPERATOR);
       expect(JSON.stringify(operatorRefused.body)).toContain("Only admins");
-      expect(env.hostens.count(isReboot)).toBe(0);
+      expect(env.hostens.count(isReboot)).toBe(reboots);
 
+      const from = env.slack.calls.length;
       const approved = await click("confirm:approve#0", requestId, ADMIN1);
       expect(JSON.stringify(approved.body)).toContain("Approved");
-      expect(env.hostens.count(isReboot)).toBe(1);
+      expect(env.hostens.count(isReboot)).toBe(reboots + 1);
       await env.app.core.background.idle();
       expect((await status(requestId)).status).toBe("succeeded");
       // The card was updated in place without buttons, and the outcome posted in its thread.
-      const updates = env.slack.calls.filter((c) => c.method === "chat.update");
-      const last = updates.at(-1)!;
-      expect(JSON.stringify(last.body)).not.toContain("confirm:approve");
-      expect(JSON.stringify(last.body)).toContain("done");
-      const thread = env.slack.calls.find((c) => c.method === "chat.postMessage" && c.body.thread_ts);
+      const since = env.slack.calls.slice(from);
+      const last = since.filter((c) => c.method === "chat.update").at(-1);
+      expect(JSON.stringify(last?.body)).not.toContain("confirm:approve");
+      expect(JSON.stringify(last?.body)).toContain("done");
+      const thread = since.find((c) => c.method === "chat.postMessage" && c.body.thread_ts);
       expect(JSON.stringify(thread?.body)).toMatch(/succeeded/);
 
       const again = await click("confirm:approve#0", requestId, ADMIN2);
       expect(JSON.stringify(again.body)).toContain(`Already approved by <@${ADMIN1}>`);
-      expect(env.hostens.count(isReboot)).toBe(1);
+      expect(env.hostens.count(isReboot)).toBe(reboots + 1);
     });
 
     it("enforces the two-person rule on a reinstall, showing the provider's warning", async () => {
@@ -445,6 +447,12 @@ for (const dbKind of ["pglite", "postgres"] as const) {
     });
 
     it("lists open requests and shows the audit trail of a decision", async () => {
+      // One request approved (and run), one denied, one left open.
+      await command("reboot 302", OPERATOR);
+      await click("confirm:approve#0", lastCard().requestId, ADMIN1);
+      await env.app.core.background.idle();
+      await command("reboot 302", OPERATOR);
+      await click("confirm:deny#1", lastCard().requestId, ADMIN1);
       await command("reboot 302", OPERATOR);
       const pending = await command("pending", OPERATOR);
       expect(JSON.stringify(pending.body)).toContain("Reboot");
@@ -459,12 +467,15 @@ for (const dbKind of ["pglite", "postgres"] as const) {
 describe("confirmation races on real Postgres", () => {
   let env: Env;
   let second: Hostops;
-  beforeAll(async () => {
-    env = await setup("postgres");
-    second = await startHostops({
+  /** A second replica on the same database. */
+  const startSecond = () =>
+    startHostops({
       config: testConfig({ SLACK_API_URL: env.slack.apiUrl, DATABASE_URL: env.databaseUrl }),
       overrides: { providerRetries: 0, noTimers: true, taskPollMs: 1 },
     });
+  beforeAll(async () => {
+    env = await setup("postgres");
+    second = await startSecond();
     await addBound(env.app, "eu", env.hostens);
   });
   afterAll(async () => {
@@ -491,7 +502,10 @@ describe("confirmation races on real Postgres", () => {
       args: { service: "302" },
     });
     expect(out.kind).toBe("reply");
-    const [req] = await env.app.db.db.select().from(confirmationRequests);
+    const [req] = await env.app.db.db
+      .select()
+      .from(confirmationRequests)
+      .where(eq(confirmationRequests.status, "pending"));
     const before = env.hostens.count(isReboot);
     const clicks = Array.from({ length: 40 }, (_, i) =>
       (i % 2 ? second : env.app).dispatcher.action(actor(`UADM${i % 5}`), "confirm:approve", req!.id),
@@ -517,7 +531,7 @@ describe("confirmation races on real Postgres", () => {
     const inFlight = second.dispatcher
       .action(actor(ADMIN1), "confirm:approve", req!.id)
       .catch(() => undefined);
-    await waitUntil(() => env.hostens.count(isReboot) > before);
+    await vi.waitFor(() => expect(env.hostens.count(isReboot)).toBeGreaterThan(before), { timeout: 10_000 });
     expect(
       (
         await env.app.db.db.select().from(confirmationRequests).where(eq(confirmationRequests.id, req!.id))
@@ -540,17 +554,7 @@ describe("confirmation races on real Postgres", () => {
     expect(retry.kind === "reply" && retry.reply.text).toContain("Already approved");
     expect(env.hostens.count(isReboot) - before).toBe(1);
     void inFlight;
-    second = await startHostops({
-      config: testConfig({ SLACK_API_URL: env.slack.apiUrl, DATABASE_URL: env.databaseUrl }),
-      overrides: { providerRetries: 0, noTimers: true },
-    });
+    // The second replica comes back for the other tests.
+    second = await startSecond();
   });
 });
-
-async function waitUntil(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > timeoutMs) throw new Error("condition not met");
-    await new Promise((r) => setImmediate(r));
-  }
-}

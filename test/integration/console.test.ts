@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.ts";
 import { start } from "../../src/start.ts";
 import { host4coinsDemoData } from "../fakes/providers/host4coins.ts";
@@ -105,10 +105,11 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
     "frobnicate",
     "1",
   ].join("\n");
+  // One sandbox run; each test below reads its part of the transcript.
   let out = "";
+  let err = "";
   let code: number | undefined;
-
-  it("starts the five provider simulators, binds the demo accounts and runs the script", async () => {
+  beforeAll(async () => {
     const io = memoryIo(`${script}\n`);
     code = await runCli(["sandbox"], {
       stdin: io.stdin,
@@ -117,12 +118,16 @@ describe("the sandbox (`hostops sandbox`, same as npm start -- --sandbox)", () =
       env: cleanEnv({ HOSTOPS_DATA_DIR: tempDir() }),
     });
     out = io.out.stdout;
-    expect(io.out.stderr).toContain("hostops: starting the provider simulators and an in-memory database…");
-    expect(io.out.stderr).toContain("sandbox, no chat platform in use");
-    // The wrong PIN, the self-approval, `frobnicate` and the `1` after it failed.
-    expect(io.out.stderr).toContain("hostops: 4 of 16 commands failed");
-    expect(code).toBe(1);
+    err = io.out.stderr;
   }, 180_000);
+
+  it("starts the five provider simulators, binds the demo accounts and runs the script", () => {
+    expect(err).toContain("hostops: starting the provider simulators and an in-memory database…");
+    expect(err).toContain("sandbox, no chat platform in use");
+    // The wrong PIN, the self-approval, `frobnicate` and the `1` after it failed.
+    expect(err).toContain("hostops: 4 of 16 commands failed");
+    expect(code).toBe(1);
+  });
 
   it("`services` lists the demo services of every provider; TheHost answers that it cannot", () => {
     const ids = {

@@ -179,6 +179,7 @@ describe("never invite a double payment: every mutating method of every driver",
     },
     role: "admin",
     log: app.core.log,
+    acknowledge: async () => {},
   });
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hostops, startHostops } from "../../src/app.ts";
+import type { Account } from "../../src/core/accounts.ts";
 import type { Clock } from "../../src/core/context.ts";
 import { runReports } from "../../src/core/reports.ts";
 import { createLogger } from "../../src/observability/logger.ts";
@@ -10,8 +11,8 @@ import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
 import { freshPostgres } from "../helpers/db.ts";
 
 const ADMIN = "UADMIN1";
-const CHANNEL = "C0REP";
-const BROKEN = "C0BROKEN";
+// Monday 2026-12-07 08:00 UTC.
+const START = Date.parse("2026-12-07T08:00:00Z");
 
 class TestClock implements Clock {
   constructor(public t: number) {}
@@ -25,9 +26,10 @@ describe("scheduled reports with three replicas on Postgres", () => {
   let provider: HostBillFake;
   let down: HostBillFake;
   const apps: Hostops[] = [];
+  let prod: Account;
+  let lab: Account;
   let drop: () => Promise<void>;
-  // Monday 2026-12-07 08:00 UTC.
-  const clock = new TestClock(Date.parse("2026-12-07T08:00:00Z"));
+  const clock = new TestClock(START);
 
   beforeAll(async () => {
     slack = await startFakeSlack();
@@ -51,8 +53,8 @@ describe("scheduled reports with three replicas on Postgres", () => {
       );
     const core = apps[0]?.core;
     if (!core) throw new Error("no replica");
-    await addBoundAccount(core, { label: "prod", fake: provider, channel: CHANNEL, by: ADMIN });
-    await addBoundAccount(core, { label: "lab", fake: down, channel: BROKEN, by: ADMIN });
+    prod = await addBoundAccount(core, { label: "prod", fake: provider, channel: "C0PROD", by: ADMIN });
+    lab = await addBoundAccount(core, { label: "lab", fake: down, channel: "C0LAB", by: ADMIN });
     // The second account's provider goes away after it was added: its channel cannot be checked.
     await down.close();
   });
@@ -78,23 +80,35 @@ describe("scheduled reports with three replicas on Postgres", () => {
     slack.calls.filter((c) => c.method === "chat.postMessage" && c.body.channel === channel);
   const runAll = () => Promise.all(apps.map((a) => runReports(a.core)));
 
+  /**
+   * A channel of the test's own with `account` bound and a weekly report on Monday 09:00, set on
+   * Monday 2026-12-07 08:00 (each test starts its own timeline there; the replicas run every
+   * channel's report, which concerns the other channels no more than it did before).
+   */
+  async function reportIn(channel: string, account: Account) {
+    clock.t = START;
+    await apps[0]?.core.accounts.bind(account, channel, ADMIN);
+    return command("report weekly mon 09:00", channel);
+  }
+
   it("an admin sets a weekly report; the command says when the next one comes", async () => {
-    const set = await command("report weekly mon 09:00", CHANNEL);
+    const set = await reportIn("C_SET", prod);
     expect(JSON.stringify(set.body)).toContain("every MON at 09:00 (UTC)");
     expect(JSON.stringify(set.body)).toContain("Next: 2026-12-07 09:00 UTC");
-    await command("report weekly mon 09:00", BROKEN);
-    const shown = await command("report show", CHANNEL);
+    const shown = await command("report show", "C_SET");
     expect(JSON.stringify(shown.body)).toContain("every MON at 09:00");
   });
 
   it("posts nothing before the time, then exactly once for the week across three replicas", async () => {
+    const channel = "C_ONCE";
+    await reportIn(channel, prod);
     await runAll();
-    expect(uploads(CHANNEL)).toHaveLength(0);
+    expect(uploads(channel)).toHaveLength(0);
     clock.t = Date.parse("2026-12-07T09:00:30Z");
     await runAll();
     await runAll();
-    expect(uploads(CHANNEL)).toHaveLength(1);
-    const report = uploads(CHANNEL)[0];
+    expect(uploads(channel)).toHaveLength(1);
+    const report = uploads(channel)[0];
     const comment = String(report?.body.initial_comment);
     expect(comment).toContain("Weekly report: 2026-12-07");
     expect(comment).toContain("Renewals in the next 30 days");
@@ -102,29 +116,38 @@ describe("scheduled reports with three replicas on Postgres", () => {
     // Later the same week: nothing more. The next week: the next report.
     clock.t = Date.parse("2026-12-10T12:00:00Z");
     await runAll();
-    expect(uploads(CHANNEL)).toHaveLength(1);
+    expect(uploads(channel)).toHaveLength(1);
     clock.t = Date.parse("2026-12-14T09:05:00Z");
     await runAll();
-    expect(uploads(CHANNEL)).toHaveLength(2);
+    expect(uploads(channel)).toHaveLength(2);
   });
 
   it("waits, with one notice per period, while an account cannot be checked", async () => {
-    clock.t = Date.parse("2026-12-14T10:00:00Z");
-    await runAll();
-    await runAll();
-    expect(uploads(BROKEN)).toHaveLength(0);
-    const notices = posts(BROKEN).filter((c) => JSON.stringify(c.body).includes("Weekly report is waiting"));
+    const channel = "C_WAIT";
+    await reportIn(channel, lab);
+    for (const t of ["2026-12-07T09:00:30Z", "2026-12-14T09:05:00Z", "2026-12-14T10:00:00Z"]) {
+      clock.t = Date.parse(t);
+      await runAll();
+      await runAll();
+    }
+    expect(uploads(channel)).toHaveLength(0);
+    const notices = posts(channel).filter((c) => JSON.stringify(c.body).includes("Weekly report is waiting"));
     // One for the week of 2026-12-07, one for the week of 2026-12-14, however many runs.
     expect(notices).toHaveLength(2);
     expect(JSON.stringify(notices[0]?.body)).toContain("lab");
   });
 
   it("report off stops it; the report's claims never show as alerts", async () => {
-    const alerts = await command("alerts", CHANNEL);
-    expect(JSON.stringify(alerts.body)).not.toContain("report:");
-    await command("report off", CHANNEL);
-    clock.t = Date.parse("2026-12-21T09:05:00Z");
+    const channel = "C_OFF";
+    await reportIn(channel, prod);
+    clock.t = Date.parse("2026-12-07T09:00:30Z");
     await runAll();
-    expect(uploads(CHANNEL)).toHaveLength(2);
+    expect(uploads(channel)).toHaveLength(1);
+    const alerts = await command("alerts", channel);
+    expect(JSON.stringify(alerts.body)).not.toContain("report:");
+    await command("report off", channel);
+    clock.t = Date.parse("2026-12-14T09:05:00Z");
+    await runAll();
+    expect(uploads(channel)).toHaveLength(1);
   });
 });

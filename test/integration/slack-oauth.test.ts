@@ -17,6 +17,7 @@ import {
 } from "../fakes/slack.ts";
 import { SIGNING_SECRET, testConfig } from "../helpers/config.ts";
 import { freshPostgres } from "../helpers/db.ts";
+import { once } from "../helpers/once.ts";
 import { cleanEnv, memoryIo } from "../helpers/process.ts";
 
 const STATE_SECRET = "state-secret-for-tests-0123456789";
@@ -211,22 +212,72 @@ describe("Slack OAuth distribution on Postgres", () => {
     expect(start.cookie).toBe(`slack-app-oauth-state=${start.state}`);
   });
 
-  it("installs two workspaces; each installation keeps its own bot token, encrypted", async () => {
+  // Steps several tests build on, run once by whichever test needs them first (test/helpers/once.ts).
+  const installBoth = once(async () => {
+    const exchanged = slack.calls.filter((c) => c.method === "oauth.v2.access").length;
     const a = await install(A);
+    const b = await install(B);
+    return { a, b, exchanges: slack.calls.filter((c) => c.method === "oauth.v2.access").slice(exchanged) };
+  });
+  const accountsOfBoth = once(async () => {
+    await installBoth();
+    const addA = await addAccount(A, CHANNEL_A, "hostens", {
+      label: "prod",
+      cred_username: providerA.credentials.username!,
+      cred_password: providerA.credentials.password!,
+      base_url: providerA.baseUrl,
+    });
+    // The same label in the other workspace is another account: labels are per workspace.
+    const addB = await addAccount(B, CHANNEL_B, "hostbill", {
+      label: "prod",
+      display_name: "Acme Hosting",
+      cred_username: providerB.credentials.username!,
+      cred_password: providerB.credentials.password!,
+      base_url: providerB.baseUrl,
+    });
+    const bindA = textOf(await command(A, CHANNEL_A, "bind prod"));
+    const bindB = textOf(await command(B, CHANNEL_B, "bind prod"));
+    return { addA, addB, bindA, bindB };
+  });
+
+  /**
+   * A workspace of the test's own, installed, with an account bound in `channel` (the tests that
+   * re-install, uninstall or remove a workspace leave A and B to the others).
+   */
+  async function installedWithAccount(ws: FakeWorkspace, channel: string, provider: HostBillFake) {
+    expect((await install(ws)).status).toBe(200);
+    const added = await addAccount(ws, channel, "hostbill", {
+      label: "own",
+      display_name: "Own Hosting",
+      cred_username: provider.credentials.username!,
+      cred_password: provider.credentials.password!,
+      base_url: provider.baseUrl,
+    });
+    expect(added.response_action).toBe("update");
+    expect(textOf(await command(ws, channel, "bind own"))).toContain("Bound Own Hosting account");
+    const [binding] = await app.db.db
+      .select()
+      .from(channelBindings)
+      .where(eq(channelBindings.workspaceId, ws.teamId));
+    return binding!;
+  }
+
+  it("installs two workspaces; each installation keeps its own bot token, encrypted", async () => {
+    const { a, b, exchanges } = await installBoth();
     expect(a.status).toBe(200);
     expect(a.html).toContain("hostops is installed in Agency A");
-    const b = await install(B);
     expect(b.status).toBe(200);
     expect(b.html).toContain("hostops is installed in Client B");
 
     // The code was exchanged with the app's credentials, and each new token checked (auth.test).
-    const exchanges = slack.calls.filter((c) => c.method === "oauth.v2.access");
     expect(exchanges).toHaveLength(2);
     expect(exchanges.every((c) => c.body.client_id === slack.clientId)).toBe(true);
     expect(slack.calls.some((c) => c.method === "auth.test" && c.auth === bearer(A))).toBe(true);
     expect(slack.calls.some((c) => c.method === "auth.test" && c.auth === bearer(B))).toBe(true);
 
-    const rows = await app.db.db.select().from(slackInstallations);
+    const rows = (await app.db.db.select().from(slackInstallations)).filter((r) =>
+      [A.teamId, B.teamId].includes(r.teamId ?? ""),
+    );
     expect(rows.map((r) => r.installKey).sort()).toEqual([`T:${A.teamId}`, `T:${B.teamId}`]);
     const dump = JSON.stringify(rows);
     expect(dump).not.toContain(A.botToken);
@@ -264,6 +315,8 @@ describe("Slack OAuth distribution on Postgres", () => {
   });
 
   it("refuses a replayed code and keeps the installation as it was", async () => {
+    await installBoth();
+    const installations = (await app.db.db.select().from(slackInstallations)).length;
     const first = await install({ ...A });
     expect(first.status).toBe(200);
     const row = await installationRow(A.teamId);
@@ -274,31 +327,17 @@ describe("Slack OAuth distribution on Postgres", () => {
     expect(replay.html).not.toContain(A.botToken);
     const after = await installationRow(A.teamId);
     expect(after?.installationEnc).toBe(row?.installationEnc);
-    expect(await app.db.db.select().from(slackInstallations)).toHaveLength(2);
+    expect(await app.db.db.select().from(slackInstallations)).toHaveLength(installations);
   });
 
   it("each workspace adds and binds its own accounts, and sees nothing of the other's", async () => {
-    const addA = await addAccount(A, CHANNEL_A, "hostens", {
-      label: "prod",
-      cred_username: providerA.credentials.username!,
-      cred_password: providerA.credentials.password!,
-      base_url: providerA.baseUrl,
-    });
+    const { addA, addB, bindA, bindB } = await accountsOfBoth();
     expect(addA.response_action).toBe("update");
     expect(JSON.stringify(addA.view)).toContain("Added Hostens account");
-    // The same label in the other workspace is another account: labels are per workspace.
-    const addB = await addAccount(B, CHANNEL_B, "hostbill", {
-      label: "prod",
-      display_name: "Acme Hosting",
-      cred_username: providerB.credentials.username!,
-      cred_password: providerB.credentials.password!,
-      base_url: providerB.baseUrl,
-    });
     expect(addB.response_action).toBe("update");
     expect(JSON.stringify(addB.view)).toContain("Added Acme Hosting account");
-
-    expect(textOf(await command(A, CHANNEL_A, "bind prod"))).toContain("Bound Hostens account");
-    expect(textOf(await command(B, CHANNEL_B, "bind prod"))).toContain("Bound Acme Hosting account");
+    expect(bindA).toContain("Bound Hostens account");
+    expect(bindB).toContain("Bound Acme Hosting account");
 
     const servicesA = textOf(await command(A, CHANNEL_A, "services"));
     expect(servicesA).toContain("prod (Hostens)");
@@ -314,7 +353,9 @@ describe("Slack OAuth distribution on Postgres", () => {
     expect(listB).toContain("Acme Hosting");
     expect(listB).not.toContain("Hostens");
 
-    const accounts = await app.db.db.select().from(providerAccounts);
+    const accounts = (await app.db.db.select().from(providerAccounts)).filter((a) =>
+      [A.teamId, B.teamId].includes(a.workspaceId),
+    );
     expect(accounts.map((a) => `${a.workspaceId}:${a.label}:${a.kind}`).sort()).toEqual([
       `${A.teamId}:prod:hostens`,
       `${B.teamId}:prod:hostbill`,
@@ -327,6 +368,7 @@ describe("Slack OAuth distribution on Postgres", () => {
   });
 
   it("grants and approval requests stay in their workspace; cards go out with its token", async () => {
+    await accountsOfBoth();
     expect(textOf(await command(A, CHANNEL_A, "grant <@UOPSA> operator --workspace"))).toContain("UOPSA");
     expect(textOf(await command(B, CHANNEL_B, "grants"))).not.toContain("UOPSA");
     expect(textOf(await command(A, CHANNEL_A, "grants"))).toContain("UOPSA");
@@ -347,7 +389,9 @@ describe("Slack OAuth distribution on Postgres", () => {
   });
 
   it("posts each workspace's alerts in its own channel with its own token, no crossing", async () => {
+    await accountsOfBoth();
     const before = slack.calls.length;
+    // (The workspaces of the other tests are uninstalled by the time they end: not scanned.)
     const s = await runAlertScan(app.core);
     expect(s.bindings).toBe(2);
     const posts = slack.calls.slice(before).filter((c) => c.method === "chat.postMessage");
@@ -368,44 +412,60 @@ describe("Slack OAuth distribution on Postgres", () => {
   });
 
   it("a re-install replaces the workspace's token; the next requests use the new one", async () => {
-    const renewed: FakeWorkspace = { ...A, botToken: "xoxb-team-a-9999-new" };
-    slack.revokeToken(A.botToken);
+    const D: FakeWorkspace = {
+      ...A,
+      teamId: "TDDDD5",
+      teamName: "Client D",
+      botToken: "xoxb-team-d-5555-old",
+    };
+    expect((await install(D)).status).toBe(200);
+    const renewed: FakeWorkspace = { ...D, botToken: "xoxb-team-d-5555-new" };
+    slack.revokeToken(D.botToken);
     const r = await install(renewed);
     expect(r.status).toBe(200);
     const rows = await app.db.db.select().from(slackInstallations);
-    expect(rows.filter((x) => x.teamId === A.teamId)).toHaveLength(1);
-    const open = await openForm(A, CHANNEL_A, "hostens");
+    expect(rows.filter((x) => x.teamId === D.teamId)).toHaveLength(1);
+    const open = await openForm(renewed, "CDPROD", "hostens");
     expect(open.auth).toBe(bearer(renewed));
-    A.botToken = renewed.botToken;
   });
 
   it("app_uninstalled removes the workspace's tokens and stops its alerts; its data stays", async () => {
-    const res = await event(B, { type: "app_uninstalled" });
-    expect(res.status).toBe(200);
-    slack.revokeToken(B.botToken);
-    const row = await installationRow(B.teamId);
-    expect(row?.installationEnc).toBeNull();
-    expect(row?.revokedAt).toBeInstanceOf(Date);
+    const E: FakeWorkspace = {
+      ...B,
+      teamId: "TEEEE6",
+      teamName: "Client E",
+      botToken: "xoxb-team-e-6666-eeee",
+    };
+    const providerE = await startHostBillFake({ kind: "hostbill", domains: false });
+    try {
+      const binding = await installedWithAccount(E, "CEPROD", providerE);
+      const res = await event(E, { type: "app_uninstalled" });
+      expect(res.status).toBe(200);
+      slack.revokeToken(E.botToken);
+      const row = await installationRow(E.teamId);
+      expect(row?.installationEnc).toBeNull();
+      expect(row?.revokedAt).toBeInstanceOf(Date);
 
-    // A's alerts go on; B is not scanned: its provider is not asked, nothing is posted there.
-    providerA.state.services[0]!.next_due = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    const callsB = providerB.count();
-    const before = slack.calls.length;
-    const s = await runAlertScan(app.core);
-    expect(s.bindings).toBe(1);
-    expect(providerB.count()).toBe(callsB);
-    const posts = slack.calls.slice(before).filter((c) => c.method === "chat.postMessage");
-    expect(posts.some((c) => c.body.channel === CHANNEL_A && c.auth === bearer(A))).toBe(true);
-    expect(posts.some((c) => c.body.channel === CHANNEL_B || c.auth === bearer(B))).toBe(false);
+      // E is not scanned: its provider is not asked, nothing is posted there.
+      const calls = providerE.count();
+      const before = slack.calls.length;
+      const s = await runAlertScan(app.core, { bindingIds: [binding.id] });
+      expect(s.bindings).toBe(0);
+      expect(providerE.count()).toBe(calls);
+      const posts = slack.calls.slice(before).filter((c) => c.method === "chat.postMessage");
+      expect(posts.some((c) => c.body.channel === "CEPROD" || c.auth === bearer(E))).toBe(false);
 
-    // The accounts and bindings of B stay until an admin removes them.
-    const accountsB = await app.db.db
-      .select()
-      .from(providerAccounts)
-      .where(eq(providerAccounts.workspaceId, B.teamId));
-    expect(accountsB).toHaveLength(1);
-    const audit = await app.db.db.select().from(auditLog).where(eq(auditLog.workspaceId, B.teamId));
-    expect(audit.some((a) => a.command === "app uninstalled")).toBe(true);
+      // The accounts and bindings of E stay until an admin removes them.
+      const accountsE = await app.db.db
+        .select()
+        .from(providerAccounts)
+        .where(eq(providerAccounts.workspaceId, E.teamId));
+      expect(accountsE).toHaveLength(1);
+      const audit = await app.db.db.select().from(auditLog).where(eq(auditLog.workspaceId, E.teamId));
+      expect(audit.some((a) => a.command === "app uninstalled")).toBe(true);
+    } finally {
+      await providerE.close();
+    }
   });
 
   it("tokens_revoked for the bot removes the tokens; a user-token-only revocation does not", async () => {
@@ -423,6 +483,16 @@ describe("Slack OAuth distribution on Postgres", () => {
   });
 
   it("`hostops workspace remove` removes the uninstalled workspace's data and nothing of the other's", async () => {
+    await accountsOfBoth();
+    const F: FakeWorkspace = {
+      ...B,
+      teamId: "TFFFF7",
+      teamName: "Client F",
+      botToken: "xoxb-team-f-7777-ffff",
+    };
+    await installedWithAccount(F, "CFPROD", providerB);
+    await event(F, { type: "app_uninstalled" });
+    slack.revokeToken(F.botToken);
     const env = cleanEnv({ DATABASE_URL: databaseUrl, HOSTOPS_SECRET_KEY: SECRET_KEY });
     const cli = async (argv: string[]) => {
       const io = memoryIo("");
@@ -431,35 +501,39 @@ describe("Slack OAuth distribution on Postgres", () => {
     };
     const list = await cli(["workspaces"]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`slack:${B.teamId}\\s+Client B\\s+uninstalled`));
+    expect(list.stdout).toMatch(new RegExp(`slack:${F.teamId}\\s+Client F\\s+uninstalled`));
     expect(list.stdout).toMatch(new RegExp(`slack:${A.teamId}\\s+Agency A\\s+installed`));
 
-    const dry = await cli(["workspace", "remove", "--workspace", `slack:${B.teamId}`]);
+    const dry = await cli(["workspace", "remove", "--workspace", `slack:${F.teamId}`]);
     expect(dry.code).toBe(1);
     expect(dry.stderr).toContain("1 account(s)");
     expect(
-      await app.db.db.select().from(providerAccounts).where(eq(providerAccounts.workspaceId, B.teamId)),
+      await app.db.db.select().from(providerAccounts).where(eq(providerAccounts.workspaceId, F.teamId)),
     ).toHaveLength(1);
 
-    const done = await cli(["workspace", "remove", "--workspace", `slack:${B.teamId}`, "--yes"]);
+    const done = await cli(["workspace", "remove", "--workspace", `slack:${F.teamId}`, "--yes"]);
     expect(done.code).toBe(0);
     expect(
-      await app.db.db.select().from(providerAccounts).where(eq(providerAccounts.workspaceId, B.teamId)),
+      await app.db.db.select().from(providerAccounts).where(eq(providerAccounts.workspaceId, F.teamId)),
     ).toHaveLength(0);
     expect(
-      await app.db.db.select().from(channelBindings).where(eq(channelBindings.workspaceId, B.teamId)),
+      await app.db.db.select().from(channelBindings).where(eq(channelBindings.workspaceId, F.teamId)),
     ).toHaveLength(0);
-    expect(await installationRow(B.teamId)).toBeUndefined();
-    // A is untouched.
-    expect(
-      await app.db.db.select().from(providerAccounts).where(eq(providerAccounts.workspaceId, A.teamId)),
-    ).toHaveLength(1);
-    expect((await installationRow(A.teamId))?.installationEnc).not.toBeNull();
+    expect(await installationRow(F.teamId)).toBeUndefined();
+    // The other workspaces are untouched.
+    for (const ws of [A, B]) {
+      expect(
+        await app.db.db.select().from(providerAccounts).where(eq(providerAccounts.workspaceId, ws.teamId)),
+      ).toHaveLength(1);
+      expect((await installationRow(ws.teamId))?.installationEnc).not.toBeNull();
+    }
   });
 
-  it("never logs a token or a secret", () => {
+  it("never logs a token or a secret", async () => {
+    await accountsOfBoth();
     const all = logLines.join("\n");
-    for (const s of [A.botToken, B.botToken, "xoxb-team-a-1111-aaaa", slack.clientSecret, STATE_SECRET])
-      expect(all).not.toContain(s);
+    for (const s of [A.botToken, B.botToken, slack.clientSecret, STATE_SECRET]) expect(all).not.toContain(s);
+    // (Every token, of every workspace the tests installed.)
+    expect(all).not.toMatch(/xoxb-team-/);
   });
 });

@@ -15,6 +15,7 @@ import {
 } from "../fakes/slack.ts";
 import { BOT_TOKEN, SIGNING_SECRET, testConfig } from "../helpers/config.ts";
 import { freshPostgres } from "../helpers/db.ts";
+import { once } from "../helpers/once.ts";
 
 const ADMIN = "UADMIN1";
 const VIEWER = "UVIEW1";
@@ -71,7 +72,8 @@ for (const dbKind of ["pglite", "postgres"] as const) {
       return slack.waitFor((c) => c.method === `response:${responseUrl.split("/response/")[1]}`);
     };
 
-    it("adds an account from the modal, after checking the credentials with the provider", async () => {
+    /** The account form's flow: the command opens the modal, the submit adds the account. */
+    const addProd = once(async () => {
       const before = slack.calls.length;
       const responseUrl = slack.responseUrl();
       await signedPost(
@@ -89,11 +91,6 @@ for (const dbKind of ["pglite", "postgres"] as const) {
         private_metadata: string;
         blocks: { block_id?: string }[];
       };
-      expect(view.callback_id).toBe("accounts:add");
-      expect(view.blocks.map((b) => b.block_id)).toEqual(
-        expect.arrayContaining(["label", "cred_username", "cred_password"]),
-      );
-
       const res = await signedPost(
         events,
         viewSubmission(
@@ -107,18 +104,10 @@ for (const dbKind of ["pglite", "postgres"] as const) {
         ),
         { secret: SIGNING_SECRET },
       );
-      expect(res.status).toBe(200);
       const ack = (await res.json()) as { response_action: string; view: unknown };
-      expect(ack.response_action).toBe("update");
-      expect(JSON.stringify(ack.view)).toContain("Added Time4VPS account");
-
-      const rows = await app.db.db.select().from(providerAccounts);
-      expect(rows).toHaveLength(1);
-      expect(rows[0]!.credentialsEnc).not.toContain(provider.credentials.password!);
-      expect(rows[0]!.credentialsEnc).toMatch(/^v1\./);
+      return { view, status: res.status, ack, rows: await app.db.db.select().from(providerAccounts) };
     });
-
-    it("refuses wrong credentials in the form with a clear message and stores nothing", async () => {
+    const refuseWrong = once(async () => {
       const res = await signedPost(
         events,
         viewSubmission(
@@ -131,15 +120,38 @@ for (const dbKind of ["pglite", "postgres"] as const) {
         ),
         { secret: SIGNING_SECRET },
       );
-      const ack = (await res.json()) as { response_action: string; errors: Record<string, string> };
+      return (await res.json()) as { response_action: string; errors: Record<string, string> };
+    });
+    const bindProd = once(async () => {
+      await addProd();
+      return command("bind prod");
+    });
+
+    it("adds an account from the modal, after checking the credentials with the provider", async () => {
+      const { view, status, ack, rows } = await addProd();
+      expect(view.callback_id).toBe("accounts:add");
+      expect(view.blocks.map((b) => b.block_id)).toEqual(
+        expect.arrayContaining(["label", "cred_username", "cred_password"]),
+      );
+      expect(status).toBe(200);
+      expect(ack.response_action).toBe("update");
+      expect(JSON.stringify(ack.view)).toContain("Added Time4VPS account");
+      expect(rows.map((r) => r.label)).toEqual(["prod"]);
+      expect(rows[0]!.credentialsEnc).not.toContain(provider.credentials.password!);
+      expect(rows[0]!.credentialsEnc).toMatch(/^v1\./);
+    });
+
+    it("refuses wrong credentials in the form with a clear message and stores nothing", async () => {
+      const ack = await refuseWrong();
       expect(ack.response_action).toBe("errors");
       expect(Object.values(ack.errors).join(" ")).toContain("Time4VPS rejected the credentials");
       expect(JSON.stringify(ack)).not.toContain("definitely-wrong-pass");
-      expect(await app.db.db.select().from(providerAccounts)).toHaveLength(1);
+      const labels = (await app.db.db.select().from(providerAccounts)).map((r) => r.label);
+      expect(labels).not.toContain("wrong");
     });
 
     it("binds the account and lists services with expiry, balance, invoices", async () => {
-      const bound = await command("bind prod");
+      const bound = await bindProd();
       expect(bound.body.response_type).toBe("in_channel");
       expect(textOf(bound)).toContain("Bound Time4VPS account");
 
@@ -160,11 +172,13 @@ for (const dbKind of ["pglite", "postgres"] as const) {
     });
 
     it("says which provider cannot list domains", async () => {
+      await bindProd();
       const r = await command("domains");
       expect(textOf(r)).toContain("Time4VPS cannot list domains");
     });
 
     it("refuses an admin command from a viewer and explains the role needed", async () => {
+      await bindProd();
       const r = await command("unbind prod", VIEWER);
       expect(r.body.response_type).toBe("ephemeral");
       expect(textOf(r)).toContain("You need the *admin* role");
@@ -236,8 +250,15 @@ for (const dbKind of ["pglite", "postgres"] as const) {
     });
 
     it("writes one audit row per command and never a secret in logs or the database", async () => {
+      // The account added, the wrong credentials refused, the account bound: secrets went by.
+      await bindProd();
+      await refuseWrong();
+      const count = async () =>
+        (await app.db.rows<{ n: number }>(sql`select count(*)::int as n from ${auditLog}`))[0]?.n ?? 0;
+      const before = await count();
+      await command("services");
+      await expect.poll(count).toBe(before + 1);
       const rows = await app.db.db.select().from(auditLog);
-      expect(rows.length).toBeGreaterThanOrEqual(8);
       const dump = JSON.stringify(rows) + logLines.join("\n");
       for (const s of [provider.credentials.password!, BOT_TOKEN, SIGNING_SECRET, "definitely-wrong-pass"])
         expect(dump).not.toContain(s);

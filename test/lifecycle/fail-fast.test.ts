@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Hostops, startHostops } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -10,23 +9,13 @@ import { startHostBillFake } from "../fakes/providers/hostbill.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
 import { BOT_TOKEN, SIGNING_SECRET } from "../helpers/config.ts";
 import { freshPostgres } from "../helpers/db.ts";
-import { memoryIo } from "../helpers/process.ts";
+import { freePort, memoryIo } from "../helpers/process.ts";
 import { isReady, type Spawned, spawnHostops } from "./spawn.ts";
 
 const KEY = Buffer.alloc(32, 7).toString("base64");
 const OTHER_KEY = Buffer.alloc(32, 9).toString("base64");
 const DISCORD_TOKEN = "discord-bot-token-for-tests-0123456789";
 const fast = { platformRetry: { firstDelayMs: 20, maxDelayMs: 100 } };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe("fail fast at start, honest readiness while a platform is down (Postgres)", () => {
   let slack: FakeSlack;

@@ -89,29 +89,46 @@ describe("graceful shutdown of the real process (Postgres)", () => {
 
   it("SIGTERM while a command waits on a slow provider: the reply is still delivered, exit 0", async () => {
     const { proc, events } = await startProcess();
-    provider.fault({ kind: "latency", ms: 600 });
-    const before = provider.count();
-    const responseUrl = slack.responseUrl();
-    const res = await signedPost(
-      events,
-      slashCommand("services", { user: ADMIN, channel: CHANNEL, responseUrl }),
-      {
-        secret: SIGNING_SECRET,
-      },
-    );
-    expect(res.status).toBe(200); // acked
-    await expect.poll(() => provider.count(), { timeout: 10_000 }).toBeGreaterThan(before);
-    proc.child.kill("SIGTERM");
-    expect(await proc.exitWithin(8_000 + 2_000)).toEqual({ code: 0, signal: null });
-    const reply = slack
-      .responses()
-      .find((c) => c.method === `response:${responseUrl.split("/response/")[1]}`);
-    expect(JSON.stringify(reply?.body)).toContain("eu");
-    // The command's log line carries Slack's trigger id and its duration.
-    const line = proc.logs().find((l) => l.msg === "command handled" && l.command === "services");
-    expect(line?.requestId).toMatch(/^trig-/);
-    expect(line?.ms).toBeGreaterThanOrEqual(600);
-    expect(proc.logs().some((l) => l.msg === "stopped" && l.drained === true)).toBe(true);
+    // The provider holds its answers until the process has begun to stop.
+    let answerNow: () => void = () => {};
+    provider.fault({
+      kind: "held",
+      until: new Promise<void>((resolve) => {
+        answerNow = resolve;
+      }),
+    });
+    try {
+      const before = provider.count();
+      const responseUrl = slack.responseUrl();
+      const isReply = (c: { method: string }) =>
+        c.method === `response:${responseUrl.split("/response/")[1]}`;
+      const res = await signedPost(
+        events,
+        slashCommand("services", { user: ADMIN, channel: CHANNEL, responseUrl }),
+        {
+          secret: SIGNING_SECRET,
+        },
+      );
+      expect(res.status).toBe(200); // acked
+      await expect.poll(() => provider.count(), { timeout: 10_000 }).toBeGreaterThan(before);
+      const heldSince = Date.now();
+      proc.child.kill("SIGTERM");
+      await proc.waitForLog((l) => l.msg === "stopping");
+      // Stopping, with the command still waiting on the provider: now it answers.
+      expect(slack.responses().some(isReply)).toBe(false);
+      const heldFor = Date.now() - heldSince;
+      answerNow();
+      expect(await proc.exitWithin(8_000 + 2_000)).toEqual({ code: 0, signal: null });
+      const reply = slack.responses().find(isReply);
+      expect(JSON.stringify(reply?.body)).toContain("eu");
+      // The command's log line carries Slack's trigger id and its duration (the wait included).
+      const line = proc.logs().find((l) => l.msg === "command handled" && l.command === "services");
+      expect(line?.requestId).toMatch(/^trig-/);
+      expect(line?.ms).toBeGreaterThanOrEqual(heldFor);
+      expect(proc.logs().some((l) => l.msg === "stopped" && l.drained === true)).toBe(true);
+    } finally {
+      answerNow();
+    }
   });
 
   it("SIGTERM while a task is being followed: exit 0 within the grace + 2 s, lease released, state kept", async () => {

@@ -111,8 +111,8 @@ describe("Slack Socket Mode against a fake Socket Mode server (Postgres)", () =>
     // The command's log line carries the trigger id and the duration.
     const line = logs
       .map((l) => JSON.parse(l))
-      .find((l) => l.msg === "command handled" && l.command === "help");
-    expect(line).toMatchObject({ requestId: "trig-socket-1", platform: "slack" });
+      .find((l) => l.msg === "command handled" && l.requestId === "trig-socket-1");
+    expect(line).toMatchObject({ command: "help", platform: "slack" });
     expect(typeof line.ms).toBe("number");
   });
 

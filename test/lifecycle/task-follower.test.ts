@@ -85,12 +85,12 @@ describe("task following: one poller per provider task across replicas (Postgres
     await drop?.();
   });
 
-  let requestId: string;
-
-  it("two replicas plus three housekeeping passes each: exactly one poller per task", async () => {
+  // One task's lease through its life: the phases follow one another, so they are one test.
+  it("one task, one poller: through housekeeping passes, a stopped follower, racing replicas and a dead one", async () => {
+    // Two replicas plus three housekeeping passes each: exactly one poller per task.
     await a.dispatcher.command({ ...actor("UOPER"), path: ["reboot"], args: { service: "302" } });
     const [req] = await a.db.db.select().from(confirmationRequests);
-    requestId = req!.id;
+    const requestId = req!.id;
     const out = await a.dispatcher.action(actor("UADMIN"), "confirm:approve", requestId);
     expect(out.kind === "reply" && out.reply.text).toMatch(/^Approved/);
     await expect.poll(polls).toBe(1);
@@ -110,9 +110,8 @@ describe("task following: one poller per provider task across replicas (Postgres
     const released = await row(requestId);
     expect(released.status).toBe("executing");
     expect(released.followOwner).toBeNull();
-  });
 
-  it("a follower that stopped frees its lease: of six passes racing for it, one takes it on", async () => {
+    // A follower that stopped frees its lease: of six passes racing for it, one takes it on.
     {
       const taken = await Promise.all([
         b.tasks.resume(),
@@ -124,7 +123,7 @@ describe("task following: one poller per provider task across replicas (Postgres
       ]);
       expect(taken.reduce((x, y) => x + y, 0)).toBe(1);
       await expect.poll(polls).toBe(2);
-      // Whoever won, hand it to b for the next test.
+      // Whoever won, hand it to b for the next phase.
       await e.tasks.stop(5_000);
       const winner = (await row(requestId)).followOwner;
       if (winner !== "replica-b") expect(await b.tasks.resume()).toBe(1);
@@ -133,10 +132,8 @@ describe("task following: one poller per provider task across replicas (Postgres
     }
     expect(await b.tasks.resume()).toBe(0);
     expect((await row(requestId)).followOwner).toBe("replica-b");
-  });
 
-  it("a replica that died holds the task only until its lease expires", async () => {
-    // b "dies": its follower ends without releasing, and the lease names a dead process.
+    // A replica that died holds the task only until its lease expires: b "dies": its follower ends without releasing, and the lease names a dead process.
     await a.db.db
       .update(confirmationRequests)
       .set({ followOwner: "dead-replica" })

@@ -371,6 +371,7 @@ describe("hostbill: a service shown without its server details", () => {
 });
 
 describe("the recorded payloads", () => {
+  // A text check by nature: it keeps the recorded payloads, this file and SOURCES.md in step.
   it("each have a test here and a line in their SOURCES.md", () => {
     const self = readFileSync(new URL(import.meta.url), "utf8");
     for (const provider of ["time4vps", "hostens"] as const) {

@@ -95,6 +95,7 @@ describe("thehost driver", () => {
         } catch (e) {
           return e as ProviderError;
         }
+        return undefined;
       })();
       expect(err?.code).toBe("VALIDATION");
       expect(err?.message).toContain(field);

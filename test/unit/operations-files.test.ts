@@ -2,35 +2,26 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BOT_PERMISSIONS, discordInviteUrl } from "../../scripts/discord-invite.ts";
 import { credentialEnvName } from "../../src/cli.ts";
+import { CONFIG_DOCS, discordConfigured, loadConfig, slackConfigured } from "../../src/config.ts";
+import { parseYaml, yamlAt } from "../helpers/yaml.ts";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 
-describe("Slack app manifest", () => {
-  const manifest = read("slack/manifest.yml");
-  it("declares /hosting with escaped mentions, interactivity and the five bot scopes", () => {
-    expect(manifest).toMatch(
-      /slash_commands:\n\s+- command: \/hosting\n\s+url: https:\/\/YOUR-HOST\/slack\/events/,
-    );
-    expect(manifest).toMatch(/should_escape: true/);
-    expect(manifest).toMatch(
-      /interactivity:\n\s+is_enabled: true\n\s+request_url: https:\/\/YOUR-HOST\/slack\/events/,
-    );
-    const scopes = manifest
-      .slice(manifest.indexOf("    bot:"))
-      .split("\n")
-      .slice(1)
-      .map((l) => l.match(/^\s+- ([\w:.]+)/)?.[1])
-      .filter(Boolean);
-    expect(scopes.slice(0, 5)).toEqual([
-      "commands",
-      "chat:write",
-      "chat:write.public",
-      "files:write",
-      "users:read",
-    ]);
-    expect(manifest).not.toMatch(/\t/);
-  });
-});
+/**
+ * Compose's variable substitution: `${VAR}`, `${VAR:-default}` (default when unset or empty) and
+ * `${VAR:?message}` (an error when unset or empty), innermost first (defaults may hold variables).
+ */
+function interpolate(value: string, env: Record<string, string>): string {
+  const inner = /\$\{(\w+)(?::([-?])([^${}]*))?\}/;
+  let out = value;
+  for (let m = inner.exec(out); m; m = inner.exec(out)) {
+    const [whole, name = "", op, arg = ""] = m;
+    const set = env[name] ? env[name] : undefined;
+    if (op === "?" && set === undefined) throw new Error(arg);
+    out = out.replace(whole, set ?? (op === "-" ? arg : ""));
+  }
+  return out;
+}
 
 describe("Discord invite", () => {
   it("asks for the bot and applications.commands scopes and the channel permissions the bot uses", () => {
@@ -50,7 +41,7 @@ describe("Discord invite", () => {
   });
 });
 
-describe("package, Docker and compose", () => {
+describe("package and compose", () => {
   const pkg = JSON.parse(read("package.json")) as {
     bin: Record<string, string>;
     scripts: Record<string, string>;
@@ -59,9 +50,9 @@ describe("package, Docker and compose", () => {
     allowScripts?: Record<string, boolean>;
   };
   it("exposes the CLI and the setup scripts", () => {
+    // The bin runs: test/integration/cli.test.ts (node bin/hostops.js) and test/lifecycle/image.test.ts
+    // (through its #! line, from the PATH, as the image links it).
     expect(pkg.bin).toEqual({ hostops: "./bin/hostops.js" });
-    expect(read("bin/hostops.js")).toMatch(/^#!\/usr\/bin\/env node/);
-    expect(read("bin/hostops.js")).toContain('import("../dist/cli.js")');
     expect(pkg.scripts["discord:invite"]).toBe("tsx scripts/discord-invite.ts");
     expect(pkg.scripts["discord:register"]).toBe("tsx scripts/discord-register.ts");
   });
@@ -87,51 +78,57 @@ describe("package, Docker and compose", () => {
     });
   });
 
-  it("the Dockerfile builds and checks in one stage and runs compiled code on pinned Node 24, non-root", () => {
-    const docker = read("Dockerfile");
-    expect(docker).toMatch(/^ARG NODE_IMAGE=node:24\.\d+\.\d+-[\w-]+$/m);
-    expect(docker.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
-    // The builder fails on a type error or a Biome finding before it compiles.
-    expect(docker).toMatch(/^RUN npm run typecheck && npm run check && npm run build/m);
-    expect(docker).toMatch(/npm ci --omit=dev/);
-    expect(docker).toMatch(/^COPY --from=deps \/app\/node_modules /m);
-    expect(docker).toMatch(/^COPY --from=build \/src\/dist \.\/dist$/m);
-    expect(docker).toMatch(/^COPY migrations /m);
-    // The runtime stage holds no sources and no tests, and runs no tsx.
-    const runtime = docker.slice(docker.lastIndexOf("\nFROM "));
-    expect(runtime).not.toMatch(/^COPY (src|test|bench|\.) /m);
-    expect(runtime).not.toContain("tsx");
-    expect(runtime).toMatch(/^USER node$/m);
-    // No anonymous volume: with Postgres nothing is written.
-    expect(docker).not.toMatch(/^VOLUME /m);
-    expect(docker).toMatch(/^HEALTHCHECK .*\n?.*\/healthz/m);
-    expect(docker).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
-    expect(docker).toContain("--read-only --tmpfs /tmp");
-    expect(docker).toContain("--init");
-  });
-
   it("compose: Postgres, init, a stop grace, log rotation, read-only, metrics on loopback only", () => {
-    const compose = read("docker-compose.yml");
-    expect(compose).toMatch(/^ {2}postgres:\n\s+image: postgres:/m);
-    expect(compose).toMatch(/^ {2}hostops:\n\s+build: \./m);
-    expect(compose).toMatch(/DATABASE_URL: \$\{DATABASE_URL:-postgres:\/\/hostops:/);
-    expect(compose).toMatch(/HOSTOPS_SECRET_KEY: \$\{HOSTOPS_SECRET_KEY:\?/);
-    expect(compose).toMatch(/condition: service_healthy/);
-    const hostops = compose.slice(compose.indexOf("\n  hostops:"), compose.indexOf("\nvolumes:"));
-    expect(hostops).toMatch(/^ {4}init: true$/m);
-    expect(hostops).toMatch(/^ {4}stop_grace_period: \d+s$/m);
-    expect(hostops).toMatch(/^ {4}read_only: true$/m);
-    expect(hostops).toMatch(/^ {4}logging: \*logging$/m);
-    expect(compose).toMatch(/max-size: "\d+m"\n\s+max-file: "\d+"/);
+    const compose = parseYaml(read("docker-compose.yml"));
+    const postgres = yamlAt(compose, "services", "postgres");
+    const hostops = yamlAt(compose, "services", "hostops") as Record<string, unknown>;
+    expect(yamlAt(postgres, "image")).toMatch(/^postgres:/);
+    expect(yamlAt(postgres, "healthcheck", "test")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/pg_isready/)]),
+    );
+    expect(hostops).toMatchObject({
+      build: ".",
+      init: true,
+      read_only: true,
+      depends_on: { postgres: { condition: "service_healthy" } },
+    });
+    // Compose waits longer than hostops's own shutdown grace before it kills.
+    const grace = /^(\d+)s$/.exec(String(hostops.stop_grace_period));
+    expect(Number(grace?.[1]) * 1000).toBeGreaterThan(loadConfig({}).HOSTOPS_SHUTDOWN_GRACE_MS);
+    // Both services rotate their logs (the x-logging anchor).
+    const logging = yamlAt(compose, "x-logging");
+    expect(logging).toEqual({
+      driver: "json-file",
+      options: { "max-size": expect.stringMatching(/^\d+m$/), "max-file": expect.stringMatching(/^\d+$/) },
+    });
+    expect(hostops.logging).toEqual(logging);
+    expect(yamlAt(postgres, "logging")).toEqual(logging);
     // No data volume for the bot: its data is in Postgres.
-    expect(hostops).not.toMatch(/^ {4}volumes:/m);
+    expect(hostops.volumes).toBeUndefined();
     // The metrics port is published on loopback only; the Slack port is the only public one.
-    const published = [...hostops.matchAll(/^ {6}- "([^"]+)"$/gm)].map((m) => m[1]);
     const $ = "$";
-    expect(published).toEqual([
+    expect(hostops.ports).toEqual([
       `${$}{HOSTOPS_HTTP_PORT:-3000}:3000`,
       `127.0.0.1:${$}{HOSTOPS_METRICS_PORT:-9464}:9464`,
     ]);
+  });
+
+  it("compose: the bot's environment is a configuration hostops accepts, on the compose Postgres, and it needs the key", () => {
+    const environment = yamlAt(parseYaml(read("docker-compose.yml")), "services", "hostops", "environment");
+    const vars = Object.entries(environment as Record<string, string>);
+    // Every variable is one hostops reads (a misspelt name would be ignored silently).
+    const known = new Set(CONFIG_DOCS.map((d) => d.name));
+    expect(vars.map(([name]) => name).filter((name) => !known.has(name))).toEqual([]);
+    // As compose resolves it from a .env with nothing but the required key.
+    const key = Buffer.alloc(32, 3).toString("base64");
+    const config = loadConfig(
+      Object.fromEntries(vars.map(([k, v]) => [k, interpolate(v, { HOSTOPS_SECRET_KEY: key })])),
+    );
+    expect(config.DATABASE_URL).toBe("postgres://hostops:hostops@postgres:5432/hostops");
+    expect(config.HOSTOPS_SECRET_KEY).toBe(key);
+    // The empty defaults of the chat variables read as "not set": compose up starts the console.
+    expect(slackConfigured(config) || discordConfigured(config)).toBe(false);
+    expect(() => vars.map(([, v]) => interpolate(v, {}))).toThrow(/set HOSTOPS_SECRET_KEY/);
   });
 });
 

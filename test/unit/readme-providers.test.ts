@@ -29,7 +29,11 @@ function driverOf(kind: ProviderKind, features?: Record<string, boolean>) {
   return createDriver(kind, { credentials, baseUrl: "http://127.0.0.1:9/api", features });
 }
 
-/** The README's provider matrix says what each driver does: ✓, blank, or "detected" (asked of the API). */
+/**
+ * The README's provider matrix says what each driver does: ✓, blank, or "detected" (asked of the
+ * API). The README is read as a table (a text check by nature: the documentation is the subject);
+ * each cell is compared with what the driver itself reports.
+ */
 describe("README provider matrix", () => {
   const start = readme.indexOf("## Providers\n");
   const lines = readme

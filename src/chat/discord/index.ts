@@ -1,13 +1,12 @@
 import { type Client, Events, MessageFlags, Status } from "discord.js";
 import type { Config } from "../../config.ts";
+import { Suggestions } from "../../core/autocomplete.ts";
 import { commandTree } from "../../core/commands/index.ts";
 import type { Core } from "../../core/context.ts";
 import type { Dispatcher } from "../../core/dispatch.ts";
 import type { Modal } from "../../core/reply.ts";
 import { retryUntilUp, StartError } from "../../lifecycle/retry.ts";
 import type { Logger } from "../../observability/logger.ts";
-import { gatedDispatcher } from "./ack-gate.ts";
-import { AutocompleteCache } from "./autocomplete.ts";
 import { createDiscordClient, loginAndWait } from "./client.ts";
 import { buildCommandSet } from "./commands-json.ts";
 import { MemoryPayloadStore } from "./custom-id.ts";
@@ -65,13 +64,12 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordHandle>
 
   const handle = createInteractionHandler({
     core,
-    // Provider calls made for an interaction wait for its ack (ack-gate.ts).
-    dispatcher: gatedDispatcher(dispatcher),
+    dispatcher,
     commands,
     store,
     shownForms: new TtlMap<Modal>(60 * 60_000, 5_000),
     parkedForms: new TtlMap<Modal>(15 * 60_000, 5_000),
-    autocomplete: new AutocompleteCache(core),
+    suggestions: new Suggestions(core),
     log,
     ackBudgetMs: opts.ackBudgetMs ?? 1_500,
     applicationId,

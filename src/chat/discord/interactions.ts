@@ -7,12 +7,13 @@ import {
   type ModalSubmitInteraction,
   PermissionFlagsBits,
 } from "discord.js";
+import { rank, type Suggestions } from "../../core/autocomplete.ts";
 import type { Actor, Core, Invocation } from "../../core/context.ts";
 import type { Dispatcher } from "../../core/dispatch.ts";
 import { errorReply, type Modal, type Outcome, reply } from "../../core/reply.ts";
 import type { Logger } from "../../observability/logger.ts";
-import { type AckGate, createGate, runGated } from "./ack-gate.ts";
-import type { AutocompleteCache } from "./autocomplete.ts";
+import { type AckGate, createGate } from "./ack-gate.ts";
+import { toChoices } from "./autocomplete.ts";
 import { type DiscordCommandSet, routeKey } from "./commands-json.ts";
 import { decodeCustomId, type PayloadStore, parseAdapterCustomId } from "./custom-id.ts";
 import { readModalValues, refill, renderModal } from "./modal.ts";
@@ -30,11 +31,13 @@ import type { TtlMap } from "./ttl-map.ts";
 /**
  * Every interaction: slash command, button, form submit, autocomplete.
  *
- * Commands and buttons are dispatched at once, inside an ack gate (ack-gate.ts):
- * - core finishes within the ack budget (default 1.5 s; Discord allows 3 s) without calling a
- *   provider: the Outcome is the first response, so `accounts add` opens its form directly
+ * Commands and buttons are dispatched at once, with the ack gate (ack-gate.ts) as core's
+ * acknowledgement:
+ * - core finishes within the ack budget (default 1.5 s; Discord allows 3 s) without asking for
+ *   the ack: the Outcome is the first response, so `accounts add` opens its form directly
  *   (showModal is only accepted as the first response);
- * - core is about to call a provider: the interaction is deferred first (deferReply, or
+ * - core is about to call a provider (the handler declares `mayCallProvider`, or acknowledges
+ *   itself before a provider call): the interaction is deferred first (deferReply, or
  *   deferUpdate for a button) and the provider call waits for Discord to accept that;
  * - the budget runs out (slow database): deferred the same way.
  * Form submits are deferred at once: a form cannot open another form, and they usually check
@@ -49,7 +52,8 @@ export interface InteractionDeps {
   /** Modals shown (by custom_id) and modals waiting behind an "Open the form" button (by key). */
   shownForms: TtlMap<Modal>;
   parkedForms: TtlMap<Modal>;
-  autocomplete: AutocompleteCache;
+  /** Core's suggestions for options that name an account, a service, a domain or an OS. */
+  suggestions: Suggestions;
   log: Logger;
   ackBudgetMs: number;
   /** Only interactions for this application (and, when set, this guild) are handled. */
@@ -144,9 +148,9 @@ async function onCommand(deps: InteractionDeps, r: Responder, i: ChatInputComman
     () => i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
     (err) => deps.log.warn({ err }, "discord defer failed"),
   );
-  const out = await gated(deps, gate, () => deps.dispatcher.command(inv));
+  const out = await gated(deps, gate, () => deps.dispatcher.command(inv, { acknowledge: gate.ack }));
   // Admin commands change accounts and bindings: suggestions are rebuilt on the next keystroke.
-  if (route.def.role === "admin") deps.autocomplete.invalidate(actor);
+  if (route.def.role === "admin") deps.suggestions.invalidate(actor);
   if (!gate.started) return respondNow(i, out, r);
   await respondLate(i, ephemeral, out, r);
 }
@@ -171,7 +175,9 @@ async function onButton(deps: InteractionDeps, r: Responder, i: ButtonInteractio
     () => i.deferUpdate(),
     (err) => deps.log.warn({ err }, "discord defer failed"),
   );
-  const out = await gated(deps, gate, () => deps.dispatcher.action(actor, decoded.id, decoded.payload));
+  const out = await gated(deps, gate, () =>
+    deps.dispatcher.action(actor, decoded.id, decoded.payload, { acknowledge: gate.ack }),
+  );
   if (!gate.started) return respondNow(i, out, r);
   await respondComponentLate(i, out, r);
 }
@@ -196,14 +202,14 @@ async function onModalSubmit(deps: InteractionDeps, r: Responder, i: ModalSubmit
   if (fromMessage) await i.deferUpdate();
   else await i.deferReply({ flags: MessageFlags.Ephemeral });
   const out = await safely(deps, () => deps.dispatcher.modal(actor, decoded.id, decoded.payload, values));
-  deps.autocomplete.invalidate(actor);
+  deps.suggestions.invalidate(actor);
   if (fromMessage) await respondComponentLate(i, out, r, submitted);
   else await respondLate(i, true, out, r, submitted);
 }
 
-/** Runs one dispatch in the gate; defers when the budget runs out; returns once it is safe to answer. */
+/** Runs one dispatch; defers when the budget runs out; returns once it is safe to answer. */
 async function gated(deps: InteractionDeps, gate: AckGate, fn: () => Promise<Outcome>): Promise<Outcome> {
-  const work = safely(deps, () => runGated(gate, fn));
+  const work = safely(deps, fn);
   const first = await within(work, deps.ackBudgetMs);
   if (!first.done) void gate.ack();
   const out = first.done ? first.value : await work;
@@ -213,6 +219,7 @@ async function gated(deps: InteractionDeps, gate: AckGate, fn: () => Promise<Out
   return out;
 }
 
+/** The focused option as core's suggestions: fixed choices ranked here, the rest asked of core. */
 async function onAutocomplete(deps: InteractionDeps, i: AutocompleteInteraction): Promise<void> {
   const actor = actorOf(i);
   const focused = i.options.getFocused(true);
@@ -221,24 +228,26 @@ async function onAutocomplete(deps: InteractionDeps, i: AutocompleteInteraction)
   );
   const param = route?.params.get(focused.name);
   if (!actor || !param) return void (await i.respond([]));
+  const typed = String(focused.value ?? "");
+  // More than 25 fixed choices are offered through autocomplete from the same list.
+  if (param.choices?.length) {
+    const fixed = param.choices.map((c) => ({ label: c, value: c }));
+    return void (await i.respond(toChoices(rank(fixed, typed))));
+  }
+  const kind = param.autocomplete;
+  if (!kind) return void (await i.respond([]));
   const serviceParam = route?.def.params.find((p) => p.autocomplete === "service");
   const serviceId = serviceParam
     ? (i.options.get(serviceParam.name)?.value as string | undefined)
     : undefined;
-  const choices = await within(
-    deps.autocomplete
-      .suggest(actor, param, String(focused.value ?? ""), { serviceId })
-      .catch((err: unknown) => {
-        deps.log.warn({ err }, "autocomplete failed");
-        return [];
-      }),
+  const suggested = await within(
+    deps.suggestions.suggest(actor, kind, typed, { serviceId }).catch((err: unknown) => {
+      deps.log.warn({ err }, "autocomplete failed");
+      return [];
+    }),
     deps.ackBudgetMs + 500,
   );
-  await i.respond(first(choices));
-}
-
-function first<T>(r: { done: true; value: T[] } | { done: false }): T[] {
-  return r.done ? r.value : [];
+  await i.respond(suggested.done ? toChoices(suggested.value) : []);
 }
 
 /** The dispatcher never throws; this keeps an adapter bug from leaving the interaction unanswered. */

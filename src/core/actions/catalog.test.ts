@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   type ActionResult,
   type Capability,
+  can,
   MUTATING_CAPABILITIES,
   type ProviderDriver,
 } from "../../providers/types.ts";
 import { reply, textReply } from "../reply.ts";
 import { plainText, strong } from "../rich.ts";
 import { ACTION_NAMES, ACTIONS, type ActionName, actionNamed, PIN_ACTIONS } from "./catalog.ts";
-import { can } from "./define.ts";
 
 const hostens = { label: "prod", kind: "hostens", displayName: null } as const;
 

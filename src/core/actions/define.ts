@@ -1,7 +1,8 @@
 import { z } from "zod";
 import {
   type ActionResult,
-  type Capability,
+  can,
+  type DriverWith,
   type MutatingCapability,
   type ProviderDriver,
   providerName,
@@ -36,14 +37,6 @@ export type ActionName = (typeof ACTION_NAMES)[number];
 
 export function isActionName(name: string): name is ActionName {
   return (ACTION_NAMES as readonly string[]).includes(name);
-}
-
-/** A driver whose optional method `C` is known to exist. */
-export type DriverWith<C extends Capability> = ProviderDriver & Required<Pick<ProviderDriver, C>>;
-
-/** Whether the driver can do `capability`: it declares it and has the method. */
-export function can<C extends Capability>(driver: ProviderDriver, capability: C): driver is DriverWith<C> {
-  return driver.capabilities.has(capability) && typeof driver[capability] === "function";
 }
 
 /** What describe and warning need of the account: its label and provider. */
@@ -152,6 +145,8 @@ export function defineAction<C extends MutatingCapability, S extends z.ZodType<P
         role: "operator",
         // The request's card is posted in the channel; the answer to the requester is theirs alone.
         ephemeral: true,
+        // Finding the service or domain asks the providers.
+        mayCallProvider: true,
         async run(ctx, args) {
           const t = await c.target(ctx, args);
           if ("answer" in t) return t.answer;

@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
-import { type OperatingSystem, providerName } from "../../providers/types.ts";
+import { can, type OperatingSystem, providerName } from "../../providers/types.ts";
 import type { Account } from "../accounts.ts";
 import { cannotMessage, explain, labelSchema, serviceIdSchema } from "../commands/shared.ts";
 import type { CommandContext } from "../context.ts";
@@ -8,15 +8,7 @@ import { UserError } from "../errors.ts";
 import { plain } from "../format.ts";
 import { blocksReply, reply } from "../reply.ts";
 import { code, command, rich, strong } from "../rich.ts";
-import {
-  can,
-  defineAction,
-  onAccount,
-  serviceParams,
-  serviceSubject,
-  serviceText,
-  storedId,
-} from "./define.ts";
+import { defineAction, onAccount, serviceParams, serviceSubject, serviceText, storedId } from "./define.ts";
 import { accountFlag, findService, serviceName, serviceParam } from "./targets.ts";
 
 /**
@@ -38,6 +30,7 @@ export async function operatingSystems(
   const driver = ctx.core.accounts.driverFor(account);
   if (!can(driver, "listOperatingSystems"))
     throw new UserError("unsupported", cannotMessage(account, "listOperatingSystems"));
+  await ctx.acknowledge();
   const list = await driver.listOperatingSystems(serviceId);
   osCache.set(key, list);
   return list;

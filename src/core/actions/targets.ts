@@ -5,7 +5,6 @@ import type { CommandContext, Param } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { plain } from "../format.ts";
 import { code, join, option, rich, strong, type Text } from "../rich.ts";
-import { can } from "./define.ts";
 
 /**
  * How an action's command finds what it is about among the accounts bound to the channel: the one
@@ -66,7 +65,6 @@ export async function findService(
     );
   }
   const results = await forEachAccount(ctx, label, "getService", async (d) => {
-    if (!can(d, "getService")) return undefined;
     try {
       return await d.getService(serviceId);
     } catch (err) {
@@ -110,9 +108,7 @@ export async function findDomain(
   capability: Capability,
 ): Promise<{ account: Account; domain: Domain }> {
   const { accounts } = ctx.core;
-  const results = await forEachAccount(ctx, label, "listDomains", (d) =>
-    can(d, "listDomains") ? d.listDomains() : Promise.resolve([]),
-  );
+  const results = await forEachAccount(ctx, label, "listDomains", (d) => d.listDomains());
   const hits: { account: Account; domain: Domain }[] = [];
   for (const r of results)
     for (const d of r.value ?? [])

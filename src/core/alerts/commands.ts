@@ -54,6 +54,7 @@ export const alertsShow = defineCommand({
   schema: z.object({ account: labelSchema.optional() }),
   role: "viewer",
   ephemeral: true,
+  mayCallProvider: true,
   async run(ctx, args) {
     const { core, actor } = ctx;
     const tz = core.settings.timeZone;
@@ -124,6 +125,7 @@ export const alertsRun = defineCommand({
   schema: z.object({ preview: z.boolean().optional(), account: labelSchema.optional() }),
   role: "operator",
   ephemeral: true,
+  mayCallProvider: true,
   async run(ctx, args) {
     const { core, actor } = ctx;
     const bound = await core.accounts.resolve(
@@ -193,6 +195,7 @@ export const alertsConfig = defineCommand({
   schema: z.object({ account: labelSchema.optional() }),
   role: "admin",
   ephemeral: true,
+  mayOpenForm: true,
   async run(ctx, args) {
     const { account, binding } = await oneBinding(ctx, args.account, ["alerts", "config"]);
     return {

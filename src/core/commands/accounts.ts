@@ -114,6 +114,7 @@ export const accountsAdd = defineCommand({
   schema: z.object({ provider: kindSchema.optional() }),
   role: "admin",
   ephemeral: true,
+  mayOpenForm: true,
   async run(_ctx, args) {
     if (args.provider) return { kind: "modal", modal: accountModal(args.provider) };
     return reply(
@@ -138,6 +139,7 @@ export const accountsAdd = defineCommand({
 export const accountsAddForm: ActionHandlerDef = {
   id: "accounts:add-form",
   role: "admin",
+  mayOpenForm: true,
   async run(_ctx, value) {
     if (!isProviderKind(value)) throw new UserError("invalid", "Unknown provider.");
     return { kind: "modal", modal: accountModal(value) };
@@ -151,6 +153,7 @@ export const accountsEdit = defineCommand({
   schema: z.object({ label: labelSchema }),
   role: "admin",
   ephemeral: true,
+  mayOpenForm: true,
   async run(ctx, args) {
     const a = await ctx.core.accounts.requireByLabel(ctx.actor.platform, ctx.actor.workspaceId, args.label);
     return { kind: "modal", modal: accountModal(a.kind, a) };

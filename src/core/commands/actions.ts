@@ -42,6 +42,9 @@ async function chosenAccount(ctx: CommandContext, state: string, what: "button" 
 
 export const reinstallChoose: ActionHandlerDef = {
   id: CHOOSE_OS_BUTTON,
+  // The OS list comes from the provider (acknowledged in operatingSystems) and fills a form.
+  mayOpenForm: true,
+  mayCallProvider: true,
   role: "operator",
   async run(ctx, value) {
     const { account, serviceId } = await chosenAccount(ctx, value, "button");
@@ -167,6 +170,9 @@ export const approveButton: ActionHandlerDef = {
   id: "confirm:approve",
   // Approval itself checks for admin in the request's channel; viewers get a clear refusal there.
   role: "viewer",
+  // The PIN form when HOSTKEY wants one; otherwise the action runs (approve() acknowledges first).
+  mayOpenForm: true,
+  mayCallProvider: true,
   run: (ctx, value) => approve(ctx, value),
 };
 

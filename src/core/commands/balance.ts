@@ -9,8 +9,9 @@ export const balance = defineCommand({
   params: [accountParam],
   schema: z.object({ account: labelSchema.optional() }),
   role: "viewer",
+  mayCallProvider: true,
   async run(ctx, args) {
-    const results = await forEachAccount(ctx, args.account, "getBalance", (d) => d.getBalance!());
+    const results = await forEachAccount(ctx, args.account, "getBalance", (d) => d.getBalance());
     return accountsReply("Balance", results, (value, r) => [
       { kind: "fields", fields: [[accountTitle(r.account), formatMoney(value)]] },
     ]);

@@ -17,8 +17,9 @@ export const domains = defineCommand({
   params: [accountParam],
   schema: z.object({ account: labelSchema.optional() }),
   role: "viewer",
+  mayCallProvider: true,
   async run(ctx, args) {
-    const results = await forEachAccount(ctx, args.account, "listDomains", (d) => d.listDomains!());
+    const results = await forEachAccount(ctx, args.account, "listDomains", (d) => d.listDomains());
     const tz = ctx.core.settings.timeZone;
     const now = ctx.core.clock.now();
     return accountsReply("Domains", results, (list, r) => [

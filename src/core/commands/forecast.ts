@@ -19,6 +19,7 @@ export const forecast = defineCommand({
   params: [accountParam],
   schema: z.object({ account: labelSchema.optional() }),
   role: "viewer",
+  mayCallProvider: true,
   async run(ctx, args) {
     const { core, actor } = ctx;
     const targets = await core.accounts.resolve(

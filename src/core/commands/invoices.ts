@@ -24,8 +24,9 @@ export const invoices = defineCommand({
   ],
   schema: z.object({ account: labelSchema.optional(), unpaid: z.boolean().optional() }),
   role: "viewer",
+  mayCallProvider: true,
   async run(ctx, args) {
-    const results = await forEachAccount(ctx, args.account, "listInvoices", (d) => d.listInvoices!());
+    const results = await forEachAccount(ctx, args.account, "listInvoices", (d) => d.listInvoices());
     const tz = ctx.core.settings.timeZone;
     const now = ctx.core.clock.now();
     const isOpen = (i: Invoice) => i.status === "unpaid" || i.status === "overdue";

@@ -10,6 +10,7 @@ export const overview = defineCommand({
   params: [],
   schema: z.object({}),
   role: "viewer",
+  mayCallProvider: true,
   ephemeral: true,
   async run(ctx) {
     return reply(await buildOverview(ctx.core, ctx.actor));

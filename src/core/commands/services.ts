@@ -41,8 +41,9 @@ export const services = defineCommand({
   params: [accountParam],
   schema: z.object({ account: labelSchema.optional() }),
   role: "viewer",
+  mayCallProvider: true,
   async run(ctx, args) {
-    const results = await forEachAccount(ctx, args.account, "listServices", (d) => d.listServices!());
+    const results = await forEachAccount(ctx, args.account, "listServices", (d) => d.listServices());
     const now = ctx.core.clock.now();
     const tz = ctx.core.settings.timeZone;
     return accountsReply("Services", results, (list, r) => [
@@ -89,10 +90,11 @@ export const service = defineCommand({
   ],
   schema: z.object({ id: serviceIdSchema, account: labelSchema.optional() }),
   role: "viewer",
+  mayCallProvider: true,
   async run(ctx, args) {
     const results = await forEachAccount(ctx, args.account, "getService", async (d) => {
       try {
-        return await d.getService!(args.id);
+        return await d.getService(args.id);
       } catch (err) {
         if ((err as { code?: string }).code === "NOT_FOUND") return null;
         throw err;

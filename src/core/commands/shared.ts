@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import { z } from "zod";
-import { type Capability, type ProviderDriver, ProviderError, providerName } from "../../providers/types.ts";
+import { type Capability, can, type DriverWith, ProviderError, providerName } from "../../providers/types.ts";
 import { type Account, type Binding, LABEL_PATTERN } from "../accounts.ts";
 import type { CommandContext, Param } from "../context.ts";
 import { describeProviderError, UserError } from "../errors.ts";
@@ -71,11 +71,11 @@ export const COMMAND_FAN_OUT = 16;
  * Runs `fn` on every bound account the command covers, concurrently (one slow provider does not
  * hold the others back). Provider failures become per-account messages, not a failed command.
  */
-export async function forEachAccount<T>(
+export async function forEachAccount<T, C extends Capability>(
   ctx: CommandContext,
   label: string | undefined,
-  capability: Capability,
-  fn: (driver: ProviderDriver, account: Account) => Promise<T>,
+  capability: C,
+  fn: (driver: DriverWith<C>, account: Account) => Promise<T>,
 ): Promise<AccountResult<T>[]> {
   const { core, actor } = ctx;
   const targets = await core.accounts.resolve(actor.platform, actor.workspaceId, actor.channelId, label);
@@ -84,7 +84,7 @@ export async function forEachAccount<T>(
     targets.map(({ account, binding }) =>
       limit(async (): Promise<AccountResult<T>> => {
         const driver = core.accounts.driverFor(account);
-        if (!driver.capabilities.has(capability))
+        if (!can(driver, capability))
           return {
             account,
             binding,

@@ -33,6 +33,7 @@ describe("answer visibility", () => {
     expect(open.sort()).toEqual([...PUBLIC].sort());
   });
 
+  // A text check by nature: what is checked is that the README's prose lists the same commands.
   it("the README says the same", () => {
     const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
     const paragraph = readme

@@ -102,6 +102,8 @@ export async function approve(ctx: CommandContext, requestId: string, pin?: stri
   if (!claimed) return currentState(core, r.id);
   await audit(core.db, actor, { command: r.action, outcome: "executing", requestId: r.id });
   await refreshCard(core, claimed);
+  // The provider is asked next: the platform gets its acknowledgement first (Discord defers).
+  await ctx.acknowledge();
   const result = await execute(core, actor, claimed, pin);
   if ("answer" in result) return privately(result.answer);
   // HOSTKEY refused for its PIN: nothing was done and the request waits again. From the PIN form,

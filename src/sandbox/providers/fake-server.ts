@@ -3,8 +3,8 @@ import type { AddressInfo, Socket } from "node:net";
 
 /**
  * A small programmable HTTP server that provider fakes are built on: routing is the fake's own
- * handler; this layer records requests and injects faults (latency, error statuses, resets,
- * truncated or oversized bodies, HTML error pages, Retry-After storms, hangs).
+ * handler; this layer records requests and injects faults (latency, answers held until released,
+ * error statuses, resets, truncated or oversized bodies, HTML error pages, Retry-After storms, hangs).
  */
 
 export interface FakeRequest {
@@ -26,6 +26,8 @@ export interface FakeResponse {
 
 export type Fault =
   | { kind: "latency"; ms: number }
+  /** The answer waits until `until` settles (a test releases it when it has seen what it waits for). */
+  | { kind: "held"; until: Promise<unknown> }
   | { kind: "status"; status: number; json?: unknown; text?: string; headers?: Record<string, string> }
   | { kind: "reset" }
   | { kind: "hang" }
@@ -134,6 +136,9 @@ export async function startFakeServer(handler: Handler, opts: { port?: number } 
     switch (fault.kind) {
       case "latency":
         await delay(fault.ms);
+        return false;
+      case "held":
+        await fault.until.catch(() => undefined);
         return false;
       case "status":
         send(res, { status: fault.status, json: fault.json, text: fault.text, headers: fault.headers });

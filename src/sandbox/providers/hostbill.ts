@@ -23,6 +23,13 @@ function fixture<T = Json>(name: string): T {
   return JSON.parse(readFileSync(new URL(`./fixtures/hostbill/${name}`, import.meta.url), "utf8")) as T;
 }
 
+/** The first example of a fixture's list (the template the demo data is made from). */
+function firstOf<T>(items: T[], name: string): T {
+  const [item] = items;
+  if (item === undefined) throw new Error(`fixtures/hostbill/${name} holds no example`);
+  return item;
+}
+
 /** A service as GET /service/@id shows it, plus the list-only `category` fields. */
 export interface FakeService {
   id: string;
@@ -169,9 +176,9 @@ export function hostbillDemoData(
   const day = (n: number) => fakeDay(now, n);
   const details = fixture<{ client: Json }>("details.json");
   const balance = fixture<{ details: { currency: string } }>("balance.json");
-  const invoiceTpl = fixture<{ invoices: FakeInvoice[] }>("invoices.json").invoices[0]!;
+  const invoiceTpl = firstOf(fixture<{ invoices: FakeInvoice[] }>("invoices.json").invoices, "invoices.json");
   const serviceTpl = fixture<{ service: FakeService }>(`${kind}-service.json`).service;
-  const listTpl = fixture<{ services: FakeService[] }>("services.json").services[0]!;
+  const listTpl = firstOf(fixture<{ services: FakeService[] }>("services.json").services, "services.json");
   const serverTpl = fixture<FakeServer>(`${kind}-server.json`);
   const serverListTpl = fixture<FakeServer>(`${kind}-server-list.json`);
   const domainTpl = fixture<{ details: FakeDomain }>("domain.json").details;
@@ -456,7 +463,9 @@ export async function startHostBillFake(opts: HostBillFakeOptions = {}): Promise
     return ok({ name, activated, assigned, completed, results });
   }
 
-  type Route = [method: string, path: RegExp, handler: (params: string[], body: Json) => FakeResponse];
+  /** A route's path parameters (its regex groups, in order; at most two). */
+  type Params = [first: string, second: string];
+  type Route = [method: string, path: RegExp, handler: (params: Params, body: Json) => FakeResponse];
   const routes: Route[] = [
     ["GET", /^\/details$/, () => ok({ client: state.client })],
     [
@@ -469,36 +478,35 @@ export async function startHostBillFake(opts: HostBillFakeOptions = {}): Promise
         }),
     ],
     ["GET", /^\/invoice$/, () => ok({ invoices: state.invoices })],
-    ["GET", /^\/invoice\/(\d+)$/, ([id]) => invoiceDetail(id!)],
+    ["GET", /^\/invoice\/(\d+)$/, ([id]) => invoiceDetail(id)],
     ["GET", /^\/payment$/, () => ok({ payments: state.payments })],
     ["GET", /^\/service$/, () => ok({ services: state.services.map(serviceListItem) })],
     [
       "GET",
       /^\/service\/(\d+)$/,
       ([id]) => {
-        const s = findService(id!);
+        const s = findService(id);
         return s ? ok({ service: serviceDetail(s) }) : notFound("Service");
       },
     ],
-    ["POST", /^\/service\/(\d+)\/cancel$/, ([id], body) => cancelService(id!, body)],
+    ["POST", /^\/service\/(\d+)\/cancel$/, ([id], body) => cancelService(id, body)],
     ["GET", /^\/server$/, () => serverList()],
     [
       "GET",
       /^\/server\/(\d+)$/,
       ([id]) => {
-        const d = serverDetail(id!);
+        const d = serverDetail(id);
         return d ? ok(d) : notFound("Server");
       },
     ],
-    ["GET", /^\/server\/(\d+)\/oses$/, ([id]) => (state.servers[id!] ? ok(state.oses) : notFound("Server"))],
-    ["GET", /^\/server\/(\d+)\/task\/(\d+)$/, ([id, task]) => pollTask(id!, task!)],
+    ["GET", /^\/server\/(\d+)\/oses$/, ([id]) => (state.servers[id] ? ok(state.oses) : notFound("Server"))],
+    ["GET", /^\/server\/(\d+)\/task\/(\d+)$/, ([id, task]) => pollTask(id, task)],
     [
       "POST",
       /^\/server\/(\d+)\/reboot$/,
-      ([id]) =>
-        startTask(id!, "server_reboot", opts.taskResults?.server_reboot ?? "VM rebooted successfully"),
+      ([id]) => startTask(id, "server_reboot", opts.taskResults?.server_reboot ?? "VM rebooted successfully"),
     ],
-    ["POST", /^\/server\/(\d+)\/reinstall$/, ([id], body) => reinstall(id!, body)],
+    ["POST", /^\/server\/(\d+)\/reinstall$/, ([id], body) => reinstall(id, body)],
   ];
   // The 19 domain routes exist on Hostens only (PROVIDERS.md 3.2); Time4VPS answers 404.
   if (withDomains)
@@ -508,12 +516,12 @@ export async function startHostBillFake(opts: HostBillFakeOptions = {}): Promise
         "GET",
         /^\/domain\/(\d+)$/,
         ([id]) => {
-          const d = findDomain(id!);
+          const d = findDomain(id);
           return d ? ok({ details: d }) : notFound("Domain");
         },
       ],
-      ["PUT", /^\/domain\/(\d+)\/ns$/, ([id], body) => setNameservers(id!, body)],
-      ["POST", /^\/domain\/(\d+)\/renew$/, ([id], body) => renewDomain(id!, body)],
+      ["PUT", /^\/domain\/(\d+)\/ns$/, ([id], body) => setNameservers(id, body)],
+      ["POST", /^\/domain\/(\d+)\/renew$/, ([id], body) => renewDomain(id, body)],
     );
 
   function invoiceDetail(id: string): FakeResponse {
@@ -641,7 +649,10 @@ export async function startHostBillFake(opts: HostBillFakeOptions = {}): Promise
     const body = (req.body && typeof req.body === "object" ? req.body : {}) as Json;
     for (const [method, re, handler] of routes) {
       const match = re.exec(path);
-      if (method === req.method && match) return handler(match.slice(1), body);
+      if (method === req.method && match) {
+        const [, first = "", second = ""] = match;
+        return handler([first, second], body);
+      }
     }
     return notFound("Route");
   }
