@@ -23,6 +23,10 @@ export type IconName =
   | "failure"
   | "pending"
   | "lock"
+  | "executing"
+  | "denied"
+  | "expired"
+  | "unknown"
   | "alert-critical"
   | "alert-warning"
   | "alert-info";
@@ -194,6 +198,10 @@ export const ICON_CHAR: Record<IconName, string> = {
   failure: "❌",
   pending: "⏳",
   lock: "🔒",
+  executing: "⚙️",
+  denied: "🚫",
+  expired: "⌛",
+  unknown: "❓",
   "alert-critical": "🔴",
   "alert-warning": "🟠",
   "alert-info": "🔵",

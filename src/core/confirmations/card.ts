@@ -32,16 +32,15 @@ export function decisionButtons(r: Pick<Request, "id" | "needsPin">): Block {
   };
 }
 
-/** Pictures for the states rich.ts has no icon for are Unicode, shown as they are everywhere. */
 const STATUS_ICON: Record<ConfirmationStatus, Text> = {
   pending: [icon("pending")],
   approved: [icon("success")],
-  executing: "⚙️",
+  executing: [icon("executing")],
   succeeded: [icon("success")],
   failed: [icon("failure")],
-  denied: "🚫",
-  expired: "⌛",
-  unknown: "❓",
+  denied: [icon("denied")],
+  expired: [icon("expired")],
+  unknown: [icon("unknown")],
 };
 
 /** The action's title ("Reboot"), or the stored name of an action this version does not know. */

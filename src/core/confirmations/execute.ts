@@ -174,7 +174,12 @@ export async function settle(
   await refreshCard(core, done);
   const messenger = core.messengers.get(r.platform);
   if (messenger && done.messageRef) {
-    const mark = status === "succeeded" ? [icon("success")] : status === "failed" ? [icon("failure")] : "❓";
+    const mark =
+      status === "succeeded"
+        ? [icon("success")]
+        : status === "failed"
+          ? [icon("failure")]
+          : [icon("unknown")];
     await messenger
       .postInThread(
         r.workspaceId,
