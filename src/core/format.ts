@@ -8,21 +8,30 @@ import { daysUntil, providerDay, relativeDayCount } from "./calendar.ts";
  * valid zones only (an unknown zone throws before it is stored), bounded all the same.
  */
 const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 1_000 });
-function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
-  const key = `${withTime ? "t" : "d"}:${timeZone}`;
+
+/** The formatter of `locale` and `options` in `timeZone`, made once. */
+export function zoneFormatter(
+  locale: string,
+  timeZone: string,
+  options: Omit<Intl.DateTimeFormatOptions, "timeZone">,
+): Intl.DateTimeFormat {
+  const key = `${locale}:${timeZone}:${JSON.stringify(options)}`;
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-CA", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      // hourCycle h23, not hour12: false: the latter shows midnight as "24:05" in en-CA.
-      ...(withTime ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : {}),
-    });
+    f = new Intl.DateTimeFormat(locale, { ...options, timeZone });
     formatters.set(key, f);
   }
   return f;
+}
+
+function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
+  return zoneFormatter("en-CA", timeZone, {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    // hourCycle h23, not hour12: false: the latter shows midnight as "24:05" in en-CA.
+    ...(withTime ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : {}),
+  });
 }
 
 /** An instant (a creation time, not a provider date) as YYYY-MM-DD in the zone; "—" for none. */

@@ -1,6 +1,6 @@
-import { LRUCache } from "lru-cache";
 import type { AlertSettings } from "../../db/schema.ts";
 import { dayIn } from "../calendar.ts";
+import { zoneFormatter } from "../format.ts";
 import type { AlertSeverity } from "./model.ts";
 
 /**
@@ -8,21 +8,8 @@ import type { AlertSeverity } from "./model.ts";
  * alerts print. Days (expiry counts) are calendar.ts's; this file is about the clock on the wall.
  */
 
-// One formatter per zone: in practice one zone (HOSTOPS_TZ); bounded all the same, like format.ts's.
-const timeFormatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 1_000 });
-function timeFormatter(timeZone: string): Intl.DateTimeFormat {
-  let f = timeFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    });
-    timeFormatters.set(timeZone, f);
-  }
-  return f;
-}
+const timeFormatter = (timeZone: string) =>
+  zoneFormatter("en-GB", timeZone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
 /** Minutes since local midnight in the zone. */
 export function localMinutes(now: Date, timeZone: string): number {
