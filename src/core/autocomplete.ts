@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import { can } from "../providers/types.ts";
 import type { Account } from "./accounts.ts";
 import type { Actor, Core, Param } from "./context.ts";
 import { atLeast, roleOf } from "./permissions.ts";
@@ -114,7 +115,7 @@ export class Suggestions {
   private services(actor: Actor): Promise<Suggestion[]> {
     return this.perAccount(actor, async (a) => {
       const driver = this.core.accounts.driverFor(a);
-      if (!driver.capabilities.has("listServices") || !driver.listServices) return [];
+      if (!can(driver, "listServices")) return [];
       const list = await driver.listServices();
       return list.map((s) => ({ label: `${s.id} · ${s.label || s.product} (${a.label})`, value: s.id }));
     });
@@ -123,7 +124,7 @@ export class Suggestions {
   private domains(actor: Actor): Promise<Suggestion[]> {
     return this.perAccount(actor, async (a) => {
       const driver = this.core.accounts.driverFor(a);
-      if (!driver.capabilities.has("listDomains") || !driver.listDomains) return [];
+      if (!can(driver, "listDomains")) return [];
       const list = await driver.listDomains();
       return list.map((d) => ({ label: `${d.name} (${a.label})`, value: d.name }));
     });
@@ -132,7 +133,7 @@ export class Suggestions {
   private oses(actor: Actor, serviceId: string): Promise<Suggestion[]> {
     return this.perAccount(actor, async (a) => {
       const driver = this.core.accounts.driverFor(a);
-      if (!driver.capabilities.has("listOperatingSystems") || !driver.listOperatingSystems) return [];
+      if (!can(driver, "listOperatingSystems")) return [];
       const list = await driver.listOperatingSystems(serviceId);
       return list.map((o) => ({ label: o.name, value: o.id }));
     });
