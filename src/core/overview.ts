@@ -8,6 +8,7 @@ import { runwayForecast } from "./alerts/runway.ts";
 import { DeliveryStore } from "./alerts/store.ts";
 import { dayIn, providerDay } from "./calendar.ts";
 import { COMMAND_FAN_OUT } from "./commands/shared.ts";
+import { requestDescription } from "./confirmations/card.ts";
 import { decisionButtons } from "./confirmations.ts";
 import type { Actor, Core } from "./context.ts";
 import { upcomingExpiries } from "./forecast/plan.ts";
@@ -144,7 +145,11 @@ export async function buildOverview(core: Core, actor: Actor, opts: { note?: Tex
   blocks.push({ kind: "header", text: "Waiting for your approval" });
   if (!pending.length) blocks.push({ kind: "text", text: "Nothing is waiting for you." });
   for (const r of pending.slice(0, 10)) {
-    blocks.push({ kind: "text", text: r.description });
+    // Drawn from the action catalog (names in strong) while the request's params still parse.
+    blocks.push({
+      kind: "text",
+      text: requestDescription(r, r.accountId ? accounts.get(r.accountId) : undefined),
+    });
     blocks.push({
       kind: "context",
       text: rich`Requested by ${mention(r.requesterId)} in ${channel(r.channelId)}; ${r.approvals.length} of ${r.requiredApprovals} approval(s).`,
