@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Reply } from "../../core/reply.ts";
+import { type Reply, textReply } from "../../core/reply.ts";
 import { channel, code, icon, link, mention, rich, strong, type Text } from "../../core/rich.ts";
 import { actionIdOf, escapeMrkdwn, mrkdwn, readViewValues, renderModal, renderReply } from "./render.ts";
 
@@ -8,6 +8,11 @@ describe("Slack rendering", () => {
     expect(escapeMrkdwn("a < b & <!channel> <@U123> <#C9|ops> <https://x.example|y>")).toBe(
       "a &lt; b &amp; &lt;!channel&gt; &lt;@U123&gt; &lt;#C9|ops&gt; &lt;https://x.example|y&gt;",
     );
+  });
+
+  it("the notification text is the blocks in mrkdwn, so a mention in it still notifies", () => {
+    const out = renderReply(textReply(rich`${mention("U123ABC")} is now ${strong("admin")} <!here>`));
+    expect(out.text).toBe("<@U123ABC> is now *admin* &lt;!here&gt;");
   });
 
   const Z = "\u200b";

@@ -1,6 +1,6 @@
 import { commandText, optionText } from "../../core/commands/lookup.ts";
 import type { Block, Modal, Reply } from "../../core/reply.ts";
-import { tableText } from "../../core/reply.ts";
+import { blocksToText, tableText } from "../../core/reply.ts";
 import {
   ICON_CHAR,
   type IconName,
@@ -174,8 +174,10 @@ export function renderBlocks(blocks: Block[]): SlackBlock[] {
 }
 
 export function renderReply(r: Reply): { text: string; blocks: SlackBlock[] } {
-  // The notification text: plain, escaped (a mention in the blocks notifies on its own).
-  return { text: clip(escapeMrkdwn(r.text), MAX_TEXT_FALLBACK), blocks: renderBlocks(r.blocks) };
+  // The notification text: the blocks again in mrkdwn when `text` is their plain reading (so a
+  // mention or a strong name reads the same in the notification), else `text` escaped.
+  const text = r.text === blocksToText(r.blocks) ? blocksToText(r.blocks, slackWriter) : escapeMrkdwn(r.text);
+  return { text: clip(text, MAX_TEXT_FALLBACK), blocks: renderBlocks(r.blocks) };
 }
 
 /** The action id a button carried, without the uniqueness suffix. */
