@@ -102,7 +102,7 @@ export function tableText(columns: string[], rows: string[][]): string {
 
 /** The text rendering of blocks: plain by default (the fallback `text`), or in a platform's writer. */
 export function blocksToText(blocks: Block[], w: SpanWriter = plainWriter): string {
-  const plainText = (t: Text) => renderText(t, w);
+  const text = (t: Text) => renderText(t, w);
   const out: string[] = [];
   for (const b of blocks) {
     switch (b.kind) {
@@ -110,17 +110,17 @@ export function blocksToText(blocks: Block[], w: SpanWriter = plainWriter): stri
         out.push(w.text(b.text));
         break;
       case "fields":
-        out.push(b.fields.map(([k, v]) => `${k}: ${plainText(v)}`).join("\n"));
+        out.push(b.fields.map(([k, v]) => `${k}: ${text(v)}`).join("\n"));
         break;
       case "list":
-        out.push(b.items.map((i) => `• ${plainText(i)}`).join("\n"));
+        out.push(b.items.map((i) => `• ${text(i)}`).join("\n"));
         break;
       case "table":
         out.push(w.text(b.rows.length ? tableText(b.columns, b.rows) : "(none)"));
         break;
       case "context":
       case "text":
-        out.push(plainText(b.text));
+        out.push(text(b.text));
         break;
       case "image":
         out.push(w.text(`[picture: ${b.filename}]`));

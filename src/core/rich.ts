@@ -127,11 +127,6 @@ export function join(items: readonly (Text | Span)[], sep: string): Rich {
   return concat(...out);
 }
 
-/** Whether the text carries anything but plain strings. */
-export function isPlain(t: Text): boolean {
-  return typeof t === "string" || t.every((s) => typeof s === "string");
-}
-
 /** How one platform writes each kind of span. `text` must escape whatever the platform would read as markup. */
 export interface SpanWriter {
   text(s: string): string;

@@ -27,6 +27,7 @@ export function escapeEntities(s: string): string {
 }
 
 const ZWSP = "\u200b";
+const WORD = /[\p{L}\p{N}]/u;
 
 /**
  * Foreign text made inert for mrkdwn: entities escaped, and every `*`, `_`, `~` or backtick that
@@ -36,10 +37,8 @@ const ZWSP = "\u200b";
  */
 export function escapeMrkdwn(text: string): string {
   return escapeEntities(text).replace(/[*_~`]/g, (c, at: number, all: string) => {
-    const before = all[at - 1] ?? " ";
-    const after = all[at + 1] ?? " ";
-    const word = /[\p{L}\p{N}]/u;
-    return c === "`" || !word.test(before) || !word.test(after) ? `${ZWSP}${c}${ZWSP}` : c;
+    const inWord = WORD.test(all[at - 1] ?? " ") && WORD.test(all[at + 1] ?? " ");
+    return c === "`" || !inWord ? `${ZWSP}${c}${ZWSP}` : c;
   });
 }
 

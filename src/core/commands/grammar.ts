@@ -2,7 +2,6 @@ import { LABEL_PATTERN } from "../accounts.ts";
 import type { CommandDef, Param } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { code, command, join, option, param, type Rich, rich, usage as usageSpan } from "../rich.ts";
-import { usageText } from "./lookup.ts";
 import { closest } from "./suggest.ts";
 
 /**
@@ -143,9 +142,6 @@ export function unknownCommandMessage(commands: readonly CommandDef[], words: st
  * How to type a command. Slack (and the console) use the text grammar; Discord shows its typed
  * options as `name:value` fields, so its usage is written that way.
  */
-/** The usage line in the text grammar (Discord spells it its own way, in its adapter). */
-export const usage = usageText;
-
 /** The usage of `c`, as a span each platform spells its own way. */
 const use = (c: CommandDef) => usageSpan(c.path);
 

@@ -6,20 +6,14 @@ import type { CommandDef } from "../context.ts";
  * imports no command, so rich.ts can read it without an import cycle.
  */
 
-let tree: readonly CommandDef[] = [];
 const byPath = new Map<string, CommandDef>();
 
 export function registerCommandTree(defs: readonly CommandDef[]): void {
-  tree = defs;
   byPath.clear();
   for (const d of defs) {
     byPath.set(d.path.join(" "), d);
     if (d.compactPath) byPath.set(d.compactPath.join(" "), d);
   }
-}
-
-export function allCommands(): readonly CommandDef[] {
-  return tree;
 }
 
 /** The command at `path` (its text path or its compact one). */
